@@ -1,0 +1,279 @@
+// Sealroom client <-> signaling-server protocol. One file, imported by both sides.
+//
+// Transport: WebSocket at `/ws/<roomId>`, text frames of JSON, one message per frame.
+// The client offers two subprotocols: `sealroom.v<PROTOCOL_VERSION>` and `auth.<credential>`
+// (see `wsSubprotocols`). The server authenticates in the HTTP upgrade and echoes only the
+// first, so no credential is ever sent in a URL.
+//
+// Everything the server must not read travels as `Opaque`: base64url of bytes sealed by the
+// clients (join requests, commits, epoch-secret envelopes, chat, mute state). The server
+// routes and stores those bytes; it never parses them.
+//
+// Every message carries `v`. Messages are parsed once, at the boundary, with `parseClientMessage`
+// / `parseServerMessage`; the rest of the code uses the inferred types.
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1 as const;
+
+/** Hard cap enforced by the WebSocket layer: a larger frame is a protocol violation (close 1009). */
+export const WS_MAX_FRAME_BYTES = 64 * 1024;
+/** Soft cap: a frame above this but within the hard cap gets a `too-large` error and stays open. */
+export const MAX_MESSAGE_BYTES = 48 * 1024;
+/** Rooms hold at most this many admitted members, host included. */
+export const MAX_MEMBERS = 50;
+/** Knocks waiting for the host at once. */
+export const MAX_LOBBY = 50;
+
+/** Close codes the server uses. Documented in SECURITY.md and README.md. */
+export const CloseCode = {
+  /** Normal end of a session (client left). */
+  normal: 1000,
+  /** Server is shutting down; the client may reconnect elsewhere. */
+  goingAway: 1001,
+  /** A frame larger than WS_MAX_FRAME_BYTES (set by the ws library). */
+  tooBig: 1009,
+  /** Protocol violation: binary frame, or too many invalid messages in a row. */
+  protocolViolation: 4400,
+  /** The host removed this participant. */
+  removed: 4403,
+  /** The room ended (host ended it, or it expired). */
+  roomEnded: 4410,
+  /** Another connection resumed this participant's session. */
+  replaced: 4409,
+  /** The host denied this knock. */
+  denied: 4401,
+  /** No heartbeat answer. */
+  heartbeatTimeout: 4408,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Typed reasons carried by `error` messages and HTTP error bodies. */
+export const ErrorCode = {
+  badJson: 'bad-json',
+  badMessage: 'bad-message',
+  unknownType: 'unknown-type',
+  unsupportedVersion: 'unsupported-version',
+  tooLarge: 'too-large',
+  notAllowed: 'not-allowed',
+  notAdmitted: 'not-admitted',
+  unknownParticipant: 'unknown-participant',
+  unknownRoom: 'unknown-room',
+  badCredential: 'bad-credential',
+  roomFull: 'room-full',
+  roomLocked: 'room-locked',
+  lobbyFull: 'lobby-full',
+  hostAbsent: 'host-absent',
+  staleEpoch: 'stale-epoch',
+  rateLimited: 'rate-limited',
+  internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const errorCodes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
+
+// ---------------------------------------------------------------------------------------------
+// Primitive field shapes
+
+/** base64url without padding. */
+const b64u = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
+/** Room ids: 128 random bits as 22 base64url characters. */
+export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a 22-character room id');
+/** Opaque participant ids minted by the server: 128 random bits. */
+export const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a participant id');
+/** Bearer credentials (host credential, access token, resume token): 256 bits. */
+export const Credential = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a 43-character credential');
+/** Client-sealed bytes the server must not read. */
+export const Opaque = b64u.max(Math.ceil((MAX_MESSAGE_BYTES * 4) / 3));
+export const Epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export type RoomId = z.infer<typeof RoomId>;
+export type ParticipantId = z.infer<typeof ParticipantId>;
+
+// ---------------------------------------------------------------------------------------------
+// HTTP API
+
+/** POST /api/rooms */
+export const CreateRoomRequest = z
+  .object({
+    /** BLAKE2b-256 of the access token derived from the link secret (base64url). */
+    accessVerifier: Credential,
+    /** Room title, description and start time sealed with a key from the link secret. */
+    info: Opaque.max(8192).optional(),
+  })
+  .strict();
+export const CreateRoomResponse = z.object({
+  roomId: RoomId,
+  /** Bearer credential that makes its holder the host. Returned once; the server keeps a hash. */
+  hostCredential: Credential,
+});
+/** GET /api/rooms/:id (Authorization: Bearer <access token or host credential>) */
+export const RoomStatusResponse = z.object({
+  roomId: RoomId,
+  info: Opaque.optional(),
+  hostPresent: z.boolean(),
+  locked: z.boolean(),
+  full: z.boolean(),
+});
+export const HttpError = z.object({ error: z.enum(errorCodes), message: z.string() });
+
+export type CreateRoomRequest = z.infer<typeof CreateRoomRequest>;
+export type CreateRoomResponse = z.infer<typeof CreateRoomResponse>;
+export type RoomStatusResponse = z.infer<typeof RoomStatusResponse>;
+export type HttpError = z.infer<typeof HttpError>;
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket: client -> server
+
+const v = z.literal(PROTOCOL_VERSION);
+
+export const LiveKitGrant = z.object({ url: z.string().min(1), token: z.string().min(1), iceServers: z.literal('none').or(z.literal('default')) });
+export type LiveKitGrant = z.infer<typeof LiveKitGrant>;
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  /** Guest -> host: sealed join request. Only while in the lobby. */
+  z.object({ v, type: z.literal('knock'), payload: Opaque }).strict(),
+  /** Host: admit lobby participants. The matching commit follows as `commit`. */
+  z.object({ v, type: z.literal('admit'), participants: z.array(ParticipantId).min(1).max(MAX_LOBBY) }).strict(),
+  /** Host: deny lobby participants. */
+  z.object({ v, type: z.literal('deny'), participants: z.array(ParticipantId).min(1).max(MAX_LOBBY) }).strict(),
+  /** Host: remove admitted members (server closes them and removes them from the SFU). */
+  z.object({ v, type: z.literal('remove'), participants: z.array(ParticipantId).min(1).max(MAX_MEMBERS) }).strict(),
+  /** Host: server-side lock flag (the signed commit carries the authoritative one). */
+  z.object({ v, type: z.literal('lock'), locked: z.boolean() }).strict(),
+  /** Host: end the room for everyone. */
+  z.object({ v, type: z.literal('end') }).strict(),
+  /** Host: hand the host role to an admitted member. */
+  z.object({ v, type: z.literal('transfer-host'), to: ParticipantId }).strict(),
+  /**
+   * Host: a signed commit and one sealed epoch-secret envelope per recipient.
+   * The server stores it in the room's log and delivers each recipient its own envelope.
+   */
+  z
+    .object({
+      v,
+      type: z.literal('commit'),
+      epoch: Epoch,
+      commit: Opaque,
+      envelopes: z.record(ParticipantId, Opaque),
+    })
+    .strict(),
+  /** Member: ask for commits after `afterEpoch` (resync after a reconnect). */
+  z.object({ v, type: z.literal('sync'), afterEpoch: Epoch.optional() }).strict(),
+  /** Member: opaque application message (chat, mute state, confirmations) to one member or all. */
+  z.object({ v, type: z.literal('relay'), to: ParticipantId.or(z.literal('all')), payload: Opaque, id: z.string().max(64).optional() }).strict(),
+  /** Member: a fresh LiveKit token (they expire after a few minutes). */
+  z.object({ v, type: z.literal('token') }).strict(),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage['type'];
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket: server -> client
+
+const Role = z.enum(['host', 'member', 'lobby']);
+export type Role = z.infer<typeof Role>;
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  /** First message after the upgrade. */
+  z.object({
+    v,
+    type: z.literal('welcome'),
+    participantId: ParticipantId,
+    role: Role,
+    /** Present a resume token in `auth.` on reconnect to keep the same participant id and role. */
+    resumeToken: Credential,
+    hostPresent: z.boolean(),
+    locked: z.boolean(),
+    members: z.array(ParticipantId),
+    heartbeatMs: z.number().int().positive(),
+  }),
+  /** To the host: a knock from a lobby participant. */
+  z.object({ v, type: z.literal('knock'), from: ParticipantId, payload: Opaque }),
+  /** To a lobby participant: the host let you in. A `commit` with your envelope follows. */
+  z.object({ v, type: z.literal('admitted'), livekit: LiveKitGrant }),
+  /** A fresh LiveKit token, in answer to `token`. */
+  z.object({ v, type: z.literal('token'), livekit: LiveKitGrant }),
+  /** A commit relayed from the host, with the recipient's own envelope when it has one. */
+  z.object({ v, type: z.literal('commit'), epoch: Epoch, commit: Opaque, envelope: Opaque.optional() }),
+  /** Answer to `sync`: the room's commits in order, each with the recipient's envelope if any. */
+  z.object({
+    v,
+    type: z.literal('commits'),
+    commits: z.array(z.object({ epoch: Epoch, commit: Opaque, envelope: Opaque.optional() })),
+  }),
+  /** An opaque application message from another member. */
+  z.object({ v, type: z.literal('relay'), from: ParticipantId, payload: Opaque, id: z.string().max(64).optional() }),
+  /** Acknowledges a `relay` that carried an `id`, once the server has fanned it out. */
+  z.object({ v, type: z.literal('ack'), id: z.string().max(64) }),
+  /** Presence of admitted members and of the host (routing metadata only). */
+  z.object({ v, type: z.literal('presence'), members: z.array(ParticipantId), host: ParticipantId.nullable(), lobby: z.number().int().min(0) }),
+  /** The server-side lock flag changed. */
+  z.object({ v, type: z.literal('locked'), locked: z.boolean() }),
+  /** You are now the host (after `transfer-host`). */
+  z.object({ v, type: z.literal('host'), hostCredential: Credential }),
+  /** A typed error. `ref` names the message type it answers, when known. */
+  z.object({ v, type: z.literal('error'), code: z.enum(errorCodes), message: z.string(), ref: z.string().optional() }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type ServerMessageType = ServerMessage['type'];
+
+// ---------------------------------------------------------------------------------------------
+// Parsing at the boundary
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string; ref?: string };
+
+const clientTypes = new Set<string>(ClientMessage.options.map((o) => o.shape.type.value));
+const serverTypes = new Set<string>(ServerMessage.options.map((o) => o.shape.type.value));
+
+function parseWith<T>(text: string, schema: z.ZodType<T>, known: Set<string>): Parsed<T> {
+  if (text.length > MAX_MESSAGE_BYTES) {
+    return { ok: false, code: ErrorCode.tooLarge, message: `message of ${text.length} bytes exceeds ${MAX_MESSAGE_BYTES}` };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, code: ErrorCode.badJson, message: 'message is not valid JSON' };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, code: ErrorCode.badMessage, message: 'message must be a JSON object' };
+  }
+  const record = raw as Record<string, unknown>;
+  const type = typeof record['type'] === 'string' ? record['type'] : undefined;
+  const ref = type !== undefined && known.has(type) ? { ref: type } : {};
+  if (record['v'] !== PROTOCOL_VERSION) {
+    return { ok: false, code: ErrorCode.unsupportedVersion, message: `protocol version ${String(record['v'])} is not supported; this server speaks ${PROTOCOL_VERSION}`, ...ref };
+  }
+  if (type === undefined || !known.has(type)) {
+    return { ok: false, code: ErrorCode.unknownType, message: `unknown message type ${JSON.stringify(type ?? null)}` };
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    return { ok: false, code: ErrorCode.badMessage, message: `invalid ${type} message${where}: ${issue?.message ?? 'schema mismatch'}`, ref: type };
+  }
+  return { ok: true, message: result.data };
+}
+
+export function parseClientMessage(text: string): Parsed<ClientMessage> {
+  return parseWith(text, ClientMessage, clientTypes);
+}
+
+export function parseServerMessage(text: string): Parsed<ServerMessage> {
+  return parseWith(text, ServerMessage, serverTypes);
+}
+
+/** Subprotocol list a client offers: the version first, then its credential. */
+export function wsSubprotocols(credential: string | undefined): string[] {
+  const version = `sealroom.v${PROTOCOL_VERSION}`;
+  return credential === undefined ? [version] : [version, `auth.${credential}`];
+}
+
+export const WS_VERSION_PROTOCOL = `sealroom.v${PROTOCOL_VERSION}`;
+export const WS_AUTH_PREFIX = 'auth.';
+
+/** Path of a room's WebSocket. */
+export function wsPath(roomId: RoomId): string {
+  return `/ws/${roomId}`;
+}

@@ -1,0 +1,3 @@
+import { sodiumReady } from '../../crypto/sodium';
+
+await sodiumReady();
