@@ -1,0 +1,81 @@
+// A room's log of host commits, kept so members can resync after a reconnect (`sync`).
+//
+// Bounds: at most MAX_LOG_COMMITS entries and MAX_LOG_BYTES of stored text; the oldest commits
+// are dropped first. A client that asks for an epoch older than the log holds gets what is left
+// and sees the gap in the signed commit chain. The last accepted epoch survives eviction, so a
+// trimmed log never lets an old epoch in again.
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../protocol/protocol';
+
+export const MAX_LOG_COMMITS = 1000;
+export const MAX_LOG_BYTES = 4 * 1024 * 1024;
+
+export interface LoggedCommit {
+  readonly epoch: number;
+  readonly commit: string;
+  readonly envelopes: ReadonlyMap<string, string>;
+  readonly bytes: number;
+}
+
+export interface CommitItem {
+  epoch: number;
+  commit: string;
+  envelope?: string;
+}
+
+export class CommitLog {
+  private entries: LoggedCommit[] = [];
+  private totalBytes = 0;
+  private last: number | null = null;
+
+  constructor(
+    private readonly maxCommits = MAX_LOG_COMMITS,
+    private readonly maxBytes = MAX_LOG_BYTES,
+  ) {}
+
+  get lastEpoch(): number | null {
+    return this.last;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Caller has checked that `epoch` is above `lastEpoch`. */
+  append(epoch: number, commit: string, envelopes: Record<string, string>): void {
+    const map = new Map(Object.entries(envelopes));
+    let bytes = commit.length;
+    for (const [id, env] of map) bytes += id.length + env.length;
+    this.entries.push({ epoch, commit, envelopes: map, bytes });
+    this.totalBytes += bytes;
+    this.last = epoch;
+    while (this.entries.length > this.maxCommits || (this.totalBytes > this.maxBytes && this.entries.length > 1)) {
+      const dropped = this.entries.shift();
+      if (dropped) this.totalBytes -= dropped.bytes;
+    }
+  }
+
+  after(afterEpoch: number | undefined): LoggedCommit[] {
+    return afterEpoch === undefined ? [...this.entries] : this.entries.filter((e) => e.epoch > afterEpoch);
+  }
+}
+
+/** Pack items, in order, into `commits` messages of at most MAX_MESSAGE_BYTES each (at least one message). */
+export function chunkCommits(items: readonly CommitItem[], limit = MAX_MESSAGE_BYTES): ServerMessage[] {
+  const empty = (): { v: typeof PROTOCOL_VERSION; type: 'commits'; commits: CommitItem[] } => ({ v: PROTOCOL_VERSION, type: 'commits', commits: [] });
+  const overhead = JSON.stringify(empty()).length;
+  const out: ServerMessage[] = [];
+  let current = empty();
+  let length = overhead;
+  for (const item of items) {
+    const itemLength = JSON.stringify(item).length;
+    if (current.commits.length > 0 && length + 1 + itemLength > limit) {
+      out.push(current);
+      current = empty();
+      length = overhead;
+    }
+    length += (current.commits.length > 0 ? 1 : 0) + itemLength;
+    current.commits.push(item);
+  }
+  out.push(current);
+  return out;
+}

@@ -1,0 +1,146 @@
+// Server configuration: the environment is parsed once, here, with zod, and a bad setting stops
+// the process with a message that names the variable. Everything else takes the typed Config.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const MAX_TOKEN_TTL_SECONDS = 600;
+
+export interface LiveKitConfig {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** The embedded loopback LiveKit: grants say `iceServers: 'none'`. */
+  readonly local: boolean;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Allowed WebSocket Origins; null = http://localhost:<port> and http://127.0.0.1:<port> of the bound port. */
+  readonly publicOrigins: readonly string[] | null;
+  /** null when no LiveKit is configured: no grants can be issued. */
+  readonly livekit: LiveKitConfig | null;
+  readonly tokenTtlSeconds: number;
+  readonly roomIdleTtlSeconds: number;
+  readonly staticDir: string;
+  /** Passed to express's `trust proxy` setting; undefined = do not trust forwarded headers. */
+  readonly trustProxy: boolean | number | string | undefined;
+  readonly logLevel: 'info' | 'silent';
+  /** Not from the environment: tuning knobs with defaults, overridable by tests. */
+  readonly heartbeatMs: number;
+  readonly roomCreatesPerMinutePerIp: number;
+  readonly maxRooms: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Empty strings count as unset, so `FOO=` in a compose file behaves like no FOO at all. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const intIn = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be an integer`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
+
+const bool = (name: string) =>
+  z.string().transform((s, ctx) => {
+    const v = s.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `${name} must be true or false` });
+    return z.NEVER;
+  });
+
+const origin = z.string().transform((s, ctx) => {
+  const text = s.trim().replace(/\/$/, '');
+  try {
+    const url = new URL(text);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text) return text;
+  } catch {
+    // fall through to the issue below
+  }
+  ctx.addIssue({ code: 'custom', message: `PUBLIC_ORIGINS entry ${JSON.stringify(s)} is not an origin like https://example.org` });
+  return z.NEVER;
+});
+
+const livekitUrl = z.string().refine((s) => {
+  try {
+    return ['ws:', 'wss:', 'http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'LIVEKIT_URL must be a ws://, wss://, http:// or https:// URL');
+
+const EnvSchema = z.object({
+  PORT: optional(intIn('PORT', 0, 65535)),
+  HOST: optional(z.string().min(1)),
+  PUBLIC_ORIGINS: optional(z.string().transform((s) => s.split(',').filter((p) => p.trim() !== '')).pipe(z.array(origin).min(1, 'PUBLIC_ORIGINS lists no origin'))),
+  LIVEKIT_URL: optional(livekitUrl),
+  LIVEKIT_API_KEY: optional(z.string()),
+  LIVEKIT_API_SECRET: optional(z.string()),
+  LIVEKIT_LOCAL: optional(bool('LIVEKIT_LOCAL')),
+  TOKEN_TTL_SECONDS: optional(intIn('TOKEN_TTL_SECONDS', 10, MAX_TOKEN_TTL_SECONDS)),
+  ROOM_IDLE_TTL_SECONDS: optional(intIn('ROOM_IDLE_TTL_SECONDS', 1, 365 * 86400)),
+  STATIC_DIR: optional(z.string()),
+  TRUST_PROXY: optional(z.string()),
+  LOG_LEVEL: optional(z.enum(['info', 'silent'], { error: 'LOG_LEVEL must be info or silent' })),
+});
+
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v; // express accepts a comma list of addresses, subnets or names like "loopback"
+}
+
+function parseLiveKit(env: z.infer<typeof EnvSchema>): LiveKitConfig | null {
+  const parts = { LIVEKIT_URL: env.LIVEKIT_URL, LIVEKIT_API_KEY: env.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: env.LIVEKIT_API_SECRET };
+  const missing = Object.entries(parts).filter(([, v]) => v === undefined).map(([k]) => k);
+  if (missing.length === 3) {
+    if (env.LIVEKIT_LOCAL === true) throw new ConfigError('LIVEKIT_LOCAL is set but LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not');
+    return null;
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(`LiveKit settings are incomplete: set all of LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or none; missing ${missing.join(', ')}`);
+  }
+  return { url: parts.LIVEKIT_URL!, apiKey: parts.LIVEKIT_API_KEY!, apiSecret: parts.LIVEKIT_API_SECRET!, local: env.LIVEKIT_LOCAL ?? false };
+}
+
+/** Pure: reads only `env`. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || 'env'}: ${i.message}`);
+    throw new ConfigError(`invalid server configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  const staticDir = e.STATIC_DIR ?? 'client/dist';
+  return {
+    port: e.PORT ?? 8080,
+    host: e.HOST ?? '127.0.0.1',
+    publicOrigins: e.PUBLIC_ORIGINS ?? null,
+    livekit: parseLiveKit(e),
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS ?? MAX_TOKEN_TTL_SECONDS,
+    roomIdleTtlSeconds: e.ROOM_IDLE_TTL_SECONDS ?? 86400,
+    staticDir: path.resolve(REPO_ROOT, staticDir),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    logLevel: e.LOG_LEVEL ?? 'info',
+    heartbeatMs: 15_000,
+    roomCreatesPerMinutePerIp: 30,
+    maxRooms: 10_000,
+  };
+}
+
+/** The origins a browser may open sockets from, once the bound port is known. */
+export function effectiveOrigins(config: Config, port: number): string[] {
+  return config.publicOrigins !== null ? [...config.publicOrigins] : [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+}

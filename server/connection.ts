@@ -1,0 +1,73 @@
+// One accepted WebSocket: an ordered outbox (grants are minted asynchronously, yet a client sees
+// messages in the order the room produced them), heartbeat state, the message budget, and the
+// count of invalid messages in a row.
+import type { WebSocket } from 'ws';
+import type { CloseCode, ServerMessage } from '../protocol/protocol';
+import { TokenBucket, WS_MESSAGE_BURST, WS_MESSAGES_PER_SECOND } from './rate-limit';
+
+/** A peer that lets this much pile up unread is cut off rather than held in memory. */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Invalid messages in a row that make a protocol violation. */
+export const MAX_INVALID_IN_A_ROW = 10;
+
+export class Connection {
+  /** Cleared on every heartbeat ping, set by the pong. */
+  alive = true;
+  /** A close was requested: further incoming messages are ignored. */
+  closing = false;
+  invalidInARow = 0;
+  readonly bucket: TokenBucket;
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly roomId: string,
+    readonly participantId: string,
+    now: number,
+    private readonly onOverflow: (c: Connection) => void,
+  ) {
+    this.bucket = new TokenBucket(WS_MESSAGES_PER_SECOND, WS_MESSAGE_BURST, now);
+  }
+
+  send(message: ServerMessage): void {
+    this.enqueue(() => this.write(message));
+  }
+
+  /** Send a message that is still being produced, keeping its place in the order. Must not reject. */
+  sendLater(message: Promise<ServerMessage>): void {
+    this.enqueue(async () => this.write(await message), true);
+  }
+
+  /** Close after everything queued before it. */
+  close(code: CloseCode, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.enqueue(() => this.ws.close(code, reason));
+  }
+
+  terminate(): void {
+    this.closing = true;
+    this.ws.terminate();
+  }
+
+  private enqueue(step: () => void | Promise<void>, async = false): void {
+    if (this.pending === 0 && !async) {
+      step();
+      return;
+    }
+    this.pending++;
+    this.chain = this.chain
+      .then(step)
+      .catch(() => undefined)
+      .finally(() => {
+        this.pending--;
+      });
+  }
+
+  private write(message: ServerMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(message));
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.onOverflow(this);
+  }
+}

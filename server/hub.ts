@@ -1,0 +1,186 @@
+// Binds the pure room state to live sockets: attaches accepted connections, parses each text
+// frame at the boundary, runs the room's handler and applies the effects it returns (sends,
+// closes, LiveKit grants, best-effort SFU calls). Also owns the heartbeat.
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, parseClientMessage, type ServerMessage } from '../protocol/protocol';
+import { Connection, MAX_INVALID_IN_A_ROW } from './connection';
+import type { Effect } from './effects';
+import type { Logger } from './log';
+import type { Auth, Room } from './room';
+import { handleMessage } from './room-messages';
+import type { Rooms } from './rooms';
+import type { GrantIssuer, SfuAdmin } from './tokens';
+
+export interface HubDeps {
+  readonly rooms: Rooms;
+  readonly issuer: GrantIssuer | null;
+  readonly sfu: SfuAdmin;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly heartbeatMs: number;
+}
+
+const TERMINATE_AFTER_CLOSE_MS = 1000;
+
+function errorMessage(code: ErrorCode, message: string, ref?: string): ServerMessage {
+  return { v: PROTOCOL_VERSION, type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) };
+}
+
+function text(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+export class Hub {
+  /** roomId -> participantId -> its current connection. */
+  private readonly live = new Map<string, Map<string, Connection>>();
+
+  constructor(private readonly deps: HubDeps) {}
+
+  connections(): Connection[] {
+    return [...this.live.values()].flatMap((m) => [...m.values()]);
+  }
+
+  attach(room: Room, auth: Auth, ws: WebSocket): void {
+    const { log, now } = this.deps;
+    ws.on('error', () => undefined); // 'close' follows and does the bookkeeping
+    if (auth.kind === 'revoked') {
+      log.info('ws.revoked', { room: room.id, code: auth.code });
+      ws.close(auth.code, auth.code === CloseCode.removed ? 'removed by the host' : 'denied by the host');
+      return;
+    }
+    if (this.deps.rooms.get(room.id) !== room) {
+      ws.close(CloseCode.roomEnded, 'the room ended');
+      return;
+    }
+    const connected = room.connect(auth, now(), this.deps.heartbeatMs);
+    if (connected === null) {
+      ws.close(1008, 'credential already used');
+      return;
+    }
+    const pid = connected.participantId;
+    const peers = this.live.get(room.id) ?? new Map<string, Connection>();
+    this.live.set(room.id, peers);
+    const old = peers.get(pid);
+    const conn = new Connection(ws, room.id, pid, now(), (c) => {
+      log.warn('ws.overflow', { room: room.id, participant: c.participantId });
+      c.terminate();
+    });
+    peers.set(pid, conn);
+    if (old) {
+      log.info('ws.replaced', { room: room.id, participant: pid });
+      old.close(CloseCode.replaced, 'resumed on another connection');
+    }
+    log.info('ws.open', { room: room.id, participant: pid, role: connected.role, via: auth.kind });
+    conn.send(connected.welcome);
+    this.apply(room, connected.effects);
+
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.receive(room, conn, data, isBinary));
+    ws.on('close', (code) => this.detach(room, conn, code));
+  }
+
+  private receive(room: Room, conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.closing) return;
+    if (isBinary) {
+      conn.close(CloseCode.protocolViolation, 'binary frames are not part of the protocol');
+      return;
+    }
+    if (!conn.bucket.take(this.deps.now())) {
+      conn.send(errorMessage(ErrorCode.rateLimited, 'too many messages; slow down'));
+      return;
+    }
+    const parsed = parseClientMessage(text(data));
+    if (!parsed.ok) {
+      conn.invalidInARow++;
+      conn.send(errorMessage(parsed.code, parsed.message, parsed.ref));
+      if (conn.invalidInARow >= MAX_INVALID_IN_A_ROW) {
+        this.deps.log.info('ws.violation', { room: room.id, participant: conn.participantId });
+        conn.close(CloseCode.protocolViolation, `${MAX_INVALID_IN_A_ROW} invalid messages in a row`);
+      }
+      return;
+    }
+    conn.invalidInARow = 0;
+    const message = parsed.message;
+    if (message.type === 'admit' && this.deps.issuer === null && room.participants.get(conn.participantId)?.role === 'host') {
+      conn.send(errorMessage(ErrorCode.internal, 'this server has no LiveKit configured, so it cannot admit anyone', message.type));
+      return;
+    }
+    this.apply(room, handleMessage(room, conn.participantId, message, this.deps.now()));
+  }
+
+  private detach(room: Room, conn: Connection, code: number): void {
+    this.deps.log.info('ws.close', { room: room.id, participant: conn.participantId, code });
+    const peers = this.live.get(room.id);
+    if (!peers || peers.get(conn.participantId) !== conn) return; // replaced, or the room is gone
+    peers.delete(conn.participantId);
+    if (peers.size === 0) this.live.delete(room.id);
+    if (this.deps.rooms.get(room.id) !== room) return;
+    this.apply(room, room.disconnect(conn.participantId, code === CloseCode.normal, this.deps.now()));
+  }
+
+  apply(room: Room, effects: readonly Effect[]): void {
+    const { issuer, sfu, log } = this.deps;
+    const peer = (id: string) => this.live.get(room.id)?.get(id);
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'send':
+          peer(e.to)?.send(e.message);
+          break;
+        case 'grant': {
+          const conn = peer(e.to);
+          if (!conn) break;
+          if (issuer === null) {
+            conn.send(errorMessage(ErrorCode.internal, 'this server has no LiveKit configured', e.as === 'token' ? 'token' : undefined));
+            break;
+          }
+          const as = e.as;
+          conn.sendLater(
+            issuer.issue(room.id, e.to).then(
+              (livekit): ServerMessage => (as === 'admitted' ? { v: PROTOCOL_VERSION, type: 'admitted', livekit } : { v: PROTOCOL_VERSION, type: 'token', livekit }),
+              (err: unknown): ServerMessage => {
+                log.warn('grant.failed', { room: room.id, participant: e.to, error: err instanceof Error ? err.name : 'unknown' });
+                return errorMessage(ErrorCode.internal, 'could not mint a LiveKit token');
+              },
+            ),
+          );
+          if (as === 'admitted') log.info('room.admitted', { room: room.id, participant: e.to });
+          break;
+        }
+        case 'close':
+          log.info('ws.closing', { room: room.id, participant: e.to, code: e.code });
+          peer(e.to)?.close(e.code, e.reason);
+          break;
+        case 'sfu-remove':
+          void sfu.removeParticipant(room.id, e.participantId);
+          break;
+        case 'ended':
+          this.deps.rooms.delete(room.id);
+          log.info('room.ended', { room: room.id });
+          void sfu.deleteRoom(room.id);
+          break;
+      }
+    }
+  }
+
+  /** One heartbeat round: close sockets that missed the last ping, ping the rest. */
+  heartbeat(): void {
+    for (const conn of this.connections()) {
+      if (!conn.alive) {
+        this.deps.log.info('ws.heartbeat-timeout', { room: conn.roomId, participant: conn.participantId });
+        conn.close(CloseCode.heartbeatTimeout, 'no heartbeat answer');
+        setTimeout(() => conn.terminate(), TERMINATE_AFTER_CLOSE_MS).unref();
+        continue;
+      }
+      conn.alive = false;
+      if (conn.ws.readyState === conn.ws.OPEN) conn.ws.ping();
+    }
+  }
+
+  /** Close every connection (server shutdown). */
+  closeAll(code: CloseCode, reason: string): void {
+    for (const conn of this.connections()) conn.close(code, reason);
+  }
+}

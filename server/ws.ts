@@ -1,0 +1,84 @@
+// The WebSocket endpoint, `/ws/<roomId>`. Every check happens in the HTTP upgrade, before the
+// socket is accepted, and a refusal is a plain HTTP status:
+//   404 wrong path or unknown room · 403 Origin not allowed · 426 no `sealroom.v1` offered
+//   401 no or wrong `auth.<credential>` · 503 the room's lobby holds too many connections
+// Only `sealroom.v1` is ever echoed back as the selected subprotocol, never the credential.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { WS_AUTH_PREFIX, WS_MAX_FRAME_BYTES, WS_VERSION_PROTOCOL } from '../protocol/protocol';
+import type { Hub } from './hub';
+import type { Logger } from './log';
+import type { Rooms } from './rooms';
+
+const PATH = /^\/ws\/([A-Za-z0-9_-]{22})$/;
+
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 426: 'Upgrade Required', 503: 'Service Unavailable' };
+
+function refuse(socket: Duplex, status: number, body: string, extra: Record<string, string> = {}): void {
+  const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extra };
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n');
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n${head}\r\n\r\n${body}`);
+}
+
+/** The comma-separated entries of `Sec-WebSocket-Protocol`, trimmed. */
+function offeredProtocols(req: IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  if (header === undefined) return [];
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+export interface WsDeps {
+  readonly rooms: Rooms;
+  readonly hub: Hub;
+  readonly origins: readonly string[];
+  readonly log: Logger;
+}
+
+export function createWsEndpoint(deps: WsDeps): { wss: WebSocketServer; onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: WS_MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(WS_VERSION_PROTOCOL) ? WS_VERSION_PROTOCOL : false),
+  });
+  const allowed = new Set(deps.origins);
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => undefined);
+    const pathname = (req.url ?? '').split('?')[0] ?? '';
+    const match = PATH.exec(pathname);
+    if (!match) return refuse(socket, 404, 'no such endpoint\n');
+    const roomId = match[1] ?? '';
+    const origin = req.headers.origin;
+    if (origin === undefined || !allowed.has(origin)) {
+      deps.log.info('ws.refused', { room: roomId, status: 403 });
+      return refuse(socket, 403, 'origin not allowed\n');
+    }
+    const room = deps.rooms.get(roomId);
+    if (!room) return refuse(socket, 404, 'no such room\n');
+    const offered = offeredProtocols(req);
+    if (!offered.includes(WS_VERSION_PROTOCOL)) {
+      deps.log.info('ws.refused', { room: roomId, status: 426 });
+      return refuse(socket, 426, `unsupported protocol version: this server speaks ${WS_VERSION_PROTOCOL}\n`, { 'Sec-WebSocket-Protocol': WS_VERSION_PROTOCOL });
+    }
+    const credential = offered.find((p) => p.startsWith(WS_AUTH_PREFIX))?.slice(WS_AUTH_PREFIX.length);
+    const auth = credential === undefined ? null : room.authenticate(credential);
+    if (auth === null) {
+      deps.log.info('ws.refused', { room: roomId, status: 401 });
+      return refuse(socket, 401, 'missing or wrong credential\n');
+    }
+    if (auth.kind === 'access' && !room.canAcceptLobby()) {
+      deps.log.info('ws.refused', { room: roomId, status: 503 });
+      return refuse(socket, 503, 'the lobby of this room is full\n');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => deps.hub.attach(room, auth, ws));
+  };
+
+  return { wss, onUpgrade };
+}

@@ -1,0 +1,98 @@
+// Hostile or broken input on an open socket: each bad message gets a typed error and the socket
+// stays usable, except where the protocol says close (binary, oversize, 10 bad in a row).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode, MAX_MESSAGE_BYTES, WS_MAX_FRAME_BYTES } from '../../protocol/protocol';
+import { closeAllClients, createRoom, startTestServer, TestClient, type TestServer } from './helpers';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterEach(closeAllClients);
+afterAll(() => t.close());
+
+async function lobbyClient(): Promise<TestClient> {
+  const room = await createRoom(t.base);
+  const c = await TestClient.connect(t.base, room.roomId, room.accessToken);
+  await c.next('welcome');
+  return c;
+}
+
+/** A valid request and its answer: proves the socket still works. */
+async function roundTrip(c: TestClient): Promise<void> {
+  c.send({ v: 1, type: 'sync' });
+  expect((await c.next('commits')).commits).toEqual([]);
+}
+
+describe('bad input', () => {
+  it.each([
+    ['malformed JSON', '{"v":1,', 'bad-json', undefined],
+    ['a JSON array', '[1,2]', 'bad-message', undefined],
+    ['a JSON string', '"knock"', 'bad-message', undefined],
+    ['JSON null', 'null', 'bad-message', undefined],
+    ['an unknown type', '{"v":1,"type":"shout"}', 'unknown-type', undefined],
+    ['a missing type', '{"v":1}', 'unknown-type', undefined],
+    ['a wrong version', '{"v":2,"type":"sync"}', 'unsupported-version', 'sync'],
+    ['a missing version', '{"type":"sync"}', 'unsupported-version', 'sync'],
+    ['a schema mismatch', '{"v":1,"type":"knock","payload":"not base64url!"}', 'bad-message', 'knock'],
+    ['an extra field', '{"v":1,"type":"token","name":"Alice"}', 'bad-message', 'token'],
+    ['a bad participant id', '{"v":1,"type":"admit","participants":["x"]}', 'bad-message', 'admit'],
+  ])('answers %s with error %s and keeps the socket open', async (_what, frame, code, ref) => {
+    const c = await lobbyClient();
+    c.sendRaw(frame);
+    const err = await c.next('error');
+    expect(err.code).toBe(code);
+    expect(err.ref).toBe(ref);
+    await roundTrip(c);
+  });
+
+  it('answers a frame between 48 and 64 KiB with too-large and keeps the socket open', async () => {
+    const c = await lobbyClient();
+    const frame = JSON.stringify({ v: 1, type: 'knock', payload: 'A'.repeat(MAX_MESSAGE_BYTES + 100) });
+    expect(frame.length).toBeGreaterThan(MAX_MESSAGE_BYTES);
+    expect(frame.length).toBeLessThan(WS_MAX_FRAME_BYTES);
+    c.sendRaw(frame);
+    expect((await c.next('error')).code).toBe('too-large');
+    await roundTrip(c);
+  });
+
+  it('closes on a frame over 64 KiB with 1009', async () => {
+    const c = await lobbyClient();
+    c.sendRaw('A'.repeat(WS_MAX_FRAME_BYTES + 1));
+    expect(await c.closeCode()).toBe(CloseCode.tooBig);
+  });
+
+  it('closes on a binary frame with 4400', async () => {
+    const c = await lobbyClient();
+    c.sendRaw(Buffer.from(JSON.stringify({ v: 1, type: 'sync' })), true);
+    expect(await c.closeCode()).toBe(CloseCode.protocolViolation);
+  });
+
+  it('closes after 10 invalid messages in a row with 4400', async () => {
+    const c = await lobbyClient();
+    for (let i = 0; i < 10; i++) c.sendRaw('nope');
+    expect(await c.closeCode()).toBe(CloseCode.protocolViolation);
+    expect(c.received.filter((m) => m.type === 'error')).toHaveLength(10);
+  });
+
+  it('resets the invalid count after a valid message', async () => {
+    const c = await lobbyClient();
+    for (let i = 0; i < 9; i++) c.sendRaw('nope');
+    await roundTrip(c);
+    for (let i = 0; i < 9; i++) c.sendRaw('nope');
+    await roundTrip(c);
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+  });
+
+  it('answers messages beyond the per-connection budget with rate-limited', async () => {
+    const c = await lobbyClient();
+    for (let i = 0; i < 100; i++) c.send({ v: 1, type: 'sync' });
+    const err = await c.next('error');
+    expect(err.code).toBe('rate-limited');
+    await new Promise((r) => setTimeout(r, 300));
+    const answered = c.received.filter((m) => m.type === 'commits').length;
+    expect(answered).toBeGreaterThanOrEqual(60);
+    expect(answered).toBeLessThan(100);
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+  });
+});

@@ -1,0 +1,203 @@
+// server/http.ts against a real server: room creation, status, errors, headers, static client.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateRoomResponse, HttpError, RoomStatusResponse } from '../../protocol/protocol';
+import { createRoom, newAccessKeys, startTestServer, type TestServer } from './helpers';
+
+let t: TestServer;
+let staticDir: string;
+
+beforeAll(async () => {
+  staticDir = mkdtempSync(path.join(tmpdir(), 'sealroom-static-'));
+  writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>sealroom</title>');
+  writeFileSync(path.join(staticDir, 'app.js'), 'console.log(1)');
+  t = await startTestServer({ staticDir });
+});
+afterAll(() => t.close());
+
+const post = (body: string, type = 'application/json') => fetch(`${t.base}/api/rooms`, { method: 'POST', headers: { 'content-type': type }, body });
+const status = (roomId: string, credential?: string) =>
+  fetch(`${t.base}/api/rooms/${roomId}`, credential !== undefined ? { headers: { authorization: `Bearer ${credential}` } } : {});
+
+async function expectError(res: Response, httpStatus: number, code: string): Promise<void> {
+  expect(res.status).toBe(httpStatus);
+  const body = HttpError.parse(await res.json());
+  expect(body.error).toBe(code);
+}
+
+describe('POST /api/rooms', () => {
+  it('creates a room with a 22-character id and a 43-character host credential', async () => {
+    const res = await post(JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier, info: 'c2VhbGVkLWluZm8' }));
+    expect(res.status).toBe(201);
+    const body = CreateRoomResponse.parse(await res.json());
+    expect(body.roomId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(body.hostCredential).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('mints a different room id and credential every time', async () => {
+    const a = await createRoom(t.base);
+    const b = await createRoom(t.base);
+    expect(a.roomId).not.toBe(b.roomId);
+    expect(a.hostCredential).not.toBe(b.hostCredential);
+  });
+
+  it('answers bad JSON with 400 bad-json', async () => {
+    await expectError(await post('{"accessVerifier":'), 400, 'bad-json');
+  });
+
+  it.each([
+    ['an empty object', '{}'],
+    ['a short verifier', JSON.stringify({ accessVerifier: 'abc' })],
+    ['an unknown field', JSON.stringify({ accessVerifier: 'A'.repeat(43), name: 'Alice' })],
+    ['info that is not base64url', JSON.stringify({ accessVerifier: 'A'.repeat(43), info: 'not base64!' })],
+    ['a non-canonical verifier', JSON.stringify({ accessVerifier: `${'A'.repeat(42)}B` })],
+    ['an array', '[]'],
+  ])('answers %s with 400 bad-message', async (_what, body) => {
+    await expectError(await post(body), 400, 'bad-message');
+  });
+
+  it('answers a body that is not JSON-typed with 400 bad-message', async () => {
+    await expectError(await post(JSON.stringify({ accessVerifier: 'A'.repeat(43) }), 'text/plain'), 400, 'bad-message');
+  });
+
+  it('answers a body over 16 KiB with 413 too-large', async () => {
+    await expectError(await post(JSON.stringify({ accessVerifier: 'A'.repeat(43), info: 'A'.repeat(17 * 1024) })), 413, 'too-large');
+  });
+});
+
+describe('GET /api/rooms/:roomId', () => {
+  it('reports status to the holder of the access token', async () => {
+    const room = await createRoom(t.base, 'c2VhbGVk');
+    const res = await status(room.roomId, room.accessToken);
+    expect(res.status).toBe(200);
+    expect(RoomStatusResponse.parse(await res.json())).toEqual({ roomId: room.roomId, info: 'c2VhbGVk', hostPresent: false, locked: false, full: false });
+  });
+
+  it('reports status to the holder of the host credential', async () => {
+    const room = await createRoom(t.base);
+    const res = await status(room.roomId, room.hostCredential);
+    expect(res.status).toBe(200);
+    expect(RoomStatusResponse.parse(await res.json()).roomId).toBe(room.roomId);
+  });
+
+  it('refuses a missing credential with 403 bad-credential', async () => {
+    const room = await createRoom(t.base);
+    await expectError(await status(room.roomId), 403, 'bad-credential');
+  });
+
+  it('refuses a wrong credential with 403 bad-credential', async () => {
+    const room = await createRoom(t.base);
+    await expectError(await status(room.roomId, newAccessKeys().accessToken), 403, 'bad-credential');
+    await expectError(await status(room.roomId, 'short'), 403, 'bad-credential');
+  });
+
+  it('refuses the access verifier itself: only its preimage opens the room', async () => {
+    const room = await createRoom(t.base);
+    await expectError(await status(room.roomId, room.accessVerifier), 403, 'bad-credential');
+  });
+
+  it('answers an unknown room with 404 unknown-room', async () => {
+    const room = await createRoom(t.base);
+    await expectError(await status('A'.repeat(22), room.accessToken), 404, 'unknown-room');
+  });
+
+  it('answers a malformed room id with 400', async () => {
+    await expectError(await status('not-a-room-id', 'x'), 400, 'bad-message');
+  });
+});
+
+describe('security headers', () => {
+  it.each(['/api/rooms/AAAAAAAAAAAAAAAAAAAAAA', '/', '/r/AAAAAAAAAAAAAAAAAAAAAA', '/app.js', '/missing'])('are on the response to %s', async (p) => {
+    const res = await fetch(`${t.base}${p}`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).toContain("worker-src 'self' blob:");
+    expect(csp).toContain(`connect-src 'self'`);
+    expect(csp).toContain(t.livekitUrl);
+    expect(csp).toContain(t.livekitUrl.replace('ws://', 'http://'));
+    expect(csp).toContain("img-src 'self' data: blob:");
+    expect(csp).toContain("media-src 'self' blob: mediastream:");
+    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("base-uri 'none'");
+    expect(csp).toContain("form-action 'none'");
+    expect(csp).not.toContain("'unsafe-eval'");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('permissions-policy')).toBe('camera=(self), microphone=(self), display-capture=(self)');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('static client', () => {
+  it('serves index.html at / and for room links', async () => {
+    for (const p of ['/', '/r/AAAAAAAAAAAAAAAAAAAAAA']) {
+      const res = await fetch(`${t.base}${p}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<title>sealroom</title>');
+    }
+  });
+
+  it('serves built assets and answers unknown paths with 404', async () => {
+    expect(await (await fetch(`${t.base}/app.js`)).text()).toBe('console.log(1)');
+    expect((await fetch(`${t.base}/r/bad`)).status).toBe(404);
+    expect((await fetch(`${t.base}/api/nothing`)).status).toBe(404);
+  });
+
+  it('answers 503 naming `npm run build` when the client is not built', async () => {
+    const empty = await startTestServer({ staticDir: mkdtempSync(path.join(tmpdir(), 'sealroom-empty-')) });
+    try {
+      const res = await fetch(`${empty.base}/`);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain('npm run build');
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
+describe('room creation rate limit', () => {
+  it('answers 429 rate-limited after the per-IP budget for the minute', async () => {
+    const limited = await startTestServer({ roomCreatesPerMinutePerIp: 30 });
+    try {
+      const body = JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier });
+      const make = () => fetch(`${limited.base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      for (let i = 0; i < 30; i++) expect((await make()).status).toBe(201);
+      const res = await make();
+      await expectError(res, 429, 'rate-limited');
+      expect(res.headers.get('retry-after')).toBe('60');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('answers 503 once the server holds its maximum number of rooms', async () => {
+    const small = await startTestServer({ maxRooms: 1 });
+    try {
+      await createRoom(small.base);
+      const res = await fetch(`${small.base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier }) });
+      await expectError(res, 503, 'rate-limited');
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('idle rooms', () => {
+  it('forgets a room nobody used for ROOM_IDLE_TTL_SECONDS', async () => {
+    const brief = await startTestServer({ roomIdleTtlSeconds: 1 });
+    try {
+      const room = await createRoom(brief.base);
+      const get = () => fetch(`${brief.base}/api/rooms/${room.roomId}`, { headers: { authorization: `Bearer ${room.accessToken}` } });
+      expect((await get()).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2200));
+      await expectError(await get(), 404, 'unknown-room');
+    } finally {
+      await brief.close();
+    }
+  });
+});
