@@ -18,6 +18,7 @@ export const Reason = {
   badLinkSecret: 'bad-link-secret',
   hostMismatch: 'host-mismatch',
   secretMismatch: 'secret-mismatch',
+  missingEnvelope: 'missing-envelope',
   // epochs and membership
   replayed: 'replayed',
   outOfOrder: 'out-of-order',
@@ -26,6 +27,8 @@ export const Reason = {
   selfAltered: 'self-altered',
   selfDropped: 'self-dropped',
   ghostMember: 'ghost-member',
+  duplicateMember: 'duplicate-member',
+  actionMismatch: 'action-mismatch',
   notMember: 'not-member',
   notHost: 'not-host',
   roomEnded: 'room-ended',
@@ -63,3 +66,5 @@ export class EpochError extends SealroomCryptoError {}
 export class MembershipError extends SealroomCryptoError {}
 /** Parameters out of range: unknown suite, wrong key length, counter exhausted. */
 export class ParameterError extends SealroomCryptoError {}
+/** No key is held for a frame's SFrame KID (not received yet, already dropped, or never sent). */
+export class UnknownKeyError extends SealroomCryptoError {}
