@@ -1,0 +1,25 @@
+// "New room": a fresh link secret, the access verifier the server stores in place of the access
+// token, POST /api/rooms, and the link to open. The link secret and the host's fingerprint go
+// only into the URL fragment, which browsers never send.
+import { sodiumReady } from '../../../crypto/sodium';
+import { toBase64Url } from '../../../crypto/bytes';
+import { fingerprint } from '../../../crypto/identity';
+import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../../crypto/link';
+import { createRoom } from './api';
+import { saveHostCredential } from './host-credential';
+import { loadIdentity } from './identity-store';
+
+export type CreateResult = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly message: string };
+
+export async function newRoom(): Promise<CreateResult> {
+  await sodiumReady();
+  const identity = await loadIdentity();
+  const linkSecret = generateLinkSecret();
+  const { accessVerifier } = deriveAccessKeys(linkSecret);
+  const created = await createRoom({ accessVerifier: toBase64Url(accessVerifier) });
+  if (!created.ok) return { ok: false, message: created.code === 'rate-limited' ? 'Too many rooms were created from here. Try again in a minute.' : created.message };
+  const { roomId, hostCredential } = created.value;
+  saveHostCredential(roomId, hostCredential);
+  const fragment = formatFragment({ linkSecret, hostFingerprint: fingerprint(identity.publicKey) });
+  return { ok: true, url: `/r/${roomId}#${fragment}` };
+}

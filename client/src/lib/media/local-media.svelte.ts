@@ -1,0 +1,138 @@
+// This person's camera and microphone: acquired for the lobby preview and handed, as the same
+// livekit-client tracks, to the call for publishing. Holds on/off state, the device lists and the
+// chosen devices, and a plain-language problem when a device is blocked or missing.
+import {
+  createLocalAudioTrack,
+  createLocalVideoTrack,
+  Room,
+  VideoPresets,
+  type LocalAudioTrack,
+  type LocalVideoTrack,
+} from 'livekit-client';
+
+export type DeviceKind = 'videoinput' | 'audioinput';
+
+export class LocalMedia {
+  video = $state.raw<LocalVideoTrack | undefined>(undefined);
+  audio = $state.raw<LocalAudioTrack | undefined>(undefined);
+  cameraOn = $state(true);
+  micOn = $state(true);
+  cameras = $state.raw<MediaDeviceInfo[]>([]);
+  microphones = $state.raw<MediaDeviceInfo[]>([]);
+  cameraId = $state('');
+  micId = $state('');
+  /** A sentence for the person when a device could not be used. */
+  problem = $state<string | undefined>(undefined);
+  /** Bumped when a track's media changes (mute, device switch) so views re-attach. */
+  revision = $state(0);
+
+  #started = false;
+  #stopped = false;
+  #onDeviceChange = () => void this.refreshDevices();
+
+  /** Ask for camera and microphone. Each is tried on its own so one failing leaves the other. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    navigator.mediaDevices?.addEventListener('devicechange', this.#onDeviceChange);
+    const [video, audio] = await Promise.allSettled([this.#createVideo(), this.#createAudio()]);
+    const problems: string[] = [];
+    if (video.status === 'rejected') {
+      this.cameraOn = false;
+      problems.push(`camera (${describe(video.reason)})`);
+    }
+    if (audio.status === 'rejected') {
+      this.micOn = false;
+      problems.push(`microphone (${describe(audio.reason)})`);
+    }
+    this.problem = problems.length > 0 ? `Could not use your ${problems.join(' or ')}.` : undefined;
+    await this.refreshDevices();
+  }
+
+  async setCamera(on: boolean): Promise<void> {
+    if (on && this.video === undefined) {
+      try {
+        await this.#createVideo();
+      } catch (error) {
+        this.problem = `Could not use your camera (${describe(error)}).`;
+        return;
+      }
+    } else if (this.video) {
+      await (on ? this.video.unmute() : this.video.mute());
+    }
+    this.cameraOn = on;
+    this.revision++;
+  }
+
+  async setMic(on: boolean): Promise<void> {
+    if (on && this.audio === undefined) {
+      try {
+        await this.#createAudio();
+      } catch (error) {
+        this.problem = `Could not use your microphone (${describe(error)}).`;
+        return;
+      }
+    } else if (this.audio) {
+      await (on ? this.audio.unmute() : this.audio.mute());
+    }
+    this.micOn = on;
+    this.revision++;
+  }
+
+  async selectDevice(kind: DeviceKind, deviceId: string): Promise<void> {
+    const track = kind === 'videoinput' ? this.video : this.audio;
+    if (kind === 'videoinput') this.cameraId = deviceId;
+    else this.micId = deviceId;
+    if (track && !track.isMuted) await track.setDeviceId(deviceId);
+    this.revision++;
+  }
+
+  async refreshDevices(): Promise<void> {
+    try {
+      this.cameras = await Room.getLocalDevices('videoinput', false);
+      this.microphones = await Room.getLocalDevices('audioinput', false);
+    } catch {
+      // No device access yet; the lists stay as they were.
+    }
+  }
+
+  /** Release the devices. */
+  stop(): void {
+    this.#stopped = true;
+    navigator.mediaDevices?.removeEventListener('devicechange', this.#onDeviceChange);
+    this.video?.stop();
+    this.audio?.stop();
+    this.video = undefined;
+    this.audio = undefined;
+  }
+
+  async #createVideo(): Promise<void> {
+    const track = await createLocalVideoTrack({
+      resolution: VideoPresets.h720.resolution,
+      ...(this.cameraId ? { deviceId: { exact: this.cameraId } } : {}),
+    });
+    if (this.#stopped) return track.stop();
+    this.video = track;
+    this.cameraId = track.mediaStreamTrack.getSettings().deviceId ?? this.cameraId;
+  }
+
+  async #createAudio(): Promise<void> {
+    const track = await createLocalAudioTrack({
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+      ...(this.micId ? { deviceId: { exact: this.micId } } : {}),
+    });
+    if (this.#stopped) return track.stop();
+    this.audio = track;
+    this.micId = track.mediaStreamTrack.getSettings().deviceId ?? this.micId;
+  }
+}
+
+function describe(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'NotAllowedError') return 'permission was denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'none was found';
+  if (name === 'NotReadableError') return 'it is in use by another app';
+  return 'it is unavailable';
+}

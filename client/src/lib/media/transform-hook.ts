@@ -1,0 +1,112 @@
+// The end-to-end encryption seam. Imported for its side effect first thing in main.ts, before
+// livekit-client can create an RTCPeerConnection, it hands every RTCRtpSender and RTCRtpReceiver
+// to the registered callbacks synchronously, the moment the browser creates it:
+//   - senders and receivers of addTransceiver(), and the sender of addTrack(), before those
+//     calls return (so before any negotiation, so before any frame can leave the page);
+//   - receivers (and senders) of transceivers created by a remote description, from a 'track'
+//     listener attached inside the constructor, so it runs before any handler livekit-client sets,
+//     and again by a scan when setRemoteDescription settles, for transceivers with no 'track' event.
+// Each object is handed over exactly once. Callbacks must not throw; a callback that does is
+// reported and the call that created the object fails, so nothing is sent unprotected.
+
+export type SenderCallback = (sender: RTCRtpSender, pc: RTCPeerConnection) => void;
+export type ReceiverCallback = (receiver: RTCRtpReceiver, pc: RTCPeerConnection) => void;
+
+const senderCallbacks = new Set<SenderCallback>();
+const receiverCallbacks = new Set<ReceiverCallback>();
+const seenSenders = new WeakSet<RTCRtpSender>();
+const seenReceivers = new WeakSet<RTCRtpReceiver>();
+const senders = new Set<WeakRef<RTCRtpSender>>();
+const receivers = new Set<WeakRef<RTCRtpReceiver>>();
+const owners = new WeakMap<RTCRtpSender | RTCRtpReceiver, RTCPeerConnection>();
+
+/** Called for every sender created from now on, and at once for every live one created before. */
+export function onSenderCreated(callback: SenderCallback): () => void {
+  senderCallbacks.add(callback);
+  for (const ref of senders) {
+    const sender = ref.deref();
+    const pc = sender && owners.get(sender);
+    if (sender && pc) callback(sender, pc);
+  }
+  return () => senderCallbacks.delete(callback);
+}
+
+/** Called for every receiver created from now on, and at once for every live one created before. */
+export function onReceiverCreated(callback: ReceiverCallback): () => void {
+  receiverCallbacks.add(callback);
+  for (const ref of receivers) {
+    const receiver = ref.deref();
+    const pc = receiver && owners.get(receiver);
+    if (receiver && pc) callback(receiver, pc);
+  }
+  return () => receiverCallbacks.delete(callback);
+}
+
+function handSender(sender: RTCRtpSender, pc: RTCPeerConnection): void {
+  if (seenSenders.has(sender)) return;
+  seenSenders.add(sender);
+  owners.set(sender, pc);
+  senders.add(new WeakRef(sender));
+  for (const callback of senderCallbacks) callback(sender, pc);
+}
+
+function handReceiver(receiver: RTCRtpReceiver, pc: RTCPeerConnection): void {
+  if (seenReceivers.has(receiver)) return;
+  seenReceivers.add(receiver);
+  owners.set(receiver, pc);
+  receivers.add(new WeakRef(receiver));
+  for (const callback of receiverCallbacks) callback(receiver, pc);
+}
+
+function handTransceiver(transceiver: RTCRtpTransceiver, pc: RTCPeerConnection): void {
+  handSender(transceiver.sender, pc);
+  handReceiver(transceiver.receiver, pc);
+}
+
+function scan(pc: RTCPeerConnection): void {
+  for (const transceiver of pc.getTransceivers()) handTransceiver(transceiver, pc);
+}
+
+function install(): void {
+  const Native = globalThis.RTCPeerConnection as typeof RTCPeerConnection | undefined;
+  if (Native === undefined || (Native as { sealroomHooked?: true }).sealroomHooked) return;
+  const proto = Native.prototype;
+
+  const addTransceiver = proto.addTransceiver;
+  proto.addTransceiver = function (this: RTCPeerConnection, ...args: Parameters<typeof addTransceiver>) {
+    const transceiver = addTransceiver.apply(this, args);
+    handTransceiver(transceiver, this);
+    return transceiver;
+  };
+
+  const addTrack = proto.addTrack;
+  proto.addTrack = function (this: RTCPeerConnection, ...args: Parameters<typeof addTrack>) {
+    const sender = addTrack.apply(this, args);
+    handSender(sender, this);
+    // addTrack may create a transceiver or reuse one; either way its receiver is new to us or known.
+    scan(this);
+    return sender;
+  };
+
+  const setRemoteDescription = proto.setRemoteDescription;
+  proto.setRemoteDescription = async function (this: RTCPeerConnection, ...args: Parameters<typeof setRemoteDescription>) {
+    await setRemoteDescription.apply(this, args);
+    scan(this);
+  } as typeof setRemoteDescription;
+
+  // Construct through a proxy so our 'track' listener is registered before any caller's handler.
+  const Hooked = new Proxy(Native, {
+    construct(target, args: unknown[], newTarget: NewableFunction) {
+      const pc = Reflect.construct(target, args, newTarget) as RTCPeerConnection;
+      pc.addEventListener('track', (event) => {
+        handTransceiver(event.transceiver, pc);
+        handReceiver(event.receiver, pc);
+      });
+      return pc;
+    },
+  });
+  Object.defineProperty(Hooked, 'sealroomHooked', { value: true });
+  globalThis.RTCPeerConnection = Hooked;
+}
+
+install();

@@ -1,0 +1,243 @@
+// The signaling WebSocket. Authenticates with subprotocols (wsSubprotocols: no credential in the
+// URL), parses every frame once with parseServerMessage (invalid frames are dropped and counted,
+// never thrown), sends typed messages, and reconnects with backoff, resuming the same participant
+// with the latest resume token (kept in this tab's sessionStorage, so a reload resumes too).
+// Close codes become user-facing reasons.
+import {
+  ClientMessage,
+  CloseCode,
+  parseServerMessage,
+  PROTOCOL_VERSION,
+  wsPath,
+  wsSubprotocols,
+  type ServerMessage,
+} from '../../../protocol/protocol';
+
+/** Why the socket is closed for good. */
+export type CloseReason =
+  | 'left' // we closed it
+  | 'removed'
+  | 'denied'
+  | 'ended'
+  | 'replaced'
+  | 'rejected' // the server refused the upgrade (wrong link, unknown room, full, locked…)
+  | 'protocol' // the server says we broke the protocol; retrying would repeat it
+  | 'gave-up'; // it kept dropping; the person can retry
+
+export type SignalingStatus =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'open' }
+  | { readonly kind: 'reconnecting'; readonly attempt: number }
+  | { readonly kind: 'closed'; readonly reason: CloseReason; readonly code: number };
+
+type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A client message without its version field: `send` adds it. */
+export type Outgoing = DistributiveOmit<ClientMessage, 'v'>;
+export type MessageHandler = (message: ServerMessage) => void;
+export type CloseHandler = (reason: CloseReason, code: number) => void;
+
+const RESUME_PREFIX = 'sealroom.resume.';
+/** The server's answer to a resume token that was already used. */
+const CREDENTIAL_USED = 1008;
+
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+const MAX_ATTEMPTS = 12;
+
+const FINAL_CODES: ReadonlyMap<number, CloseReason> = new Map([
+  [CloseCode.removed, 'removed'],
+  [CloseCode.denied, 'denied'],
+  [CloseCode.roomEnded, 'ended'],
+  [CloseCode.replaced, 'replaced'],
+  [CloseCode.protocolViolation, 'protocol'],
+  [CloseCode.tooBig, 'protocol'],
+]);
+
+export class SignalingClient {
+  status = $state.raw<SignalingStatus>({ kind: 'idle' });
+  /** The latest welcome (participant id, role) of the current session. */
+  welcome = $state.raw<Welcome | undefined>(undefined);
+  /** Frames dropped because they did not parse. */
+  invalidFrames = $state(0);
+
+  readonly #roomId: string;
+  #credential: string;
+  #resumeToken: string | undefined;
+  #socket: WebSocket | undefined;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #handlers = new Set<MessageHandler>();
+  #closeHandlers = new Set<CloseHandler>();
+  #welcomed = false;
+  #resumeFailures = 0;
+
+  constructor(roomId: string, credential: string) {
+    this.#roomId = roomId;
+    this.#credential = credential;
+    this.#resumeToken = readResume(roomId);
+  }
+
+  onMessage(handler: MessageHandler): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  /** Called once, when the socket is closed for good. */
+  onClose(handler: CloseHandler): () => void {
+    this.#closeHandlers.add(handler);
+    return () => this.#closeHandlers.delete(handler);
+  }
+
+  /** Replace the credential used when no resume is possible (after becoming host). */
+  setCredential(credential: string): void {
+    this.#credential = credential;
+  }
+
+  connect(): void {
+    if (this.status.kind === 'connecting' || this.status.kind === 'open') return;
+    this.#attempt = 0;
+    this.#open();
+  }
+
+  /** Send one message. Returns false (and sends nothing) if the socket is not open or it is invalid. */
+  send(message: Outgoing): boolean {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN || !this.#welcomed) return false;
+    const full = ClientMessage.safeParse({ ...message, v: PROTOCOL_VERSION });
+    if (!full.success) {
+      console.warn(`signaling: refusing to send an invalid ${message.type} message`);
+      return false;
+    }
+    socket.send(JSON.stringify(full.data));
+    return true;
+  }
+
+  /** Close for good (leaving). */
+  close(): void {
+    this.#finish('left', CloseCode.normal);
+  }
+
+  #open(): void {
+    clearTimeout(this.#timer);
+    this.#welcomed = false;
+    const credential = this.#resumeToken ?? this.#credential;
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(`${scheme}://${location.host}${wsPath(this.#roomId)}`, wsSubprotocols(credential));
+    } catch {
+      this.#retry();
+      return;
+    }
+    this.#socket = socket;
+    if (this.status.kind !== 'reconnecting') this.status = { kind: 'connecting' };
+    socket.onmessage = (event) => {
+      if (this.#socket === socket) this.#receive(event.data);
+    };
+    socket.onclose = (event) => {
+      if (this.#socket === socket) this.#closed(event.code);
+    };
+  }
+
+  #receive(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.invalidFrames++;
+      return;
+    }
+    const parsed = parseServerMessage(data);
+    if (!parsed.ok) {
+      this.invalidFrames++;
+      console.warn(`signaling: dropped an invalid frame (${parsed.code})`);
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'welcome') {
+      this.#welcomed = true;
+      this.#attempt = 0;
+      this.#resumeFailures = 0;
+      this.#resumeToken = message.resumeToken;
+      writeResume(this.#roomId, message.resumeToken);
+      this.welcome = message;
+      this.status = { kind: 'open' };
+    } else if (!this.#welcomed) {
+      this.invalidFrames++;
+      return;
+    } else if (message.type === 'host') {
+      this.#credential = message.hostCredential;
+    }
+    for (const handler of this.#handlers) {
+      try {
+        handler(message);
+      } catch (error) {
+        console.error('signaling: a message handler failed', error);
+      }
+    }
+  }
+
+  #closed(code: number): void {
+    this.#socket = undefined;
+    const final = FINAL_CODES.get(code);
+    if (final !== undefined) {
+      this.#finish(final, code);
+      return;
+    }
+    if (!this.#welcomed) {
+      if (this.#resumeToken !== undefined) {
+        // Used up, or twice refused (the session is gone): start over with the credential.
+        if (code === CREDENTIAL_USED || ++this.#resumeFailures >= 2) this.#forgetResume();
+      } else if (this.welcome === undefined) {
+        // Never got in: the upgrade itself was refused. The controller asks the HTTP API why.
+        this.#finish('rejected', code);
+        return;
+      }
+    }
+    this.#retry();
+  }
+
+  #retry(): void {
+    if (this.status.kind === 'closed') return;
+    this.#attempt++;
+    if (this.#attempt > MAX_ATTEMPTS) {
+      this.#finish('gave-up', 0);
+      return;
+    }
+    this.status = { kind: 'reconnecting', attempt: this.#attempt };
+    const base = BACKOFF_MS[Math.min(this.#attempt - 1, BACKOFF_MS.length - 1)] ?? 15000;
+    this.#timer = setTimeout(() => this.#open(), base / 2 + Math.random() * base);
+  }
+
+  #forgetResume(): void {
+    this.#resumeToken = undefined;
+    writeResume(this.#roomId, undefined);
+  }
+
+  #finish(reason: CloseReason, code: number): void {
+    clearTimeout(this.#timer);
+    this.#forgetResume();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#welcomed = false;
+    if (socket && socket.readyState < WebSocket.CLOSING) socket.close(CloseCode.normal);
+    if (this.status.kind === 'closed') return;
+    this.status = { kind: 'closed', reason, code };
+    for (const handler of this.#closeHandlers) handler(reason, code);
+  }
+}
+
+function readResume(roomId: string): string | undefined {
+  try {
+    return sessionStorage.getItem(RESUME_PREFIX + roomId) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeResume(roomId: string, token: string | undefined): void {
+  try {
+    if (token === undefined) sessionStorage.removeItem(RESUME_PREFIX + roomId);
+    else sessionStorage.setItem(RESUME_PREFIX + roomId, token);
+  } catch {
+    // Without storage a reload starts a new session; reconnects within the page still resume.
+  }
+}
