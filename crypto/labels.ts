@@ -42,6 +42,8 @@ export const Label = {
   appMessageKey: `${P}epoch/app-message-key`,
   /** Key members use to confirm to each other which commit they hold. */
   epochConfirmKey: `${P}epoch/confirm-key`,
+  /** MAC over the commit hash a member holds, under the confirm key (crypto/confirm.ts). */
+  epochConfirmMac: `${P}epoch/confirm-mac`,
 
   // --- verification codes. crypto/safety.ts
   /** Call security code from the head of the commit chain. */

@@ -1,0 +1,132 @@
+// Epoch secrets: one fresh random secret per commit, delivered to each member in a sealed
+// envelope, committed to in the signed commit, and the root of every key of that epoch.
+//
+// Envelope plaintext, then crypto_box_seal(plaintext, memberRoomPub):
+//
+//   +--------+-----------+-------------------+
+//   | u8 = 1 | u64 epoch | epochSecret (32)  |      41 bytes; sealed: 89 bytes
+//   +--------+-----------+-------------------+
+//
+// Derivations (kdf = keyed BLAKE2b, kdf.ts; every one has its own label):
+//   secretCommitment  = kdf(epochSecret, "epoch/secret-commitment", roomId || u64 epoch)
+//   sframeBaseKey(i)  = kdf(epochSecret, "epoch/sframe-base-key",   roomId || u64 epoch || u16 i)
+//   appMessageKey     = kdf(epochSecret, "epoch/app-message-key",   roomId || u64 epoch)
+//   (confirm.ts derives the confirm key the same way)
+//
+// SFrame KID (RFC 9605 §4.3) = (epoch << 6) | senderIndex, sender indexes 0..63.
+//
+// A member accepts an envelope only if the secret inside matches the commitment in the signed
+// commit, so an envelope made by the server (which can seal to any public key) is refused.
+import { Reader, Writer, equalBytes } from './bytes';
+import { ParameterError, Reason, VerificationError } from './errors';
+import { type RoomKeyPair, ROOM_ID_BYTES, assertLength } from './identity';
+import { kdf } from './kdf';
+import { Label } from './labels';
+import { sodium } from './sodium';
+import { checkVersion } from './version';
+
+export const ENVELOPE_VERSION = 1;
+export const EPOCH_SECRET_BYTES = 32;
+export const BASE_KEY_BYTES = 32;
+const SENDER_BITS = 6n;
+const MAX_SENDER_INDEX = 63;
+const U64_MAX = (1n << 64n) - 1n;
+
+export function generateEpochSecret(): Uint8Array {
+  return sodium().randombytes_buf(EPOCH_SECRET_BYTES);
+}
+
+function epochContext(roomId: Uint8Array, epoch: number): Writer {
+  assertLength(roomId, ROOM_ID_BYTES, 'room id');
+  return new Writer().bytes(roomId).u64(epoch);
+}
+
+function checkSecret(epochSecret: Uint8Array): void {
+  assertLength(epochSecret, EPOCH_SECRET_BYTES, 'epoch secret');
+}
+
+/** The public commitment to an epoch secret that the signed commit carries. */
+export function commitToSecret(epochSecret: Uint8Array, roomId: Uint8Array, epoch: number): Uint8Array {
+  checkSecret(epochSecret);
+  return kdf(epochSecret, Label.epochSecretCommitment, epochContext(roomId, epoch).finish());
+}
+
+export function encodeEnvelope(epoch: number, epochSecret: Uint8Array): Uint8Array {
+  checkSecret(epochSecret);
+  return new Writer().u8(ENVELOPE_VERSION).u64(epoch).bytes(epochSecret).finish();
+}
+
+export function decodeEnvelope(plaintext: Uint8Array): { epoch: bigint; epochSecret: Uint8Array } {
+  const r = new Reader(plaintext, 'epoch envelope');
+  checkVersion(r.u8(), ENVELOPE_VERSION, 'epoch envelope');
+  const epoch = r.u64();
+  const epochSecret = r.bytes(EPOCH_SECRET_BYTES);
+  r.end();
+  return { epoch, epochSecret };
+}
+
+/** Seal an epoch secret to one member's X25519 room key. */
+export function sealEnvelope(epoch: number, epochSecret: Uint8Array, memberRoomPublicKey: Uint8Array): Uint8Array {
+  return sodium().crypto_box_seal(encodeEnvelope(epoch, epochSecret), memberRoomPublicKey);
+}
+
+/**
+ * Open an envelope and check it against the signed commit's commitment.
+ * Throws VerificationError auth-failed (not sealed to this key, or altered), VersionError,
+ * CodecError, or VerificationError secret-mismatch (another epoch, or not the committed secret).
+ */
+export function openEnvelope(roomKey: RoomKeyPair, roomId: Uint8Array, epoch: number, commitment: Uint8Array, sealed: Uint8Array): Uint8Array {
+  let plaintext: Uint8Array;
+  try {
+    plaintext = sodium().crypto_box_seal_open(sealed, roomKey.publicKey, roomKey.secretKey);
+  } catch {
+    throw new VerificationError(Reason.authFailed, `envelope for epoch ${epoch} does not open with this member's room key`);
+  }
+  const opened = decodeEnvelope(plaintext);
+  if (opened.epoch !== BigInt(epoch)) {
+    throw new VerificationError(Reason.secretMismatch, `envelope is for epoch ${opened.epoch}, not ${epoch}`);
+  }
+  if (!equalBytes(commitToSecret(opened.epochSecret, roomId, epoch), commitment)) {
+    throw new VerificationError(Reason.secretMismatch, `envelope secret for epoch ${epoch} does not match the signed commitment`);
+  }
+  return opened.epochSecret;
+}
+
+/** The SFrame base key of one sender in one epoch. */
+export function sframeBaseKey(epochSecret: Uint8Array, roomId: Uint8Array, epoch: number, senderIndex: number): Uint8Array {
+  checkSecret(epochSecret);
+  checkSenderIndex(senderIndex);
+  return kdf(epochSecret, Label.sframeBaseKey, epochContext(roomId, epoch).u16(senderIndex).finish(), BASE_KEY_BYTES);
+}
+
+/** Key for chat and other in-call messages of one epoch. */
+export function appMessageKey(epochSecret: Uint8Array, roomId: Uint8Array, epoch: number): Uint8Array {
+  checkSecret(epochSecret);
+  return kdf(epochSecret, Label.appMessageKey, epochContext(roomId, epoch).finish());
+}
+
+export function kidFor(epoch: number, senderIndex: number): bigint {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ParameterError(Reason.outOfRange, `epoch ${epoch} is out of range`);
+  checkSenderIndex(senderIndex);
+  return (BigInt(epoch) << SENDER_BITS) | BigInt(senderIndex);
+}
+
+export function splitKid(kid: bigint): { epoch: number; senderIndex: number } {
+  if (kid < 0n || kid > U64_MAX) throw new ParameterError(Reason.outOfRange, 'KID is not a u64');
+  const epoch = kid >> SENDER_BITS;
+  if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw new ParameterError(Reason.outOfRange, 'KID names an epoch beyond 2^53 - 1');
+  return { epoch: Number(epoch), senderIndex: Number(kid & 63n) };
+}
+
+/** What the media worker installs for an epoch: KID -> SFrame base key, one per member index. */
+export function epochBaseKeys(epochSecret: Uint8Array, roomId: Uint8Array, epoch: number, memberIndexes: readonly number[]): Map<bigint, Uint8Array> {
+  const keys = new Map<bigint, Uint8Array>();
+  for (const index of memberIndexes) keys.set(kidFor(epoch, index), sframeBaseKey(epochSecret, roomId, epoch, index));
+  return keys;
+}
+
+function checkSenderIndex(index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index > MAX_SENDER_INDEX) {
+    throw new ParameterError(Reason.outOfRange, `sender index ${index} is outside 0..${MAX_SENDER_INDEX}`);
+  }
+}

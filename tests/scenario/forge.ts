@@ -1,0 +1,62 @@
+// Test helper (not product code): build commits that an honest host would never publish, signed
+// by whichever identity a test chooses, so that each rule of chain.ts can be shown to bite.
+import { Writer } from '../../crypto/bytes';
+import { type SignedCommit, type UnsignedCommitBody, decodeSignedCommit, participantIdText, signCommit, unwrapCommit, wrapCommit } from '../../crypto/commit';
+import { commitToSecret, generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
+import { type IdentityKeyPair } from '../../crypto/identity';
+import { Label } from '../../crypto/labels';
+import { type InRoomState } from '../../crypto/member';
+import { wrap } from '../../crypto/wrap';
+import { type Link } from './fixtures';
+import { type LogEntry } from './relay';
+
+export interface Forged {
+  readonly entry: LogEntry;
+  readonly signed: SignedCommit;
+  readonly epochSecret: Uint8Array;
+}
+
+/**
+ * The commit after `base` (a rekey by default) with `overrides` applied, signed by `signer`
+ * (the link's host by default), wrapped, with a correct envelope for every member it lists.
+ */
+export function forgeNext(link: Link, base: InRoomState, overrides: Partial<UnsignedCommitBody> = {}, signer: IdentityKeyPair = link.hostIdentity): Forged {
+  const epoch = overrides.epoch ?? base.epoch + 1;
+  const epochSecret = generateEpochSecret();
+  const body: UnsignedCommitBody = {
+    roomId: base.roomId,
+    epoch,
+    prevHash: base.commitHash,
+    action: 'rekey',
+    locked: base.locked,
+    ended: false,
+    hostIndex: base.hostIndex,
+    secretCommitment: commitToSecret(epochSecret, base.roomId, epoch),
+    members: base.members,
+    ...overrides,
+  };
+  const signed = signCommit(signer, body);
+  return { entry: entryFor(link, signed, epochSecret), signed, epochSecret };
+}
+
+/** Wrap an already-signed commit for this link, with envelopes for every member it lists. */
+export function entryFor(link: Link, signed: SignedCommit, epochSecret: Uint8Array | null): LogEntry {
+  const envelopes = new Map<string, Uint8Array>();
+  if (epochSecret !== null) {
+    for (const m of signed.body.members) envelopes.set(participantIdText(m.participantId), sealEnvelope(signed.body.epoch, epochSecret, m.roomPublicKey));
+  }
+  return { epoch: signed.body.epoch, wrapped: wrapCommit(link.room.commitWrapKey, signed), envelopes };
+}
+
+/** Wrap signed bytes under this room's key and id, whatever room the body itself names. */
+export function wrapForRoom(link: Link, signedBytes: Uint8Array, epoch: number): Uint8Array {
+  const context = new Writer().bytes(link.room.roomId).u64(epoch).finish();
+  return new Writer().u8(1).u64(epoch).bytes(wrap(link.room.commitWrapKey, Label.commitWrapKey, context, signedBytes)).finish();
+}
+
+/** What a relay that holds the link can do: unwrap, edit the signed bytes, and re-wrap. */
+export function rewrap(link: Link, wrapped: Uint8Array, edit: (signed: SignedCommit) => Uint8Array): Uint8Array {
+  const signed = unwrapCommit(link.room.commitWrapKey, link.room.roomId, wrapped);
+  const edited = edit(signed);
+  return wrapForRoom(link, edited, decodeSignedCommit(edited).body.epoch);
+}

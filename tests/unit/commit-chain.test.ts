@@ -1,0 +1,221 @@
+// Each rule of crypto/chain.ts, shown to refuse a commit that breaks it and nothing else.
+import { describe, expect, it } from 'vitest';
+import { type CommitMember, ZERO_HASH, signCommit } from '../../crypto/commit';
+import { generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
+import { CodecError, EpochError, MembershipError, Reason, ReplayError, VerificationError } from '../../crypto/errors';
+import { generateIdentity, generateRoomKey, signRoomKey } from '../../crypto/identity';
+import { transition } from '../../crypto/member';
+import { sodium } from '../../crypto/sodium';
+import { expectRefused } from '../scenario/errors';
+import { buildRoom, inRoom, newGuest, type Party } from '../scenario/fixtures';
+import { entryFor, forgeNext, wrapForRoom } from '../scenario/forge';
+
+function setup() {
+  const room = buildRoom(2);
+  const [ann, bob] = room.guests as [Party, Party];
+  const base = inRoom(room.host);
+  return { room, ann, bob, base, link: room.link };
+}
+
+function newcomer(roomId: Uint8Array, index: number, overrides: Partial<CommitMember> = {}): CommitMember {
+  const identity = generateIdentity();
+  const roomKey = generateRoomKey();
+  return {
+    index,
+    identityPublicKey: identity.publicKey,
+    roomPublicKey: roomKey.publicKey,
+    roomKeySignature: signRoomKey(identity, roomId, roomKey.publicKey),
+    participantId: sodium().randombytes_buf(16),
+    displayName: `New ${index}`,
+    ...overrides,
+  };
+}
+
+describe('commit chain: an honest next commit', () => {
+  it('is accepted and advances the epoch', () => {
+    const { room, ann, base } = setup();
+    const result = room.relay.deliver(ann, forgeNext(room.link, base).entry);
+    expect(result.error).toBeUndefined();
+    expect(inRoom(ann).epoch).toBe(base.epoch + 1);
+  });
+});
+
+describe('commit chain: ordering', () => {
+  it('refuses the same commit twice (replayed)', () => {
+    const { room, ann, base } = setup();
+    const { entry } = forgeNext(room.link, base);
+    room.relay.deliver(ann, entry);
+    expectRefused(room.relay.deliver(ann, entry), ReplayError, Reason.replayed);
+  });
+
+  it('refuses a second, different commit for the epoch held (fork)', () => {
+    const { room, ann, base } = setup();
+    room.relay.deliver(ann, forgeNext(room.link, base).entry);
+    expectRefused(room.relay.deliver(ann, forgeNext(room.link, base).entry), EpochError, Reason.fork);
+  });
+
+  it('refuses an older epoch it never held (out-of-order)', () => {
+    const { room, ann, base } = setup();
+    room.relay.deliver(ann, forgeNext(room.link, base).entry);
+    const next = inRoom(ann);
+    room.relay.deliver(ann, forgeNext(room.link, next).entry);
+    expectRefused(room.relay.deliver(ann, forgeNext(room.link, base).entry), EpochError, Reason.outOfOrder);
+  });
+
+  it('refuses a commit that skips an epoch (gap)', () => {
+    const { room, ann, base } = setup();
+    expectRefused(room.relay.deliver(ann, forgeNext(room.link, base, { epoch: base.epoch + 2 }).entry), EpochError, Reason.gap);
+  });
+
+  it('refuses a commit whose previous hash is not the one held (fork)', () => {
+    const { room, ann, base } = setup();
+    expectRefused(room.relay.deliver(ann, forgeNext(room.link, base, { prevHash: sodium().randombytes_buf(32) }).entry), EpochError, Reason.fork);
+  });
+
+  it('refuses anything after an end commit (room-ended) for a party that stays in the lobby', () => {
+    const { room, base, link } = setup();
+    const ended = forgeNext(link, base, { action: 'end', ended: true, secretCommitment: ZERO_HASH });
+    const watcher = newGuest(link, 'Watcher');
+    room.relay.sync(watcher);
+    expect(room.relay.deliver(watcher, ended.entry).error).toBeUndefined();
+    expect(watcher.state.kind).toBe('ended');
+    expectRefused(room.relay.deliver(watcher, forgeNext(link, base, { epoch: base.epoch + 2 }).entry), EpochError, Reason.roomEnded);
+  });
+});
+
+describe('commit chain: authority', () => {
+  it('refuses a commit not signed by its stated signer (bad-signature)', () => {
+    const { room, ann, base, link } = setup();
+    const { signed, epochSecret } = forgeNext(link, base);
+    const forged = signed.bytes.slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    const entry = { ...entryFor(link, signed, epochSecret), wrapped: wrapForRoom(link, forged, signed.body.epoch) };
+    expectRefused(room.relay.deliver(ann, entry), VerificationError, Reason.badSignature);
+  });
+
+  it('refuses a validly signed commit from someone who is not the host (not-host)', () => {
+    const { room, ann, base, link } = setup();
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, {}, generateIdentity()).entry), MembershipError, Reason.notHost);
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, {}, ann.self.identity).entry), MembershipError, Reason.notHost);
+  });
+
+  it('refuses a host-signed commit for another room, re-wrapped for this one (wrong-room)', () => {
+    const { room, ann, base, link } = setup();
+    const elsewhere = signCommit(link.hostIdentity, { ...forgeNext(link, base).signed.body, roomId: sodium().randombytes_buf(16) });
+    const entry = { epoch: elsewhere.body.epoch, wrapped: wrapForRoom(link, elsewhere.bytes, elsewhere.body.epoch), envelopes: new Map() };
+    expectRefused(room.relay.deliver(ann, entry), VerificationError, Reason.wrongRoom);
+  });
+});
+
+describe('commit chain: member list', () => {
+  it('refuses a repeated index or identity key (duplicate-member) and an unsorted list (malformed)', () => {
+    const { room, ann, base, link } = setup();
+    const [m0, m1, m2] = base.members as [CommitMember, CommitMember, CommitMember];
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { members: [m0, m1, { ...m2, index: 1 }] }).entry), MembershipError, Reason.duplicateMember);
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { members: [m0, m1, { ...m2, identityPublicKey: m1.identityPublicKey }] }).entry), MembershipError, Reason.duplicateMember);
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { members: [m0, m2, m1] }).entry), CodecError, Reason.malformed);
+  });
+
+  it('refuses more than 50 members (room-full) and a host index that names no member (not-member)', () => {
+    const { room, ann, base, link } = setup();
+    const crowd = [...base.members, ...Array.from({ length: 48 }, (_, i) => newcomer(base.roomId, i + 3))];
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { action: 'admit', members: crowd }).entry), MembershipError, Reason.roomFull);
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { hostIndex: 7 }).entry), MembershipError, Reason.notMember);
+  });
+
+  it("refuses a commit that changes this member's own keys (self-altered)", () => {
+    const { room, ann, base, link } = setup();
+    const members = base.members.map((m) => (m.index === 1 ? { ...m, roomPublicKey: generateRoomKey().publicKey } : m));
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { members }).entry), MembershipError, Reason.selfAltered);
+    const moved = base.members.map((m) => (m.index === 1 ? { ...m, index: 9 } : m)).sort((a, b) => a.index - b.index);
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { action: 'admit', members: moved }).entry), MembershipError, Reason.selfAltered);
+  });
+
+  it('refuses a commit that drops this member under another action than remove or leave (self-dropped)', () => {
+    const { room, ann, base, link } = setup();
+    const members = base.members.filter((m) => m.index !== 1);
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { members }).entry), MembershipError, Reason.selfDropped);
+  });
+
+  it('refuses a member added without an admit, or an existing entry replaced (ghost-member)', () => {
+    const { room, ann, base, link } = setup();
+    const added = [...base.members, newcomer(base.roomId, 3)];
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { members: added }).entry), MembershipError, Reason.ghostMember);
+    const replaced = base.members.map((m) => (m.index === 2 ? newcomer(base.roomId, 2) : m));
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { action: 'admit', members: replaced }).entry), MembershipError, Reason.ghostMember);
+  });
+
+  it('refuses an admitted member whose room key its identity did not sign (bad-signature)', () => {
+    const { room, ann, base, link } = setup();
+    const unsigned = newcomer(base.roomId, 3, { roomKeySignature: sodium().randombytes_buf(64) });
+    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { action: 'admit', members: [...base.members, unsigned] }).entry), VerificationError, Reason.badSignature);
+  });
+});
+
+describe('commit chain: the action matches the change', () => {
+  const cases: [string, (s: ReturnType<typeof setup>) => Parameters<typeof forgeNext>[2]][] = [
+    ['an admit that admits no one', () => ({ action: 'admit' })],
+    ['a remove that removes no one', () => ({ action: 'remove' })],
+    ['a leave that drops two members', ({ base }) => ({ action: 'leave', members: base.members.filter((m) => m.index === 0) })],
+    ['a rekey that drops a member', ({ base }) => ({ members: base.members.filter((m) => m.index !== 2) })],
+    ['a host change without transfer', () => ({ hostIndex: 2 })],
+    ['a transfer that keeps the host', () => ({ action: 'transfer' })],
+    ['a lock that leaves the room unlocked', () => ({ action: 'lock', locked: false })],
+    ['a rekey that flips the lock', () => ({ locked: true })],
+    ['an ended flag without end', () => ({ ended: true })],
+    ['an end without the ended flag', () => ({ action: 'end', secretCommitment: ZERO_HASH })],
+    ['a create after epoch 0', () => ({ action: 'create' })],
+    ['a rekey without a secret', () => ({ secretCommitment: ZERO_HASH })],
+  ];
+  for (const [what, overrides] of cases) {
+    it(`refuses ${what} (action-mismatch)`, () => {
+      const s = setup();
+      expectRefused(s.room.relay.deliver(s.ann, forgeNext(s.link, s.base, overrides(s)).entry), MembershipError, Reason.actionMismatch);
+    });
+  }
+});
+
+describe('commit chain: genesis, for a guest reading the log', () => {
+  it('refuses a log whose epoch 0 is signed by another identity than the link names (host-mismatch)', () => {
+    const { room, link } = setup();
+    const impostor = generateIdentity();
+    const roomKey = generateRoomKey();
+    const genesisBody = {
+      roomId: link.room.roomId,
+      epoch: 0,
+      prevHash: ZERO_HASH,
+      action: 'create' as const,
+      locked: false,
+      ended: false,
+      hostIndex: 0,
+      secretCommitment: sodium().randombytes_buf(32),
+      members: [newcomer(link.room.roomId, 0, { identityPublicKey: impostor.publicKey, roomPublicKey: roomKey.publicKey, roomKeySignature: signRoomKey(impostor, link.room.roomId, roomKey.publicKey) })],
+    };
+    const entry = entryFor(link, signCommit(impostor, genesisBody), null);
+    const guest = newGuest(link, 'Guest');
+    expectRefused(room.relay.deliver(guest, entry), VerificationError, Reason.hostMismatch);
+    expect(guest.state.kind).toBe('lobby');
+  });
+
+  it('refuses to start anywhere but epoch 0 (gap)', () => {
+    const { room, link } = setup();
+    const guest = newGuest(link, 'Guest');
+    expectRefused(room.relay.deliver(guest, room.relay.latest()), EpochError, Reason.gap);
+  });
+});
+
+describe('commit chain: the epoch secret', () => {
+  it("refuses a commit without this member's own envelope (missing-envelope)", () => {
+    const { ann, base, link } = setup();
+    const { entry } = forgeNext(link, base);
+    expectRefused(transition(ann.state, { type: 'commit', wrapped: entry.wrapped }), VerificationError, Reason.missingEnvelope);
+  });
+
+  it('refuses an envelope the relay made itself (secret-mismatch)', () => {
+    const { room, ann, base, link } = setup();
+    const { entry } = forgeNext(link, base);
+    const fake = sealEnvelope(entry.epoch, generateEpochSecret(), ann.self.roomKey.publicKey);
+    expectRefused(transition(ann.state, { type: 'commit', wrapped: entry.wrapped, envelope: fake }), VerificationError, Reason.secretMismatch);
+    expect(room.relay.deliver(ann, entry).error).toBeUndefined();
+  });
+});

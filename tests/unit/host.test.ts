@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { participantIdText, unwrapCommit, wrappedCommitEpoch } from '../../crypto/commit';
+import { openEnvelope } from '../../crypto/epoch';
+import { MembershipError, Reason, VerificationError } from '../../crypto/errors';
+import * as host from '../../crypto/host';
+import { generateIdentity } from '../../crypto/identity';
+import { expectError } from '../scenario/errors';
+import { admitGuests, buildRoom, inRoom, newGuest, newLink, newParticipantId, newSelf, type Party } from '../scenario/fixtures';
+
+describe('host: create room', () => {
+  it('makes epoch 0 with the host alone at index 0', () => {
+    const room = buildRoom(0);
+    const state = inRoom(room.host);
+    expect(state.epoch).toBe(0);
+    expect(state.members.map((m) => m.index)).toEqual([0]);
+    expect(state.hostIndex).toBe(0);
+    expect(state.ownIndex).toBe(0);
+    expect(wrappedCommitEpoch(room.relay.latest().wrapped)).toBe(0);
+  });
+
+  it('refuses an identity other than the one whose fingerprint the link carries (host-mismatch)', () => {
+    const link = newLink();
+    expectError(
+      () => host.createRoom({ room: link.room, self: newSelf(generateIdentity()), participantId: newParticipantId(), displayName: 'Mallory' }),
+      VerificationError,
+      Reason.hostMismatch,
+    );
+  });
+});
+
+describe('host: admit', () => {
+  it('admits several guests in one commit, at the smallest free indexes', () => {
+    const room = buildRoom(3);
+    room.relay.publish(host.remove(room.host.state, [1, 3]), room.host);
+    room.relay.deliver(room.guests[1] as Party);
+    const [g1, g2] = [newGuest(room.link, 'Dee'), newGuest(room.link, 'Eli')];
+    const result = admitGuests(room.link, room.relay, room.host, [room.guests[1] as Party], [g1, g2]);
+    expect(result.epoch).toBe(inRoom(room.host).epoch);
+    expect(inRoom(g1).ownIndex).toBe(1);
+    expect(inRoom(g2).ownIndex).toBe(3);
+    expect(inRoom(room.host).members.map((m) => m.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('seals the new epoch secret to every listed member, keyed by participant id', () => {
+    const room = buildRoom(2);
+    const result = host.rekey(room.host.state);
+    const state = inRoom(room.host);
+    const signed = unwrapCommit(room.link.room.commitWrapKey, state.roomId, result.wrappedCommit);
+    expect([...result.envelopes.keys()].sort()).toEqual(state.members.map((m) => participantIdText(m.participantId)).sort());
+    const next = result.state;
+    if (next.kind !== 'member') throw new Error('the host left the room');
+    for (const party of [room.host, ...room.guests]) {
+      const envelope = result.envelopes.get(party.pid) as Uint8Array;
+      expect(openEnvelope(party.self.roomKey, state.roomId, result.epoch, signed.body.secretCommitment, envelope)).toEqual(next.epochSecret);
+    }
+  });
+
+  it('refuses to go beyond 50 members (room-full)', () => {
+    const room = buildRoom(48);
+    const [a, b] = [newGuest(room.link, 'A'), newGuest(room.link, 'B')];
+    expectError(() => admitGuests(room.link, room.relay, room.host, [], [a, b]), MembershipError, Reason.roomFull);
+    admitGuests(room.link, room.relay, room.host, [], [a]);
+    expect(inRoom(room.host).members).toHaveLength(50);
+  });
+
+  it('refuses an identity already in the room (duplicate-member) and an empty batch', () => {
+    const room = buildRoom(1);
+    const ann = inRoom(room.guests[0] as Party);
+    const again = ann.members.find((m) => m.index === 1);
+    if (again === undefined) throw new Error('no member 1');
+    expectError(() => host.admit(room.host.state, [{ participantId: newParticipantId(), request: again }]), MembershipError, Reason.duplicateMember);
+    expectError(() => host.admit(room.host.state, []), MembershipError, Reason.actionMismatch);
+  });
+});
+
+describe('host: other commands', () => {
+  it('are refused to a member who is not the host (not-host)', () => {
+    const room = buildRoom(1);
+    const ann = room.guests[0] as Party;
+    expectError(() => host.rekey(ann.state), MembershipError, Reason.notHost);
+    expectError(() => host.remove(ann.state, [0]), MembershipError, Reason.notHost);
+    expectError(() => host.end(ann.state), MembershipError, Reason.notHost);
+  });
+
+  it('refuse to remove the host itself or an index with no member', () => {
+    const room = buildRoom(1);
+    expectError(() => host.remove(room.host.state, [0]), MembershipError, Reason.actionMismatch);
+    expectError(() => host.remove(room.host.state, [5]), MembershipError, Reason.notMember);
+    expectError(() => host.leave(room.host.state, 0), MembershipError, Reason.actionMismatch);
+  });
+
+  it('refuse to transfer to the current host or to no one', () => {
+    const room = buildRoom(1);
+    expectError(() => host.transfer(room.host.state, 0), MembershipError, Reason.actionMismatch);
+    expectError(() => host.transfer(room.host.state, 9), MembershipError, Reason.notMember);
+  });
+
+  it('lock and unlock set the flag in the signed commit', () => {
+    const room = buildRoom(0);
+    room.relay.publish(host.setLocked(room.host.state, true), room.host);
+    expect(inRoom(room.host).locked).toBe(true);
+    expect(inRoom(room.host).action).toBe('lock');
+    room.relay.publish(host.setLocked(room.host.state, false), room.host);
+    expect(inRoom(room.host).locked).toBe(false);
+  });
+
+  it('end carries no secret and no envelopes, and ends the host state too', () => {
+    const room = buildRoom(1);
+    const result = host.end(room.host.state);
+    expect(result.envelopes.size).toBe(0);
+    expect(result.state.kind).toBe('ended');
+  });
+});

@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CodecError, Reason, SealroomCryptoError, VerificationError, VersionError } from '../../crypto/errors';
+import { generateIdentity, generateRoomKey, signRoomKey } from '../../crypto/identity';
+import { type JoinRequestFields, createJoinRequest, decodeJoinRequest, encodeJoinRequest, openJoinRequest } from '../../crypto/join';
+import { deriveLinkKeys, generateLinkSecret } from '../../crypto/link';
+import { sodium } from '../../crypto/sodium';
+import { expectError, thrown } from '../scenario/errors';
+
+function setup() {
+  const roomId = sodium().randombytes_buf(16);
+  const { joinMacKey } = deriveLinkKeys(generateLinkSecret(), roomId);
+  const host = generateRoomKey();
+  const identity = generateIdentity();
+  const roomKey = generateRoomKey();
+  const input = { identity, roomKey, roomId, hostRoomPublicKey: host.publicKey, displayName: 'Ana', joinMacKey };
+  return { roomId, joinMacKey, host, identity, roomKey, input };
+}
+
+function fieldsFor(s: ReturnType<typeof setup>, displayName = 'Ana'): JoinRequestFields {
+  return {
+    roomId: s.roomId,
+    identityPublicKey: s.identity.publicKey,
+    roomPublicKey: s.roomKey.publicKey,
+    roomKeySignature: signRoomKey(s.identity, s.roomId, s.roomKey.publicKey),
+    hostRoomPublicKey: s.host.publicKey,
+    displayName,
+  };
+}
+
+/** Seal a hand-made plaintext to the host, as a sender holding the link could. */
+const sealTo = (plaintext: Uint8Array, hostPub: Uint8Array) => sodium().crypto_box_seal(plaintext, hostPub);
+
+describe('join request codec', () => {
+  it('round-trips any valid display name', () => {
+    const s = setup();
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 16 }), (name) => {
+        const fields = fieldsFor(s, name);
+        expect(decodeJoinRequest(encodeJoinRequest(fields, s.joinMacKey)).fields).toEqual(fields);
+      }),
+    );
+  });
+
+  it('lays out version, fixed fields, name and MAC as drawn', () => {
+    const s = setup();
+    const plaintext = encodeJoinRequest(fieldsFor(s, 'Ana'), s.joinMacKey);
+    expect(plaintext[0]).toBe(1);
+    expect(plaintext.length).toBe(1 + 16 + 32 + 32 + 64 + 32 + 2 + 3 + 32);
+  });
+
+  it('refuses unknown and old versions with distinct reasons', () => {
+    const s = setup();
+    const plaintext = encodeJoinRequest(fieldsFor(s), s.joinMacKey);
+    expectError(() => decodeJoinRequest(Uint8Array.of(2, ...plaintext.subarray(1))), VersionError, Reason.unknownVersion);
+    expectError(() => decodeJoinRequest(Uint8Array.of(0, ...plaintext.subarray(1))), VersionError, Reason.oldVersion);
+  });
+
+  it('refuses truncated plaintexts and trailing bytes', () => {
+    const s = setup();
+    const plaintext = encodeJoinRequest(fieldsFor(s), s.joinMacKey);
+    expectError(() => decodeJoinRequest(plaintext.subarray(0, plaintext.length - 1)), CodecError, Reason.truncated);
+    expectError(() => decodeJoinRequest(plaintext.subarray(0, 40)), CodecError, Reason.truncated);
+    expectError(() => decodeJoinRequest(Uint8Array.of(...plaintext, 0)), CodecError, Reason.trailingBytes);
+  });
+
+  it('refuses an empty or over-long display name', () => {
+    const s = setup();
+    expectError(() => encodeJoinRequest(fieldsFor(s, ''), s.joinMacKey), CodecError, Reason.malformed);
+    expectError(() => encodeJoinRequest(fieldsFor(s, 'é'.repeat(33)), s.joinMacKey), CodecError, Reason.fieldTooLong);
+    expect(decodeJoinRequest(encodeJoinRequest(fieldsFor(s, 'é'.repeat(32)), s.joinMacKey)).fields.displayName).toBe('é'.repeat(32));
+  });
+});
+
+describe('openJoinRequest', () => {
+  it('returns the joiner keys and name of an honest request', () => {
+    const s = setup();
+    const opened = openJoinRequest(s.host, s.joinMacKey, s.roomId, createJoinRequest(s.input));
+    expect(opened.identityPublicKey).toEqual(s.identity.publicKey);
+    expect(opened.roomPublicKey).toEqual(s.roomKey.publicKey);
+    expect(opened.displayName).toBe('Ana');
+  });
+
+  it('refuses a request sealed to another key (auth-failed)', () => {
+    const s = setup();
+    const other = generateRoomKey();
+    const sealed = createJoinRequest({ ...s.input, hostRoomPublicKey: other.publicKey });
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed), VerificationError, Reason.authFailed);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, new Uint8Array(10)), VerificationError, Reason.authFailed);
+  });
+
+  it('refuses a request of another version (version error)', () => {
+    const s = setup();
+    const plaintext = encodeJoinRequest(fieldsFor(s), s.joinMacKey);
+    plaintext[0] = 9;
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(plaintext, s.host.publicKey)), VersionError, Reason.unknownVersion);
+  });
+
+  it('refuses a request for another room (wrong-room)', () => {
+    const s = setup();
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, sodium().randombytes_buf(16), createJoinRequest(s.input)), VerificationError, Reason.wrongRoom);
+  });
+
+  it('refuses a request re-sealed from another host key to this one (wrong-key)', () => {
+    const s = setup();
+    const plaintext = encodeJoinRequest({ ...fieldsFor(s), hostRoomPublicKey: generateRoomKey().publicKey }, s.joinMacKey);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(plaintext, s.host.publicKey)), VerificationError, Reason.wrongKey);
+  });
+
+  it('refuses a request from someone without the link secret (bad-link-secret)', () => {
+    const s = setup();
+    const forged = createJoinRequest({ ...s.input, joinMacKey: sodium().randombytes_buf(32) });
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, forged), VerificationError, Reason.badLinkSecret);
+  });
+
+  it('refuses a request whose room key is not signed by the stated identity (bad-signature)', () => {
+    const s = setup();
+    const fields = { ...fieldsFor(s), identityPublicKey: generateIdentity().publicKey };
+    const sealed = sealTo(encodeJoinRequest(fields, s.joinMacKey), s.host.publicKey);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed), VerificationError, Reason.badSignature);
+  });
+
+  it('checks the MAC before the signature, so an outsider learns nothing from the order', () => {
+    const s = setup();
+    const fields = { ...fieldsFor(s), identityPublicKey: generateIdentity().publicKey };
+    const sealed = sealTo(encodeJoinRequest(fields, sodium().randombytes_buf(32)), s.host.publicKey);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed), VerificationError, Reason.badLinkSecret);
+  });
+
+  it('refuses any single flipped bit anywhere in a sealed request with a typed error', () => {
+    const s = setup();
+    const sealed = createJoinRequest(s.input);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: sealed.length * 8 - 1 }), (bit) => {
+        const tampered = sealed.slice();
+        tampered[bit >> 3] = (tampered[bit >> 3] as number) ^ (1 << (bit & 7));
+        const error = thrown(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, tampered));
+        expect(error).toBeInstanceOf(SealroomCryptoError);
+        expect(error.reason).toBe(Reason.authFailed);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses any single flipped bit in the plaintext, even when re-sealed by the relay', () => {
+    const s = setup();
+    const plaintext = encodeJoinRequest(fieldsFor(s), s.joinMacKey);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: plaintext.length * 8 - 1 }), (bit) => {
+        const tampered = plaintext.slice();
+        tampered[bit >> 3] = (tampered[bit >> 3] as number) ^ (1 << (bit & 7));
+        const error = thrown(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(tampered, s.host.publicKey)));
+        expect(error).toBeInstanceOf(SealroomCryptoError);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
