@@ -1,0 +1,31 @@
+// The Sealroom server, in-process, once per e2e test file: ephemeral port, the harness's loopback LiveKit.
+import { startServer } from '../../../server/app';
+import { loadConfig } from '../../../server/config';
+
+export interface TestServer {
+  /** http://127.0.0.1:<port>, the origin the browsers open. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Reads the LiveKit the harness started (tests/e2e/harness/run.ts) from the environment. */
+function harnessLiveKit(): { LIVEKIT_URL: string; LIVEKIT_API_KEY: string; LIVEKIT_API_SECRET: string } {
+  const { LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET } = process.env;
+  if (!LIVEKIT_URL || !LIVEKIT_API_KEY || !LIVEKIT_API_SECRET) {
+    throw new Error('no harness LiveKit in the environment: run the e2e tests with `npm run test:e2e`');
+  }
+  return { LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET };
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...harnessLiveKit(),
+    LIVEKIT_LOCAL: 'true',
+    STATIC_DIR: 'client/dist',
+    LOG_LEVEL: process.env['SEALROOM_E2E_SERVER_LOG'] ?? 'silent',
+  });
+  const server = await startServer(config);
+  return { origin: `http://127.0.0.1:${server.port}`, close: () => server.close() };
+}
