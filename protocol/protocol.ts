@@ -209,6 +209,12 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ v, type: z.literal('presence'), members: z.array(ParticipantId), host: ParticipantId.nullable(), lobby: z.number().int().min(0) }),
   /** The server-side lock flag changed. */
   z.object({ v, type: z.literal('locked'), locked: z.boolean() }),
+  /**
+   * To the host: admitted members who are gone for good (they closed with 1000, or stayed away
+   * longer than the server's member grace). Sent when it happens and again each time the host
+   * connects; the host commits a `leave` for each one still in its member list and ignores the rest.
+   */
+  z.object({ v, type: z.literal('left'), participants: z.array(ParticipantId).max(2 * MAX_MEMBERS) }),
   /** You are now the host (after `transfer-host`). */
   z.object({ v, type: z.literal('host'), hostCredential: Credential }),
   /** A typed error. `ref` names the message type it answers, when known. */

@@ -8,6 +8,14 @@ import { send, type Effect } from './effects';
 
 /** A disconnected lobby participant (and its knock) is forgotten after this long. */
 export const LOBBY_GRACE_MS = 120_000;
+/**
+ * An admitted member away this long is gone for good: forgotten, and reported to the host in
+ * `left` so it commits a `leave` and rekeys. Long enough for a reconnect; short enough that a
+ * closed laptop does not keep a seat, and keys, in the room.
+ */
+export const MEMBER_GRACE_MS = 120_000;
+/** Departures remembered for the host (oldest dropped first). */
+export const MAX_DEPARTED = 2 * MAX_MEMBERS;
 /** Lobby participants (connected or within their grace) a room holds at once. */
 export const MAX_LOBBY_PARTICIPANTS = 2 * MAX_LOBBY;
 /** Unused resume tokens kept per participant; older ones are dropped. */
@@ -61,6 +69,8 @@ export class Room {
   private hostCredentialHash: Uint8Array;
   private readonly accessVerifier: Uint8Array;
   private tombstones: { hash: Uint8Array; code: CloseCode }[] = [];
+  /** Admitted members gone for good, in order, until the host has been told (sent on each host connect). */
+  private departed: string[] = [];
   private lastPresence = '';
 
   constructor(init: RoomInit) {
@@ -141,7 +151,7 @@ export class Room {
       heartbeatMs,
     };
     const effects = this.presence(p.id);
-    if (p.role === 'host') effects.push(...this.pendingKnocksTo(p.id));
+    if (p.role === 'host') effects.push(...this.pendingKnocksTo(p.id), ...this.departuresTo(p.id));
     return { participantId: p.id, role: p.role, welcome, effects };
   }
 
@@ -152,8 +162,9 @@ export class Room {
     p.connected = false;
     p.lastSeen = now;
     this.lastActive = now;
-    if (leaving) this.forget(participantId);
-    return this.presence();
+    if (!leaving) return this.presence();
+    this.forget(participantId);
+    return [...(p.role === 'member' ? this.depart(p.id) : []), ...this.presence()];
   }
 
   /** Forget a participant; with `tombstone`, its resume tokens later close with that code. */
@@ -169,16 +180,34 @@ export class Room {
     }
   }
 
-  /** Forget lobby participants that left more than LOBBY_GRACE_MS ago. */
+  /** Forget lobby participants away longer than LOBBY_GRACE_MS, and members away longer than MEMBER_GRACE_MS. */
   sweep(now: number): Effect[] {
     let changed = false;
+    const effects: Effect[] = [];
     for (const p of [...this.participants.values()]) {
-      if (p.role === 'lobby' && !p.connected && now - p.lastSeen > LOBBY_GRACE_MS) {
+      if (p.connected) continue;
+      if (p.role === 'lobby' && now - p.lastSeen > LOBBY_GRACE_MS) {
         this.forget(p.id);
+        changed = true;
+      } else if (p.role === 'member' && now - p.lastSeen > MEMBER_GRACE_MS) {
+        this.forget(p.id);
+        effects.push(...this.depart(p.id));
         changed = true;
       }
     }
-    return changed ? this.presence() : [];
+    return changed ? [...effects, ...this.presence()] : effects;
+  }
+
+  /** Record that an admitted member is gone for good and tell the host, if connected. */
+  private depart(participantId: string): Effect[] {
+    this.departed.push(participantId);
+    if (this.departed.length > MAX_DEPARTED) this.departed.splice(0, this.departed.length - MAX_DEPARTED);
+    const host = this.hostConnected();
+    return host === null ? [] : [send(host, { v: PROTOCOL_VERSION, type: 'left', participants: [participantId] })];
+  }
+
+  private departuresTo(hostId: string): Effect[] {
+    return this.departed.length === 0 ? [] : [send(hostId, { v: PROTOCOL_VERSION, type: 'left', participants: [...this.departed] })];
   }
 
   isIdle(now: number, ttlMs: number): boolean {

@@ -5,7 +5,7 @@ import { fromBase64Url } from '../../crypto/bytes';
 import { CloseCode, MAX_LOBBY, MAX_MEMBERS, type ClientMessage, type ServerMessage } from '../../protocol/protocol';
 import { hashCredential, newCredential, newId } from '../../server/credentials';
 import type { Effect } from '../../server/effects';
-import { LOBBY_GRACE_MS, MAX_RESUME_TOKENS, Room } from '../../server/room';
+import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_RESUME_TOKENS, MEMBER_GRACE_MS, Room } from '../../server/room';
 import { handleMessage } from '../../server/room-messages';
 import { newAccessKeys } from './helpers';
 
@@ -116,6 +116,46 @@ describe('room connections and presence', () => {
     expect(room.participants.has(guests[0]!.id)).toBe(false);
     expect(room.knocks.size).toBe(1);
     expect(sent(effects, host.id)).toEqual([{ v: 1, type: 'presence', members: [host.id], host: host.id, lobby: 1 }]);
+  });
+
+  it('tells the host when an admitted member leaves for good, and again when the host reconnects', () => {
+    const { room, guests, host, hostCredential } = withKnocks(2);
+    handleMessage(room, host.id, msg({ type: 'admit', participants: guests.map((g) => g.id) }), 2);
+    const left = room.disconnect(guests[0]!.id, true, 3);
+    expect(sent(left, host.id).filter((m) => m.type === 'left')).toEqual([{ v: 1, type: 'left', participants: [guests[0]!.id] }]);
+    // A member who only dropped is not gone.
+    expect(sent(room.disconnect(guests[1]!.id, false, 3), host.id).some((m) => m.type === 'left')).toBe(false);
+    room.disconnect(host.id, false, 4);
+    const back = join(room, hostCredential, 5);
+    expect(sent(back.effects, back.id).filter((m) => m.type === 'left')).toEqual([{ v: 1, type: 'left', participants: [guests[0]!.id] }]);
+  });
+
+  it('forgets a member away longer than the member grace and reports it as left', () => {
+    const { room, guests, host } = withKnocks(1);
+    handleMessage(room, host.id, msg({ type: 'admit', participants: [guests[0]!.id] }), 2);
+    room.disconnect(guests[0]!.id, false, 10);
+    expect(room.sweep(10 + MEMBER_GRACE_MS).some((e) => e.kind === 'send' && e.message.type === 'left')).toBe(false);
+    const effects = room.sweep(11 + MEMBER_GRACE_MS);
+    expect(room.participants.has(guests[0]!.id)).toBe(false);
+    expect(sent(effects, host.id).filter((m) => m.type === 'left')).toEqual([{ v: 1, type: 'left', participants: [guests[0]!.id] }]);
+  });
+
+  it('does not report lobby participants or removed members as left, and bounds what it remembers', () => {
+    const { room, guests, host, accessToken } = withKnocks(2);
+    expect(sent(room.disconnect(guests[0]!.id, true, 3), host.id).some((m) => m.type === 'left')).toBe(false);
+    handleMessage(room, host.id, msg({ type: 'admit', participants: [guests[1]!.id] }), 4);
+    const removed = handleMessage(room, host.id, msg({ type: 'remove', participants: [guests[1]!.id] }), 5);
+    expect(sent(removed, host.id).some((m) => m.type === 'left')).toBe(false);
+    for (let i = 0; i < MAX_DEPARTED + 5; i++) {
+      const g = join(room, accessToken);
+      handleMessage(room, g.id, msg({ type: 'knock', payload: 'aw' }), 6);
+      handleMessage(room, host.id, msg({ type: 'admit', participants: [g.id] }), 6);
+      room.disconnect(g.id, true, 7);
+    }
+    room.disconnect(host.id, false, 8);
+    const back = room.connect({ kind: 'host' }, 9, 15_000)!;
+    const told = sent(back.effects, back.participantId).find((m) => m.type === 'left');
+    expect(told?.type === 'left' && told.participants.length).toBe(MAX_DEPARTED);
   });
 
   it('is idle only with nobody connected for the whole TTL', () => {
