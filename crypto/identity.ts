@@ -63,6 +63,21 @@ export function generateRoomKey(): RoomKeyPair {
   return { publicKey: kp.publicKey, secretKey: kp.privateKey };
 }
 
+/** Versioned storage form of a room key: u8 version || X25519 secret key (32). */
+export function encodeRoomKey(roomKey: RoomKeyPair): Uint8Array {
+  assertLength(roomKey.secretKey, 32, 'room secret key');
+  return new Writer().u8(IDENTITY_FORMAT_VERSION).bytes(roomKey.secretKey).finish();
+}
+
+export function decodeRoomKey(bytes: Uint8Array): RoomKeyPair {
+  const r = new Reader(bytes, 'room key');
+  const version = r.u8();
+  if (version !== IDENTITY_FORMAT_VERSION) throw new VersionError(Reason.unknownVersion, `room key format version ${version} is not supported`);
+  const secretKey = r.bytes(32);
+  r.end();
+  return { publicKey: sodium().crypto_scalarmult_base(secretKey), secretKey };
+}
+
 function roomKeyMessage(roomId: Uint8Array, roomPublicKey: Uint8Array): Uint8Array {
   assertLength(roomId, ROOM_ID_BYTES, 'room id');
   assertLength(roomPublicKey, PUBLIC_KEY_BYTES, 'room key');

@@ -19,3 +19,4 @@ export * from './confirm';
 export * from './safety';
 export * from './words';
 export * as host from './host';
+export * from './app-message';

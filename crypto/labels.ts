@@ -40,6 +40,8 @@ export const Label = {
   sframeBaseKey: `${P}epoch/sframe-base-key`,
   /** Key for chat and other in-call messages of an epoch. */
   appMessageKey: `${P}epoch/app-message-key`,
+  /** Signature context of an in-call application message (crypto/app-message.ts). */
+  sigAppMessage: `${P}sig/app-message`,
   /** Key members use to confirm to each other which commit they hold. */
   epochConfirmKey: `${P}epoch/confirm-key`,
   /** MAC over the commit hash a member holds, under the confirm key (crypto/confirm.ts). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecError, Reason, VerificationError, VersionError } from '../../crypto/errors';
-import { decodeIdentity, encodeIdentity, fingerprint, generateIdentity, generateRoomKey, signRoomKey, verifyRoomKey } from '../../crypto/identity';
+import { decodeIdentity, decodeRoomKey, encodeIdentity, encodeRoomKey, fingerprint, generateIdentity, generateRoomKey, signRoomKey, verifyRoomKey } from '../../crypto/identity';
 import { sodium } from '../../crypto/sodium';
 import { expectError } from '../scenario/errors';
 
@@ -69,5 +69,16 @@ describe('room-key signatures', () => {
     const roomKey = generateRoomKey().publicKey;
     expectError(() => signRoomKey(identity, new Uint8Array(15), roomKey), CodecError, Reason.malformed);
     expectError(() => verifyRoomKey(identity.publicKey, roomId(), roomKey, new Uint8Array(63)), CodecError, Reason.malformed);
+  });
+});
+
+describe('room key storage form', () => {
+  it('round-trips and recomputes the public key from the secret', () => {
+    const key = generateRoomKey();
+    const decoded = decodeRoomKey(encodeRoomKey(key));
+    expect(decoded.publicKey).toEqual(key.publicKey);
+    expect(decoded.secretKey).toEqual(key.secretKey);
+    expect(() => decodeRoomKey(Uint8Array.of(9, ...key.secretKey))).toThrow(/version 9/);
+    expect(() => decodeRoomKey(encodeRoomKey(key).subarray(0, 20))).toThrow();
   });
 });
