@@ -7,7 +7,7 @@ import { fingerprint } from '../../../crypto/identity';
 import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../../crypto/link';
 import { createRoom } from './api';
 import { saveHostCredential } from './host-credential';
-import { loadIdentity } from './identity-store';
+import { loadIdentity } from './storage/identity-store';
 
 export type CreateResult = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly message: string };
 

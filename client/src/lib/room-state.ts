@@ -17,6 +17,7 @@ export type Blocked =
   | 'removed'
   | 'replaced'
   | 'unreachable'
+  | 'unsupported'
   | 'failed';
 
 export type Seat = 'host' | 'guest';
@@ -122,5 +123,6 @@ const BLOCKED_SENTENCES: Record<Blocked, string> = {
   removed: 'The host removed you from the call.',
   replaced: 'You joined this room from another tab, so this one was disconnected.',
   unreachable: 'The connection to the server was lost.',
+  unsupported: 'This browser cannot encrypt calls end to end. Use a current Chrome, Edge, Firefox or Safari.',
   failed: 'Something went wrong while connecting to this room.',
 };

@@ -1,26 +1,28 @@
 // RoomController: everything the room page does, for the host and for guests. It reads the link,
-// checks the room over HTTP, opens the signaling socket, drives the pure state machine in
-// room-state.ts, and runs the effects of each step: knocking, admitting, asking for LiveKit
-// grants, joining and leaving the call, and keeping the (interim) name roster.
+// checks the room over HTTP, loads this profile's keys, opens the signaling socket, drives the
+// pure state machine in room-state.ts, and runs the effects of each step: knocking, asking for
+// LiveKit grants, joining and leaving the call. Membership, commits and keys live in SecureRoom.
 import { toBase64Url } from '../../../crypto/bytes';
-import { deriveLinkKeys, roomIdBytes, type LinkFragment, type LinkKeys } from '../../../crypto/link';
+import { deriveLinkKeys, roomIdBytes, type LinkFragment } from '../../../crypto/link';
+import { roomContext } from '../../../crypto/member';
 import { sodiumReady } from '../../../crypto/sodium';
-import { ErrorCode, MAX_LOBBY, type LiveKitGrant, type ServerMessage } from '../../../protocol/protocol';
+import { ErrorCode, type LiveKitGrant, type ServerMessage } from '../../../protocol/protocol';
 import { roomStatus } from './api';
 import { CallSession } from './call.svelte';
+import { mediaKeys, type MediaKeys } from './e2ee/media-keys.svelte';
+import { Membership, type MemberView } from './e2ee/membership.svelte';
+import { SecureRoom, type PendingKnock } from './e2ee/secure-room.svelte';
+import { tileSecurity, type TileSecurity } from './e2ee/tile-status';
 import { loadHostCredential, saveHostCredential } from './host-credential';
-import { openKnock, sealKnock } from './knock';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
 import { cleanName, FALLBACK_NAME } from './names';
-import { openRoster, sealRoster, type Roster } from './roster';
 import { initialState, lobbySentence, seatOf, transition, type Blocked, type RoomEvent, type RoomState } from './room-state';
 import { SignalingClient, type CloseReason } from './signaling.svelte';
+import { loadIdentity } from './storage/identity-store';
+import { forgetRoomKey, loadRoomKey } from './storage/room-key-store';
 
-export interface PendingKnock {
-  readonly id: string;
-  readonly name: string;
-}
+export type { PendingKnock };
 
 const NAME_KEY = 'sealroom.name';
 const GRANT_TIMEOUT_MS = 10_000;
@@ -51,13 +53,9 @@ export class RoomController {
   participantId = $state<string | undefined>(undefined);
   hostId = $state<string | null>(null);
   locked = $state(false);
-  /** Knocks waiting for this host's answer. */
-  knocks = $state.raw<readonly PendingKnock[]>([]);
-  /** Knocks that did not open with this link's keys: forged or altered on the way. */
-  droppedKnocks = $state(0);
-  /** participantId -> name: kept by the host, received by members. */
-  roster = $state.raw<Roster>(new Map());
   call = $state.raw<CallSession | undefined>(undefined);
+  /** The encrypted side: membership, commits, keys. Set once the keys are loaded. */
+  secure = $state.raw<SecureRoom | undefined>(undefined);
   signaling = $state.raw<SignalingClient | undefined>(undefined);
 
   readonly sentence = $derived(lobbySentence(this.state));
@@ -70,22 +68,43 @@ export class RoomController {
     return undefined;
   });
 
-  #keys: LinkKeys | undefined;
   #fragment: LinkFragment | undefined;
+  #media: MediaKeys | undefined;
   #credential = '';
   #grant: LiveKitGrant | undefined;
   #grantWaiters: GrantWaiter[] = [];
-  #knockSent = false;
-  #knownMembers = new Set<string>();
   #disposed = false;
 
   constructor(roomId: string) {
     this.roomId = roomId;
   }
 
-  /** Display name for a tile. */
+  /** Knocks waiting for this host's answer, each verified. */
+  get knocks(): readonly PendingKnock[] {
+    return this.secure?.knocks ?? [];
+  }
+
+  /** Members of the current epoch, from the signed commit chain. */
+  get members(): readonly MemberView[] {
+    return this.secure?.membership.members ?? [];
+  }
+
+  /** What a remote member's tile says about its media (undefined for people outside the member list). */
+  securityOf(id: string): TileSecurity | undefined {
+    const member = this.members.find((m) => m.participantId === id);
+    const epoch = this.secure?.membership.epoch;
+    if (!member || epoch === null || epoch === undefined || !this.#media) return undefined;
+    return tileSecurity(this.#media.stats, member.index, epoch);
+  }
+
+  /** Media frames the Worker dropped, by reason (shown in the security panel). */
+  get drops(): Readonly<Record<string, number>> | undefined {
+    return this.#media?.stats.dropped;
+  }
+
+  /** A participant's name from the signed commits; a LiveKit identity not in them has none. */
   nameOf(id: string): string {
-    return this.roster.get(id) ?? (id === this.participantId ? this.#ownName() : FALLBACK_NAME);
+    return this.members.find((m) => m.participantId === id)?.name ?? (id === this.participantId ? this.#ownName() : FALLBACK_NAME);
   }
 
   #ownName(): string {
@@ -98,13 +117,20 @@ export class RoomController {
       this.#dispatch({ type: 'blocked', reason: link.kind === 'damaged' ? 'damaged-link' : 'missing-link' });
       return;
     }
+    try {
+      this.#media = mediaKeys();
+    } catch {
+      this.#dispatch({ type: 'blocked', reason: 'unsupported' });
+      return;
+    }
     void this.media.start();
     await sodiumReady();
+    const [identity, roomKey] = await Promise.all([loadIdentity(), loadRoomKey(this.roomId)]);
     if (this.#disposed) return;
     this.#fragment = link.fragment;
-    this.#keys = deriveLinkKeys(link.fragment.linkSecret, roomIdBytes(this.roomId));
+    const keys = deriveLinkKeys(link.fragment.linkSecret, roomIdBytes(this.roomId));
     const hostCredential = loadHostCredential(this.roomId);
-    this.#credential = hostCredential ?? toBase64Url(this.#keys.accessToken);
+    this.#credential = hostCredential ?? toBase64Url(keys.accessToken);
     if (hostCredential !== undefined) this.shareLink = shareableLink(this.roomId, link.fragment);
 
     const status = await roomStatus(this.roomId, this.#credential);
@@ -117,6 +143,11 @@ export class RoomController {
     this.locked = status.status.locked;
 
     const signaling = new SignalingClient(this.roomId, this.#credential);
+    const membership = new Membership(roomContext(roomIdBytes(this.roomId), link.fragment), { identity, roomKey });
+    this.secure = new SecureRoom(membership, this.#media, signaling, {
+      removed: () => this.#dispatch({ type: 'blocked', reason: 'removed' }),
+      ended: () => this.#dispatch({ type: 'blocked', reason: 'ended' }),
+    });
     signaling.onMessage((message) => this.#receive(message));
     signaling.onClose((reason) => void this.#closed(reason));
     this.signaling = signaling;
@@ -139,20 +170,14 @@ export class RoomController {
     this.#dispatch({ type: 'knock' });
   }
 
-  /** Host: join the call. */
+  /** Host: open the room (its first signed commit) and join the call. */
   startCall(): void {
-    if (this.participantId !== undefined) this.#setRosterName(this.participantId, this.#ownName());
+    this.secure?.start(this.#ownName());
     this.#dispatch({ type: 'start' });
   }
 
   admit(ids: readonly string[]): void {
-    const chosen = this.knocks.filter((k) => ids.includes(k.id)).slice(0, MAX_LOBBY);
-    if (chosen.length === 0 || !this.signaling?.send({ type: 'admit', participants: chosen.map((k) => k.id) })) return;
-    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
-    const roster = new Map(this.roster);
-    for (const k of chosen) roster.set(k.id, k.name);
-    this.roster = roster;
-    this.#publishRoster();
+    this.secure?.admit(ids);
   }
 
   admitAll(): void {
@@ -160,9 +185,12 @@ export class RoomController {
   }
 
   deny(ids: readonly string[]): void {
-    const chosen = this.knocks.filter((k) => ids.includes(k.id));
-    if (chosen.length === 0 || !this.signaling?.send({ type: 'deny', participants: chosen.map((k) => k.id) })) return;
-    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
+    this.secure?.deny(ids);
+  }
+
+  /** Host: remove members; the next epoch leaves them out. */
+  remove(participantIds: readonly string[]): void {
+    this.secure?.remove(participantIds);
   }
 
   async toggleMic(): Promise<void> {
@@ -199,10 +227,9 @@ export class RoomController {
     switch (after.kind) {
       case 'lobby':
         if (before.kind === 'joining' || before.kind === 'call') this.#dropCall();
-        // The server keeps a knock until the host is there to see it; send it once per session.
-        if (after.seat === 'guest' && after.knocked && !this.#knockSent && this.#keys) {
-          this.#knockSent = this.signaling?.send({ type: 'knock', payload: sealKnock(this.#keys, this.roomId, { name: this.displayName }) }) ?? false;
-        }
+        // The server keeps a knock until the host is there to see it; SecureRoom sends it once per
+        // session, as soon as the host's key is verified from the commit log.
+        if (after.seat === 'guest' && after.knocked) this.secure?.knock(this.#ownName());
         break;
       case 'joining':
         if (before.kind !== 'joining') void this.#joinCall();
@@ -246,8 +273,10 @@ export class RoomController {
       waiter.reject(new Error('left the room'));
     }
     this.#dropCall();
+    this.#media?.stop();
     this.signaling?.close();
     this.media.stop();
+    if (this.state.kind === 'blocked' && (this.state.reason === 'removed' || this.state.reason === 'ended')) void forgetRoomKey(this.roomId).catch(() => undefined);
   }
 
   /** Ask the server for a fresh LiveKit grant (sent again after a reconnect if still waiting). */
@@ -281,16 +310,16 @@ export class RoomController {
       case 'welcome':
         this.participantId = message.participantId;
         this.locked = message.locked;
-        this.#knockSent = false;
         this.#dispatch({ type: 'welcome', role: message.role, hostPresent: message.hostPresent });
-        if (message.role === 'host') {
-          this.#setRosterName(message.participantId, this.#ownName());
-          this.#knownMembers = new Set(message.members);
-        }
+        this.secure?.welcomed(message.participantId);
         if (this.#grantWaiters.length > 0) this.signaling?.send({ type: 'token' });
         break;
       case 'knock':
-        this.#knocked(message.from, message.payload);
+      case 'commit':
+      case 'commits':
+      case 'left':
+      case 'relay':
+        this.secure?.receive(message);
         break;
       case 'admitted':
         this.#grant = message.livekit;
@@ -300,10 +329,8 @@ export class RoomController {
         this.#settleGrants(message.livekit);
         break;
       case 'presence':
-        this.#presence(message.members, message.host);
-        break;
-      case 'relay':
-        this.#relayed(message.from, message.payload);
+        this.hostId = message.host;
+        if (this.state.kind === 'lobby' && this.state.seat === 'guest') this.#dispatch({ type: 'host-present', present: message.host !== null });
         break;
       case 'locked':
         this.locked = message.locked;
@@ -317,41 +344,10 @@ export class RoomController {
       case 'error':
         this.#serverError(message.code, message.ref);
         break;
-      case 'commit':
-      case 'commits':
       case 'ack':
-        // Commits and epoch secrets are wired in with the crypto; acks are not awaited yet.
+        // Nothing awaits acks yet.
         break;
     }
-  }
-
-  #knocked(from: string, payload: string): void {
-    if (!this.isHost || !this.#keys) return;
-    const knock = openKnock(this.#keys, this.roomId, payload);
-    if (!knock) {
-      this.droppedKnocks++;
-      console.warn(`room: dropped a knock from ${from} that does not open with this link`);
-      return;
-    }
-    const others = this.knocks.filter((k) => k.id !== from);
-    this.knocks = [...others, { id: from, name: knock.name }];
-  }
-
-  #presence(members: readonly string[], host: string | null): void {
-    this.hostId = host;
-    if (this.state.kind === 'lobby' && this.state.seat === 'guest') this.#dispatch({ type: 'host-present', present: host !== null });
-    if (!this.isHost) return;
-    const before = this.#knownMembers;
-    this.#knownMembers = new Set(members);
-    // Names are kept for members who drop and resume; only those present are sent.
-    if (members.length !== before.size || members.some((id) => !before.has(id))) this.#publishRoster();
-  }
-
-  #relayed(from: string, payload: string): void {
-    if (this.isHost || !this.#keys) return;
-    if (this.hostId !== null && from !== this.hostId) return;
-    const roster = openRoster(this.#keys, payload);
-    if (roster) this.roster = roster;
   }
 
   #serverError(code: ErrorCode, ref: string | undefined): void {
@@ -376,28 +372,6 @@ export class RoomController {
     else if (status.status.full) this.#dispatch({ type: 'blocked', reason: 'full' });
     else if (status.status.locked) this.#dispatch({ type: 'blocked', reason: 'locked' });
     else this.#dispatch({ type: 'blocked', reason: 'failed' });
-  }
-
-  // --- roster (host)
-
-  #setRosterName(id: string, name: string): void {
-    if (this.roster.get(id) === name) return;
-    this.roster = new Map(this.roster).set(id, name);
-    this.#publishRoster();
-  }
-
-  #rosterQueued = false;
-
-  /** Send the roster to everyone, once per burst of changes. */
-  #publishRoster(): void {
-    if (!this.isHost || this.#rosterQueued) return;
-    this.#rosterQueued = true;
-    queueMicrotask(() => {
-      this.#rosterQueued = false;
-      if (!this.#keys || !this.isHost) return;
-      const present = new Map([...this.roster].filter(([id]) => id === this.participantId || this.#knownMembers.has(id)));
-      this.signaling?.send({ type: 'relay', to: 'all', payload: sealRoster(this.#keys, present) });
-    });
   }
 }
 

@@ -100,10 +100,15 @@ export class SignalingClient {
     this.#open();
   }
 
+  /** The socket is open and welcomed: a send now reaches the server. */
+  get open(): boolean {
+    return this.#socket?.readyState === WebSocket.OPEN && this.#welcomed;
+  }
+
   /** Send one message. Returns false (and sends nothing) if the socket is not open or it is invalid. */
   send(message: Outgoing): boolean {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN || !this.#welcomed) return false;
+    if (!socket || !this.open) return false;
     const full = ClientMessage.safeParse({ ...message, v: PROTOCOL_VERSION });
     if (!full.success) {
       console.warn(`signaling: refusing to send an invalid ${message.type} message`);

@@ -24,7 +24,20 @@ export type ToWorker =
   /** Forget these KIDs (end of an epoch's grace period). */
   | { readonly type: 'remove-keys'; readonly kids: readonly bigint[] }
   /** Stop sending entirely: every outgoing frame is dropped (left, removed, ended). */
-  | { readonly type: 'stop-sending' };
+  | { readonly type: 'stop-sending' }
+  /**
+   * Nonce audit on or off: while on, the Worker reports the (KID, CTR) of every frame it sends.
+   * Those are public header fields the SFU sees anyway; no key material is involved.
+   */
+  | { readonly type: 'audit'; readonly on: boolean };
+
+/** One sent frame's SFrame header, for the nonce audit. */
+export interface SentHeader {
+  readonly kid: bigint;
+  readonly ctr: bigint;
+  /** The transform's label (kind and a per-page serial number). */
+  readonly label: string;
+}
 
 export const DropReason = {
   /** Outgoing frame with no send key yet: held back, never sent in clear. */
@@ -53,6 +66,7 @@ export interface WorkerStats {
 
 export type FromWorker =
   | { readonly type: 'stats'; readonly stats: WorkerStats }
+  | { readonly type: 'sent-headers'; readonly headers: readonly SentHeader[] }
   | { readonly type: 'key-error'; readonly kid: bigint; readonly message: string };
 
 export function codecForKind(kind: 'audio' | 'video'): MediaCodec {

@@ -9,8 +9,9 @@
 // Each object is handed over exactly once. Callbacks must not throw; a callback that does is
 // reported and the call that created the object fails, so nothing is sent unprotected.
 
-export type SenderCallback = (sender: RTCRtpSender, pc: RTCPeerConnection) => void;
-export type ReceiverCallback = (receiver: RTCRtpReceiver, pc: RTCPeerConnection) => void;
+export type MediaKind = 'audio' | 'video';
+export type SenderCallback = (sender: RTCRtpSender, kind: MediaKind, pc: RTCPeerConnection) => void;
+export type ReceiverCallback = (receiver: RTCRtpReceiver, kind: MediaKind, pc: RTCPeerConnection) => void;
 
 const senderCallbacks = new Set<SenderCallback>();
 const receiverCallbacks = new Set<ReceiverCallback>();
@@ -18,15 +19,15 @@ const seenSenders = new WeakSet<RTCRtpSender>();
 const seenReceivers = new WeakSet<RTCRtpReceiver>();
 const senders = new Set<WeakRef<RTCRtpSender>>();
 const receivers = new Set<WeakRef<RTCRtpReceiver>>();
-const owners = new WeakMap<RTCRtpSender | RTCRtpReceiver, RTCPeerConnection>();
+const owners = new WeakMap<RTCRtpSender | RTCRtpReceiver, { pc: RTCPeerConnection; kind: MediaKind }>();
 
 /** Called for every sender created from now on, and at once for every live one created before. */
 export function onSenderCreated(callback: SenderCallback): () => void {
   senderCallbacks.add(callback);
   for (const ref of senders) {
     const sender = ref.deref();
-    const pc = sender && owners.get(sender);
-    if (sender && pc) callback(sender, pc);
+    const owner = sender && owners.get(sender);
+    if (sender && owner) callback(sender, owner.kind, owner.pc);
   }
   return () => senderCallbacks.delete(callback);
 }
@@ -36,30 +37,32 @@ export function onReceiverCreated(callback: ReceiverCallback): () => void {
   receiverCallbacks.add(callback);
   for (const ref of receivers) {
     const receiver = ref.deref();
-    const pc = receiver && owners.get(receiver);
-    if (receiver && pc) callback(receiver, pc);
+    const owner = receiver && owners.get(receiver);
+    if (receiver && owner) callback(receiver, owner.kind, owner.pc);
   }
   return () => receiverCallbacks.delete(callback);
 }
 
-function handSender(sender: RTCRtpSender, pc: RTCPeerConnection): void {
+function handSender(sender: RTCRtpSender, kind: MediaKind, pc: RTCPeerConnection): void {
   if (seenSenders.has(sender)) return;
   seenSenders.add(sender);
-  owners.set(sender, pc);
+  owners.set(sender, { pc, kind });
   senders.add(new WeakRef(sender));
-  for (const callback of senderCallbacks) callback(sender, pc);
+  for (const callback of senderCallbacks) callback(sender, kind, pc);
 }
 
 function handReceiver(receiver: RTCRtpReceiver, pc: RTCPeerConnection): void {
   if (seenReceivers.has(receiver)) return;
   seenReceivers.add(receiver);
-  owners.set(receiver, pc);
+  // A receiver's track exists from creation and has the transceiver's kind.
+  const kind = receiver.track.kind as MediaKind;
+  owners.set(receiver, { pc, kind });
   receivers.add(new WeakRef(receiver));
-  for (const callback of receiverCallbacks) callback(receiver, pc);
+  for (const callback of receiverCallbacks) callback(receiver, kind, pc);
 }
 
 function handTransceiver(transceiver: RTCRtpTransceiver, pc: RTCPeerConnection): void {
-  handSender(transceiver.sender, pc);
+  handSender(transceiver.sender, transceiver.receiver.track.kind as MediaKind, pc);
   handReceiver(transceiver.receiver, pc);
 }
 
@@ -82,7 +85,7 @@ function install(): void {
   const addTrack = proto.addTrack;
   proto.addTrack = function (this: RTCPeerConnection, ...args: Parameters<typeof addTrack>) {
     const sender = addTrack.apply(this, args);
-    handSender(sender, this);
+    handSender(sender, args[0].kind as MediaKind, this);
     // addTrack may create a transceiver or reuse one; either way its receiver is new to us or known.
     scan(this);
     return sender;

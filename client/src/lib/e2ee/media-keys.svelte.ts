@@ -1,0 +1,170 @@
+// The page side of media encryption. One media Worker per page; every RTCRtpSender and
+// RTCRtpReceiver the page ever creates gets an RTCRtpScriptTransform into it, at creation, through
+// the transform hook (so before negotiation, so before any frame can leave). Until a send key is
+// installed the Worker drops every outgoing frame; it never forwards one in clear.
+//
+// Epoch keys arrive from the membership (membership.svelte.ts). Receive keys of a new epoch are
+// installed at once; this page starts SENDING under the new epoch only after SWITCH_DELAY_MS, so
+// the other members have installed it too; the previous epoch's keys are forgotten GRACE_MS after
+// the switch, so frames still in flight open. Decision record 0006 explains both numbers.
+import { type KeyEntry, type FromWorker, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
+import { onReceiverCreated, onSenderCreated, type MediaKind } from '../media/transform-hook';
+
+/** Delay between receiving an epoch and sending under it. */
+export const SWITCH_DELAY_MS = 250;
+/** How long keys of a replaced epoch stay installed after the switch. */
+export const GRACE_MS = 5000;
+/** localStorage flag that turns the nonce audit on (public header fields only). */
+const AUDIT_FLAG = 'sealroom.audit';
+
+type ScriptTransformConstructor = new (worker: Worker, options?: unknown) => unknown;
+const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformConstructor }).RTCRtpScriptTransform;
+
+export interface EpochKeys {
+  readonly epoch: number;
+  /** KID -> base key for every member of the epoch. */
+  readonly keys: ReadonlyMap<bigint, Uint8Array>;
+  /** This page's own KID in the epoch, or null when it must not send under it (receive only). */
+  readonly sendKid: bigint | null;
+}
+
+const EMPTY_STATS: WorkerStats = {
+  encrypted: 0,
+  decrypted: 0,
+  dropped: { 'no-send-key': 0, codec: 0, malformed: 0, 'unknown-key': 0, auth: 0, replay: 0 },
+  decryptedByKid: new Map(),
+  droppedByKid: new Map(),
+};
+
+export class MediaKeys {
+  /** Latest counters from the Worker. */
+  stats = $state.raw<WorkerStats>(EMPTY_STATS);
+  /** The epoch this page currently sends under, if any. */
+  sendingEpoch = $state<number | null>(null);
+  /** Problems the Worker reported while installing keys. */
+  keyErrors = $state(0);
+
+  readonly #worker: Worker;
+  readonly #installed = new Map<number, bigint[]>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #audit: SentHeader[] = [];
+  #transforms = 0;
+  #latestEpoch = -1;
+
+  constructor() {
+    if (ScriptTransform === undefined) throw new Error('this browser cannot encrypt media (no RTCRtpScriptTransform)');
+    this.#worker = new Worker(new URL('../../worker/media-worker.ts', import.meta.url), { type: 'module', name: 'sealroom-media' });
+    this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#received(event.data);
+    onSenderCreated((sender, kind) => this.#attach(sender, 'send', kind));
+    onReceiverCreated((receiver, kind) => this.#attach(receiver, 'receive', kind));
+    if (auditRequested()) {
+      this.#post({ type: 'audit', on: true });
+      // Test and debugging view: public header fields and counters only, never a key.
+      Object.defineProperty(globalThis, 'sealroomAudit', { value: () => this.#auditView(), configurable: true });
+    }
+  }
+
+  /** Install an epoch's keys; switch sending to it after SWITCH_DELAY_MS; retire older epochs after GRACE_MS more. */
+  install(epoch: EpochKeys): void {
+    if (epoch.epoch <= this.#latestEpoch) return;
+    this.#latestEpoch = epoch.epoch;
+    const keys: KeyEntry[] = [...epoch.keys].map(([kid, baseKey]) => ({ kid, baseKey }));
+    const send = epoch.sendKid === null ? undefined : keys.find((k) => k.kid === epoch.sendKid);
+    this.#post({ type: 'add-keys', keys, ...(send ? { send } : {}) });
+    this.#installed.set(epoch.epoch, keys.map((k) => k.kid));
+    this.#later(SWITCH_DELAY_MS, () => {
+      if (this.#latestEpoch !== epoch.epoch) return; // a newer epoch arrived meanwhile
+      if (send) {
+        this.#post({ type: 'use-send-kid', kid: send.kid });
+        this.sendingEpoch = epoch.epoch;
+      } else {
+        this.#post({ type: 'stop-sending' });
+        this.sendingEpoch = null;
+      }
+      this.#later(GRACE_MS, () => this.#retireBefore(epoch.epoch));
+    });
+  }
+
+  /** Stop sending at once (left, removed, ended) and forget every key. */
+  stop(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#post({ type: 'stop-sending' });
+    this.#retireBefore(Number.MAX_SAFE_INTEGER);
+    this.sendingEpoch = null;
+  }
+
+  /** (KID, CTR) of every frame sent while the audit flag is on. */
+  auditLog(): readonly SentHeader[] {
+    return this.#audit;
+  }
+
+  #auditView(): { headers: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null } {
+    const { decryptedByKid, droppedByKid, ...counts } = this.stats;
+    const byKid = (m: ReadonlyMap<bigint, number>) => Object.fromEntries([...m].map(([kid, n]) => [kid.toString(), n]));
+    return {
+      headers: this.#audit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
+      stats: { ...counts, decryptedByKid: byKid(decryptedByKid), droppedByKid: byKid(droppedByKid) },
+      sendingEpoch: this.sendingEpoch,
+    };
+  }
+
+  #attach(endpoint: RTCRtpSender | RTCRtpReceiver, side: 'send' | 'receive', kind: MediaKind): void {
+    const label = `${side}-${kind}-${++this.#transforms}`;
+    // Assigning the transform is synchronous; the hook runs before the sender is negotiated.
+    (endpoint as { transform: unknown }).transform = new ScriptTransform!(this.#worker, { side, kind, label });
+  }
+
+  #retireBefore(epoch: number): void {
+    const kids: bigint[] = [];
+    for (const [e, list] of this.#installed) {
+      if (e >= epoch) continue;
+      kids.push(...list);
+      this.#installed.delete(e);
+    }
+    if (kids.length > 0) this.#post({ type: 'remove-keys', kids });
+  }
+
+  #later(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      run();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  #post(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+
+  #received(message: FromWorker): void {
+    switch (message.type) {
+      case 'stats':
+        this.stats = message.stats;
+        break;
+      case 'sent-headers':
+        this.#audit.push(...message.headers);
+        break;
+      case 'key-error':
+        this.keyErrors++;
+        console.warn(`media keys: ${message.message}`);
+        break;
+    }
+  }
+}
+
+let shared: MediaKeys | undefined;
+
+/** The page's one MediaKeys (one Worker, one counter space per KID for the page's lifetime). */
+export function mediaKeys(): MediaKeys {
+  shared ??= new MediaKeys();
+  return shared;
+}
+
+function auditRequested(): boolean {
+  try {
+    return localStorage.getItem(AUDIT_FLAG) === '1';
+  } catch {
+    return false;
+  }
+}

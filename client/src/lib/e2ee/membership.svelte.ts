@@ -1,0 +1,239 @@
+// This page's view of the room's membership: the verified commit chain (crypto/member.ts), the
+// member list with names from signed commits, the epoch, its call security code, and the media
+// keys each epoch yields. Hosts also make commits here (crypto/host.ts). No I/O: the controller
+// sends what these methods return and feeds in what the server relays.
+//
+// Counter safety across reloads: a page starts its SFrame counters at zero, so it must never send
+// under an epoch whose key it may already have used on an earlier page. If the first log this page
+// reads already makes it a member, every epoch up to that one is receive-only here, and the page
+// asks for a fresh epoch (a host makes one itself). Reconnects of the same page keep counting.
+import { AppMessageReplay, type AppEpoch, type AppMessage, type AppMessageType, appMessageEpoch, openAppMessage, sealAppMessage } from '../../../../crypto/app-message';
+import { equalBytes, fromBase64Url, toBase64Url } from '../../../../crypto/bytes';
+import { participantIdText } from '../../../../crypto/commit';
+import { appMessageKey, kidFor } from '../../../../crypto/epoch';
+import * as host from '../../../../crypto/host';
+import { createJoinRequest, type JoinRequest, openJoinRequest } from '../../../../crypto/join';
+import {
+  chainHead,
+  currentBaseKeys,
+  hostRoomKey,
+  isHost,
+  lobby,
+  transition,
+  type IncomingCommit,
+  type MemberEffect,
+  type MemberState,
+  type RoomContext,
+  type SelfKeys,
+} from '../../../../crypto/member';
+import { callCode, type CallCode } from '../../../../crypto/safety';
+import { type ClientMessage } from '../../../../protocol/protocol';
+import { type EpochKeys } from './media-keys.svelte';
+
+export interface MemberView {
+  readonly index: number;
+  readonly participantId: string;
+  readonly name: string;
+  readonly identityPublicKey: Uint8Array;
+  readonly isHost: boolean;
+  readonly isSelf: boolean;
+}
+
+export interface WireCommit {
+  readonly epoch: number;
+  readonly commit: string;
+  readonly envelope?: string | undefined;
+}
+
+/** A `commit` message, ready for SignalingClient.send. */
+export type CommitMessage = Omit<Extract<ClientMessage, { type: 'commit' }>, 'v'>;
+
+export interface Applied {
+  readonly effects: readonly MemberEffect[];
+  /** Set when the commit (or log) was refused; the state is unchanged. */
+  readonly refused?: string;
+}
+
+/** Epochs kept for opening app messages: the current and the previous one. */
+const KEPT_EPOCHS = 2;
+
+export class Membership {
+  state: MemberState;
+  /** Commits refused so far, with the last reason, for the security panel. */
+  refusals = $state(0);
+  lastRefusal = $state<string | undefined>(undefined);
+
+  readonly members = $derived.by<readonly MemberView[]>(() => {
+    const head = chainHead(this.state);
+    if (head === null) return [];
+    const own = this.state.kind === 'member' ? this.state.ownIndex : -1;
+    return head.members.map((m) => ({
+      index: m.index,
+      participantId: participantIdText(m.participantId),
+      name: m.displayName,
+      identityPublicKey: m.identityPublicKey,
+      isHost: m.index === head.hostIndex,
+      isSelf: m.index === own,
+    }));
+  });
+  readonly epoch = $derived.by(() => (this.state.kind === 'member' ? this.state.epoch : null));
+  readonly code = $derived.by<CallCode | undefined>(() => (this.state.kind === 'member' ? callCode(this.state.commitHash) : undefined));
+  readonly isHost = $derived.by(() => isHost(this.state));
+  /** The chain has a head, so a guest can seal its join request to the host's verified key. */
+  readonly hostKnown = $derived.by(() => hostRoomKey(this.state) !== null);
+
+  readonly #room: RoomContext;
+  readonly #self: SelfKeys;
+  readonly #replay = new AppMessageReplay();
+  readonly #appEpochs = new Map<number, AppEpoch>();
+  #sendFloor = -1;
+  #readFirstLog = false;
+  #seq = 0n;
+
+  constructor(room: RoomContext, self: SelfKeys) {
+    this.#room = room;
+    this.#self = self;
+    this.state = $state.raw(lobby(room, self));
+  }
+
+  // --- reading commits
+
+  apply(commit: WireCommit): Applied {
+    return this.#run({ type: 'commit', ...decode(commit) });
+  }
+
+  /** A `sync` answer. The first one a page reads decides which epochs it may send under. */
+  applyLog(commits: readonly WireCommit[]): Applied & { restarted: boolean } {
+    const first = !this.#readFirstLog;
+    this.#readFirstLog = true;
+    const wasMember = this.state.kind === 'member';
+    const applied = commits.length === 0 ? { effects: [] } : this.#run({ type: 'log', commits: commits.map(decode) });
+    const restarted = first && !wasMember && this.state.kind === 'member';
+    if (restarted && this.state.kind === 'member') this.#sendFloor = this.state.epoch;
+    return { ...applied, restarted };
+  }
+
+  /** The media keys of the current epoch, or null outside the room. */
+  epochKeys(): EpochKeys | null {
+    const s = this.state;
+    if (s.kind !== 'member') return null;
+    return { epoch: s.epoch, keys: currentBaseKeys(s), sendKid: s.epoch > this.#sendFloor ? kidFor(s.epoch, s.ownIndex) : null };
+  }
+
+  /** This page has read the room's log at least once. */
+  get synced(): boolean {
+    return this.#readFirstLog;
+  }
+
+  /** The highest epoch this page may not send under (−1: none). */
+  get sendFloor(): number {
+    return this.#sendFloor;
+  }
+
+  // --- joining (guest)
+
+  /** The sealed join request, or null while the host's key is not known yet. */
+  joinRequest(displayName: string): string | null {
+    const hostKey = hostRoomKey(this.state);
+    if (hostKey === null) return null;
+    return toBase64Url(
+      createJoinRequest({
+        identity: this.#self.identity,
+        roomKey: this.#self.roomKey,
+        roomId: this.#room.roomId,
+        hostRoomPublicKey: hostKey,
+        displayName,
+        joinMacKey: this.#room.joinMacKey,
+      }),
+    );
+  }
+
+  // --- host operations: each returns the commit message to send, and applies it locally
+
+  /** Host: open a knock. Throws a typed error for one that does not open or verify. */
+  openKnock(payload: string): JoinRequest {
+    return openJoinRequest(this.#self.roomKey, this.#room.joinMacKey, this.#room.roomId, fromBase64Url(payload));
+  }
+
+  create(participantId: string, displayName: string): CommitMessage {
+    return this.#publish(host.createRoom({ room: this.#room, self: this.#self, participantId, displayName }));
+  }
+
+  admit(admissions: readonly host.Admission[]): CommitMessage {
+    return this.#publish(host.admit(this.state, admissions));
+  }
+
+  remove(indexes: readonly number[]): CommitMessage {
+    return this.#publish(host.remove(this.state, indexes));
+  }
+
+  leave(index: number): CommitMessage {
+    return this.#publish(host.leave(this.state, index));
+  }
+
+  rekey(): CommitMessage {
+    return this.#publish(host.rekey(this.state));
+  }
+
+  // --- in-call messages
+
+  seal(type: AppMessageType, body: Uint8Array): string | null {
+    const s = this.state;
+    if (s.kind !== 'member') return null;
+    this.#seq = this.#seq > 0n ? this.#seq + 1n : BigInt(Date.now()) * 1000n;
+    const key = this.#appEpoch(s.epoch)?.appKey;
+    if (key === undefined) return null;
+    return toBase64Url(sealAppMessage(key, this.#room.roomId, this.#self.identity, { type, epoch: s.epoch, senderIndex: s.ownIndex, seq: this.#seq, body }));
+  }
+
+  /** Open a relayed message from a member of the current or previous epoch. Throws a typed error otherwise. */
+  open(payload: string): AppMessage & { readonly from: MemberView | undefined } {
+    const bytes = fromBase64Url(payload);
+    const epoch = appMessageEpoch(bytes);
+    const appEpoch = this.#appEpoch(epoch);
+    if (appEpoch === undefined) throw new Error(`no key for epoch ${epoch}`);
+    const message = openAppMessage(appEpoch, this.#room.roomId, bytes);
+    const identity = appEpoch.identityOf(message.senderIndex)!;
+    this.#replay.accept(identity, message.seq);
+    return { ...message, from: this.members.find((m) => m.index === message.senderIndex && equalBytes(m.identityPublicKey, identity)) };
+  }
+
+  // --- internals
+
+  #run(event: Parameters<typeof transition>[1]): Applied {
+    const result = transition(this.state, event);
+    if (result.error !== undefined) {
+      this.refusals++;
+      this.lastRefusal = `${result.error.reason}: ${result.error.message}`;
+      return { effects: [], refused: result.error.reason };
+    }
+    this.state = result.state;
+    this.#rememberEpoch();
+    return { effects: result.effects };
+  }
+
+  #publish(result: host.HostResult): CommitMessage {
+    this.state = result.state;
+    this.#rememberEpoch();
+    const envelopes: Record<string, string> = {};
+    for (const [id, envelope] of result.envelopes) envelopes[id] = toBase64Url(envelope);
+    return { type: 'commit', epoch: result.epoch, commit: toBase64Url(result.wrappedCommit), envelopes };
+  }
+
+  #rememberEpoch(): void {
+    const s = this.state;
+    if (s.kind !== 'member' || this.#appEpochs.has(s.epoch)) return;
+    const identities = new Map<number, Uint8Array>(s.members.map((m) => [m.index, m.identityPublicKey]));
+    this.#appEpochs.set(s.epoch, { appKey: appMessageKey(s.epochSecret, s.roomId, s.epoch), identityOf: (index) => identities.get(index) });
+    for (const epoch of [...this.#appEpochs.keys()].sort((a, b) => b - a).slice(KEPT_EPOCHS)) this.#appEpochs.delete(epoch);
+  }
+
+  #appEpoch(epoch: number): AppEpoch | undefined {
+    return this.#appEpochs.get(epoch);
+  }
+}
+
+function decode(commit: WireCommit): IncomingCommit {
+  const wrapped = fromBase64Url(commit.commit);
+  return commit.envelope === undefined ? { wrapped } : { wrapped, envelope: fromBase64Url(commit.envelope) };
+}

@@ -1,0 +1,243 @@
+// The end-to-end encrypted side of a room page, between the signaling socket and the media keys:
+//   - reads the room's commit log (`sync`, `commits`, `commit`) into the Membership, and installs
+//     each new epoch's keys in the media Worker;
+//   - a guest knocks with a sealed join request once the host's key is verified from the log;
+//   - a host opens knocks, and admits, removes and records departures as signed commits, sending
+//     `admit`/`remove` (what the server enforces: seats and tokens) together with the commit;
+//   - in-call app messages: a member whose page restarted asks the host for a fresh epoch.
+// Every server message is untrusted: what does not verify is counted and dropped.
+import { equalBytes } from '../../../../crypto/bytes';
+import { type Admission } from '../../../../crypto/host';
+import { MAX_LOBBY, type ServerMessage } from '../../../../protocol/protocol';
+import { type Outgoing } from '../signaling.svelte';
+import { type MediaKeys } from './media-keys.svelte';
+import { type CommitMessage, Membership, type WireCommit } from './membership.svelte';
+
+export interface PendingKnock {
+  readonly id: string;
+  /** The name inside the verified join request. */
+  readonly name: string;
+  readonly admission: Admission;
+}
+
+/** The signaling socket, as this class needs it. */
+export interface Channel {
+  send(message: Outgoing): boolean;
+  readonly open: boolean;
+}
+
+export interface SecureRoomEvents {
+  /** A commit removed this member. */
+  removed(): void;
+  ended(): void;
+}
+
+/** A host answers rekey requests at most this often. */
+const REKEY_REQUEST_GAP_MS = 2000;
+
+export class SecureRoom {
+  readonly membership: Membership;
+  knocks = $state.raw<readonly PendingKnock[]>([]);
+  /** Knocks that did not open or verify: forged, altered, or made with another link. */
+  droppedKnocks = $state(0);
+  /** In-call messages that did not open or verify. */
+  droppedMessages = $state(0);
+
+  readonly #channel: Channel;
+  readonly #media: MediaKeys;
+  readonly #events: SecureRoomEvents;
+  #participantId: string | undefined;
+  #knockName: string | undefined;
+  #knockSent = false;
+  #startAs: string | undefined;
+  #lastRekey = 0;
+
+  constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents) {
+    this.membership = membership;
+    this.#media = media;
+    this.#channel = channel;
+    this.#events = events;
+  }
+
+  /** A (re)connected socket: read what was committed since the epoch held. */
+  welcomed(participantId: string): void {
+    this.#participantId = participantId;
+    this.#knockSent = false;
+    const epoch = this.membership.epoch;
+    this.#send(epoch === null ? { type: 'sync' } : { type: 'sync', afterEpoch: epoch });
+  }
+
+  receive(message: ServerMessage): void {
+    switch (message.type) {
+      case 'commits':
+        this.#log(message.commits);
+        break;
+      case 'commit':
+        this.#commit(message);
+        break;
+      case 'knock':
+        this.#knocked(message.from, message.payload);
+        break;
+      case 'left':
+        this.#left(message.participants);
+        break;
+      case 'relay':
+        this.#relayed(message.payload);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // --- guest
+
+  /** Ask to join as `name`: sent now if the host's key is known, else as soon as it is. */
+  knock(name: string): void {
+    this.#knockName = name;
+    this.#sendKnock();
+  }
+
+  // --- host
+
+  /** Host: make epoch 0 as `name`, once the log has been read and shown to be empty. */
+  start(name: string): void {
+    this.#startAs = name;
+    this.#create();
+  }
+
+  #create(): void {
+    const name = this.#startAs;
+    const m = this.membership;
+    if (name === undefined || !m.synced || m.state.kind !== 'lobby' || m.hostKnown || this.#participantId === undefined) return;
+    const participantId = this.#participantId;
+    this.#publish(() => m.create(participantId, name));
+  }
+
+  admit(ids: readonly string[]): void {
+    const chosen = this.knocks.filter((k) => ids.includes(k.id)).slice(0, MAX_LOBBY);
+    if (chosen.length === 0 || !this.membership.isHost) return;
+    // Someone already a member knocking again (a new tab, a lost session) replaces the old seat.
+    const stale = this.membership.members.filter((m) => !m.isSelf && chosen.some((k) => equalBytes(k.admission.request.identityPublicKey, m.identityPublicKey)));
+    if (stale.length > 0 && this.#send({ type: 'remove', participants: stale.map((m) => m.participantId) })) {
+      this.#publish(() => this.membership.remove(stale.map((m) => m.index)));
+    }
+    if (!this.#send({ type: 'admit', participants: chosen.map((k) => k.id) })) return;
+    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
+    this.#publish(() => this.membership.admit(chosen.map((k) => k.admission)));
+  }
+
+  deny(ids: readonly string[]): void {
+    const chosen = this.knocks.filter((k) => ids.includes(k.id));
+    if (chosen.length === 0 || !this.#send({ type: 'deny', participants: chosen.map((k) => k.id) })) return;
+    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
+  }
+
+  remove(participantIds: readonly string[]): void {
+    const targets = this.membership.members.filter((m) => !m.isSelf && participantIds.includes(m.participantId));
+    if (targets.length === 0 || !this.membership.isHost) return;
+    if (!this.#send({ type: 'remove', participants: targets.map((m) => m.participantId) })) return;
+    this.#publish(() => this.membership.remove(targets.map((m) => m.index)));
+  }
+
+  // --- internals
+
+  #log(commits: readonly WireCommit[]): void {
+    const applied = this.membership.applyLog(commits);
+    this.#after(applied.effects.map((e) => e.type));
+    this.#create();
+    if (!applied.restarted) return;
+    // This page rejoined an epoch an earlier page may have sent under: get a fresh one first.
+    if (this.membership.isHost) this.#publish(() => this.membership.rekey());
+    else this.#sendApp('rekeyRequest');
+  }
+
+  #commit(commit: WireCommit): void {
+    const applied = this.membership.apply(commit);
+    this.#after(applied.effects.map((e) => e.type));
+  }
+
+  #after(effects: readonly string[]): void {
+    if (effects.includes('removed')) return this.#events.removed();
+    if (effects.includes('ended')) return this.#events.ended();
+    this.#installKeys();
+    this.#sendKnock();
+  }
+
+  #installKeys(): void {
+    const keys = this.membership.epochKeys();
+    if (keys !== null) this.#media.install(keys);
+  }
+
+  #sendKnock(): void {
+    if (this.#knockName === undefined || this.#knockSent || this.membership.state.kind !== 'lobby') return;
+    const payload = this.membership.joinRequest(this.#knockName);
+    if (payload === null) return;
+    this.#knockSent = this.#send({ type: 'knock', payload });
+  }
+
+  #knocked(from: string, payload: string): void {
+    if (!this.membership.isHost) return;
+    let request;
+    try {
+      request = this.membership.openKnock(payload);
+    } catch (error) {
+      this.droppedKnocks++;
+      console.warn(`room: dropped a knock from ${from}: ${error instanceof Error ? error.message : 'invalid'}`);
+      return;
+    }
+    const others = this.knocks.filter((k) => k.id !== from);
+    this.knocks = [...others, { id: from, name: request.displayName, admission: { participantId: from, request } }];
+  }
+
+  #left(participantIds: readonly string[]): void {
+    if (!this.membership.isHost) return;
+    for (const id of participantIds) {
+      const member = this.membership.members.find((m) => m.participantId === id && !m.isSelf);
+      if (member) this.#publish(() => this.membership.leave(member.index));
+    }
+  }
+
+  #relayed(payload: string): void {
+    let message;
+    try {
+      message = this.membership.open(payload);
+    } catch {
+      this.droppedMessages++;
+      return;
+    }
+    if (message.type === 'rekeyRequest' && this.membership.isHost && message.from !== undefined) {
+      const now = performance.now();
+      if (now - this.#lastRekey < REKEY_REQUEST_GAP_MS) return;
+      this.#lastRekey = now;
+      this.#publish(() => this.membership.rekey());
+    }
+  }
+
+  #sendApp(type: 'rekeyRequest'): void {
+    const host = this.membership.members.find((m) => m.isHost);
+    const payload = this.membership.seal(type, new Uint8Array(0));
+    if (host && payload !== null) this.#send({ type: 'relay', to: host.participantId, payload });
+  }
+
+  #send(message: Outgoing): boolean {
+    return this.#channel.send(message);
+  }
+
+  /**
+   * Make a commit, send it, and install its keys. Only with an open socket: a commit made but never
+   * delivered would fork this host's chain from the server's log. A local refusal is logged.
+   */
+  #publish(make: () => CommitMessage): boolean {
+    if (!this.#channel.open) return false;
+    let message: CommitMessage;
+    try {
+      message = make();
+    } catch (error) {
+      console.warn(`room: could not make a commit: ${error instanceof Error ? error.message : 'unknown error'}`);
+      return false;
+    }
+    const sent = this.#send(message);
+    this.#installKeys();
+    return sent;
+  }
+}

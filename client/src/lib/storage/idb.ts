@@ -1,0 +1,65 @@
+// The app's one IndexedDB database ("sealroom"), its object stores, and small promise wrappers.
+// Every store is created here, so the schema version has one owner:
+//   identity   "self" -> this profile's Ed25519 identity (identity-store.ts)
+//   room-keys  roomId -> this profile's X25519 room key for that room (room-key-store.ts)
+const DB_NAME = 'sealroom';
+const DB_VERSION = 2;
+export const Store = { identity: 'identity', roomKeys: 'room-keys' } as const;
+export type Store = (typeof Store)[keyof typeof Store];
+
+export function openDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      for (const store of Object.values(Store)) {
+        if (!req.result.objectStoreNames.contains(store)) req.result.createObjectStore(store);
+      }
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));
+    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+  });
+}
+
+export function getBytes(db: IDBDatabase, store: Store, key: string): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = db.transaction(store, 'readonly').objectStore(store).get(key);
+    req.onsuccess = () => resolve(req.result instanceof Uint8Array ? req.result : undefined);
+    req.onerror = () => reject(req.error ?? new Error(`${store} could not be read`));
+  });
+}
+
+/** Store `value` under `key` unless another tab stored one first; return whichever is stored. */
+export function addOrGetBytes(db: IDBDatabase, store: Store, key: string, value: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, 'readwrite');
+    const objects = tx.objectStore(store);
+    const existing = objects.get(key);
+    let result = value;
+    existing.onsuccess = () => {
+      if (existing.result instanceof Uint8Array) result = existing.result;
+      else objects.add(value, key);
+    };
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = () => reject(tx.error ?? new Error(`${store} could not be written`));
+  });
+}
+
+export function deleteKey(db: IDBDatabase, store: Store, key: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, 'readwrite');
+    tx.objectStore(store).delete(key);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error(`${store} could not be written`));
+  });
+}
+
+/** Open, run, close. */
+export async function withDb<T>(run: (db: IDBDatabase) => Promise<T>): Promise<T> {
+  const db = await openDb();
+  try {
+    return await run(db);
+  } finally {
+    db.close();
+  }
+}
