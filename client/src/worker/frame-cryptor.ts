@@ -70,6 +70,11 @@ export class FrameCryptor {
     }
   }
 
+  /** How many distinct KIDs have opened at least one frame. */
+  openedKids(): number {
+    return this.decryptedByKid.size;
+  }
+
   stats(): WorkerStats {
     return {
       encrypted: this.encrypted,

@@ -87,7 +87,9 @@ scope.onrtctransform = ({ transformer }) => {
         out = await cryptor.encrypt(data, codec, frame.getMetadata().mimeType);
         if (out !== null && audit !== null) record(out, label);
       } else {
+        const before = cryptor.openedKids();
         out = await cryptor.decrypt(data, codec);
+        if (cryptor.openedKids() > before) announceNewKid();
         if (out === null) failing = true;
         else if (failing && kind === 'video') {
           failing = false;
@@ -114,6 +116,16 @@ scope.onrtctransform = ({ transformer }) => {
     audit?.push({ kid: header.kid, ctr: header.ctr, label: what });
   }
 };
+
+/** Post the KIDs that opened their first frame since the last call. */
+const announced = new Set<bigint>();
+function announceNewKid(): void {
+  for (const kid of cryptor.stats().decryptedByKid.keys()) {
+    if (announced.has(kid)) continue;
+    announced.add(kid);
+    scope.postMessage({ type: 'first-open', kid });
+  }
+}
 
 setInterval(() => {
   scope.postMessage({ type: 'stats', stats: cryptor.stats() });

@@ -67,6 +67,8 @@ export interface WorkerStats {
 export type FromWorker =
   | { readonly type: 'stats'; readonly stats: WorkerStats }
   | { readonly type: 'sent-headers'; readonly headers: readonly SentHeader[] }
+  /** The first frame under this KID opened (for per-sender status and latency traces). */
+  | { readonly type: 'first-open'; readonly kid: bigint }
   | { readonly type: 'key-error'; readonly kid: bigint; readonly message: string };
 
 export function codecForKind(kind: 'audio' | 'video'): MediaCodec {

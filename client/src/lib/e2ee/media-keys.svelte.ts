@@ -9,13 +9,12 @@
 // the switch, so frames still in flight open. Decision record 0006 explains both numbers.
 import { type KeyEntry, type FromWorker, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
 import { onReceiverCreated, onSenderCreated, type MediaKind } from '../media/transform-hook';
+import { auditEnabled, trace, traceEvents, type TraceEvent } from './trace';
 
 /** Delay between receiving an epoch and sending under it. */
 export const SWITCH_DELAY_MS = 250;
 /** How long keys of a replaced epoch stay installed after the switch. */
 export const GRACE_MS = 5000;
-/** localStorage flag that turns the nonce audit on (public header fields only). */
-const AUDIT_FLAG = 'sealroom.audit';
 
 type ScriptTransformConstructor = new (worker: Worker, options?: unknown) => unknown;
 const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformConstructor }).RTCRtpScriptTransform;
@@ -57,7 +56,7 @@ export class MediaKeys {
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#received(event.data);
     onSenderCreated((sender, kind) => this.#attach(sender, 'send', kind));
     onReceiverCreated((receiver, kind) => this.#attach(receiver, 'receive', kind));
-    if (auditRequested()) {
+    if (auditEnabled()) {
       this.#post({ type: 'audit', on: true });
       // Test and debugging view: public header fields and counters only, never a key.
       Object.defineProperty(globalThis, 'sealroomAudit', { value: () => this.#auditView(), configurable: true });
@@ -72,11 +71,13 @@ export class MediaKeys {
     const send = epoch.sendKid === null ? undefined : keys.find((k) => k.kid === epoch.sendKid);
     this.#post({ type: 'add-keys', keys, ...(send ? { send } : {}) });
     this.#installed.set(epoch.epoch, keys.map((k) => k.kid));
+    trace('keys-installed', epoch.epoch);
     this.#later(SWITCH_DELAY_MS, () => {
       if (this.#latestEpoch !== epoch.epoch) return; // a newer epoch arrived meanwhile
       if (send) {
         this.#post({ type: 'use-send-kid', kid: send.kid });
         this.sendingEpoch = epoch.epoch;
+        trace('sending', epoch.epoch);
       } else {
         this.#post({ type: 'stop-sending' });
         this.sendingEpoch = null;
@@ -99,13 +100,14 @@ export class MediaKeys {
     return this.#audit;
   }
 
-  #auditView(): { headers: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null } {
+  #auditView(): { headers: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null; events: readonly TraceEvent[] } {
     const { decryptedByKid, droppedByKid, ...counts } = this.stats;
     const byKid = (m: ReadonlyMap<bigint, number>) => Object.fromEntries([...m].map(([kid, n]) => [kid.toString(), n]));
     return {
       headers: this.#audit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
       stats: { ...counts, decryptedByKid: byKid(decryptedByKid), droppedByKid: byKid(droppedByKid) },
       sendingEpoch: this.sendingEpoch,
+      events: traceEvents(),
     };
   }
 
@@ -145,6 +147,9 @@ export class MediaKeys {
       case 'sent-headers':
         this.#audit.push(...message.headers);
         break;
+      case 'first-open':
+        trace('first-open', message.kid.toString());
+        break;
       case 'key-error':
         this.keyErrors++;
         console.warn(`media keys: ${message.message}`);
@@ -159,12 +164,4 @@ let shared: MediaKeys | undefined;
 export function mediaKeys(): MediaKeys {
   shared ??= new MediaKeys();
   return shared;
-}
-
-function auditRequested(): boolean {
-  try {
-    return localStorage.getItem(AUDIT_FLAG) === '1';
-  } catch {
-    return false;
-  }
 }

@@ -12,6 +12,7 @@ import { MAX_LOBBY, type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
 import { type MediaKeys } from './media-keys.svelte';
 import { type CommitMessage, Membership, type WireCommit } from './membership.svelte';
+import { trace } from './trace';
 
 export interface PendingKnock {
   readonly id: string;
@@ -122,6 +123,7 @@ export class SecureRoom {
       this.#publish(() => this.membership.remove(stale.map((m) => m.index)));
     }
     if (!this.#send({ type: 'admit', participants: chosen.map((k) => k.id) })) return;
+    trace('admit-sent', chosen.map((k) => k.id).join(','));
     this.knocks = this.knocks.filter((k) => !chosen.includes(k));
     this.#publish(() => this.membership.admit(chosen.map((k) => k.admission)));
   }
@@ -136,6 +138,7 @@ export class SecureRoom {
     const targets = this.membership.members.filter((m) => !m.isSelf && participantIds.includes(m.participantId));
     if (targets.length === 0 || !this.membership.isHost) return;
     if (!this.#send({ type: 'remove', participants: targets.map((m) => m.participantId) })) return;
+    trace('remove-sent', targets.map((m) => m.participantId).join(','));
     this.#publish(() => this.membership.remove(targets.map((m) => m.index)));
   }
 
@@ -165,6 +168,7 @@ export class SecureRoom {
 
   #installKeys(): void {
     const keys = this.membership.epochKeys();
+    if (keys !== null) trace('epoch', keys.epoch);
     if (keys !== null) this.#media.install(keys);
   }
 
@@ -173,6 +177,7 @@ export class SecureRoom {
     const payload = this.membership.joinRequest(this.#knockName);
     if (payload === null) return;
     this.#knockSent = this.#send({ type: 'knock', payload });
+    if (this.#knockSent) trace('knock-sent');
   }
 
   #knocked(from: string, payload: string): void {
@@ -185,6 +190,7 @@ export class SecureRoom {
       console.warn(`room: dropped a knock from ${from}: ${error instanceof Error ? error.message : 'invalid'}`);
       return;
     }
+    trace('knock-received', from);
     const others = this.knocks.filter((k) => k.id !== from);
     this.knocks = [...others, { id: from, name: request.displayName, admission: { participantId: from, request } }];
   }
