@@ -1,4 +1,5 @@
-// One Debian Chromium process per participant, driven by playwright-core, with exactly DESIGN.md's flags.
+// One Debian Chromium process per participant, driven by playwright-core, with exactly DESIGN.md's flags
+// (plus, on request, a Y4M file for the fake camera: --use-file-for-fake-video-capture).
 //
 // Playwright's own default switches are all dropped (ignoreDefaultArgs: true); the only additions are
 // what its transport needs: the profile dir, the debugging pipe and the first page.
@@ -37,13 +38,19 @@ export interface Participant {
   close(): Promise<void>;
 }
 
-export async function launchParticipant(name: string, origin: string): Promise<Participant> {
+export interface LaunchOptions {
+  /** A Y4M file (tests/e2e/harness/pattern.ts) the fake camera plays in a loop, instead of Chromium's own pattern. */
+  fakeVideo?: string;
+}
+
+export async function launchParticipant(name: string, origin: string, options: LaunchOptions = {}): Promise<Participant> {
   const userDataDir = await mkdtemp(join(tmpdir(), `sealroom-e2e-${name}-`));
+  const fakeVideo = options.fakeVideo === undefined ? [] : [`--use-file-for-fake-video-capture=${options.fakeVideo}`];
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     ignoreDefaultArgs: true,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'],
+    args: [...CHROMIUM_FLAGS, ...fakeVideo, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'],
   });
   await context.grantPermissions(['camera', 'microphone'], { origin });
   await recordPeerConnections(context);
