@@ -319,6 +319,7 @@ export class RoomController {
       case 'commits':
       case 'left':
       case 'relay':
+      case 'ack':
         this.secure?.receive(message);
         break;
       case 'admitted':
@@ -343,9 +344,6 @@ export class RoomController {
         break;
       case 'error':
         this.#serverError(message.code, message.ref);
-        break;
-      case 'ack':
-        // Nothing awaits acks yet.
         break;
     }
   }

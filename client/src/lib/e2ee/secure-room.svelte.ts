@@ -11,7 +11,8 @@ import { type Admission } from '../../../../crypto/host';
 import { MAX_LOBBY, type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
 import { type MediaKeys } from './media-keys.svelte';
-import { type CommitMessage, Membership, type WireCommit } from './membership.svelte';
+import { type AppMessageType } from '../../../../crypto/app-message';
+import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership.svelte';
 import { trace } from './trace';
 
 export interface PendingKnock {
@@ -26,6 +27,17 @@ export interface Channel {
   send(message: Outgoing): boolean;
   readonly open: boolean;
 }
+
+/** An in-call message that opened and verified, from a member of the current or previous epoch. */
+export interface AppDelivery {
+  readonly type: AppMessageType;
+  readonly body: Uint8Array;
+  /** The sender as the signed member list names it. */
+  readonly from: MemberView;
+  readonly seq: bigint;
+  readonly epoch: number;
+}
+export type AppHandler = (delivery: AppDelivery) => void;
 
 export interface SecureRoomEvents {
   /** A commit removed this member. */
@@ -52,6 +64,8 @@ export class SecureRoom {
   #knockSent = false;
   #startAs: string | undefined;
   #lastRekey = 0;
+  readonly #appHandlers = new Set<AppHandler>();
+  readonly #ackHandlers = new Set<(id: string) => void>();
 
   constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents) {
     this.membership = membership;
@@ -85,9 +99,33 @@ export class SecureRoom {
       case 'relay':
         this.#relayed(message.payload);
         break;
+      case 'ack':
+        for (const handler of this.#ackHandlers) handler(message.id);
+        break;
       default:
         break;
     }
+  }
+
+  // --- in-call messages (chat, media state): signed by the sender, sealed under the epoch key
+
+  /** Seal and relay an in-call message to one member or all; false if not in the room or offline. */
+  sendApp(type: AppMessageType, body: Uint8Array, to: string | 'all', id?: string): boolean {
+    const payload = this.membership.seal(type, body);
+    if (payload === null) return false;
+    return this.#send({ type: 'relay', to, payload, ...(id !== undefined ? { id } : {}) });
+  }
+
+  /** Receive every verified in-call message other than protocol ones (rekey requests). */
+  onApp(handler: AppHandler): () => void {
+    this.#appHandlers.add(handler);
+    return () => this.#appHandlers.delete(handler);
+  }
+
+  /** The server fanned out the relay sent with this id. */
+  onAck(handler: (id: string) => void): () => void {
+    this.#ackHandlers.add(handler);
+    return () => this.#ackHandlers.delete(handler);
   }
 
   // --- guest
@@ -211,18 +249,24 @@ export class SecureRoom {
       this.droppedMessages++;
       return;
     }
-    if (message.type === 'rekeyRequest' && this.membership.isHost && message.from !== undefined) {
+    if (message.from === undefined) {
+      this.droppedMessages++; // signed by a member of an epoch who is no longer in the list
+      return;
+    }
+    if (message.type === 'rekeyRequest') {
       const now = performance.now();
-      if (now - this.#lastRekey < REKEY_REQUEST_GAP_MS) return;
+      if (!this.membership.isHost || now - this.#lastRekey < REKEY_REQUEST_GAP_MS) return;
       this.#lastRekey = now;
       this.#publish(() => this.membership.rekey());
+      return;
     }
+    const delivery: AppDelivery = { type: message.type, body: message.body, from: message.from, seq: message.seq, epoch: message.epoch };
+    for (const handler of this.#appHandlers) handler(delivery);
   }
 
   #sendApp(type: 'rekeyRequest'): void {
     const host = this.membership.members.find((m) => m.isHost);
-    const payload = this.membership.seal(type, new Uint8Array(0));
-    if (host && payload !== null) this.#send({ type: 'relay', to: host.participantId, payload });
+    if (host) this.sendApp(type, new Uint8Array(0), host.participantId);
   }
 
   #send(message: Outgoing): boolean {
