@@ -20,3 +20,4 @@ export * from './safety';
 export * from './words';
 export * as host from './host';
 export * from './app-message';
+export * from './room-info';
