@@ -3,7 +3,7 @@
 // count of invalid messages in a row.
 import type { WebSocket } from 'ws';
 import type { CloseCode, ServerMessage } from '../protocol/protocol';
-import { TokenBucket, WS_MESSAGE_BURST, WS_MESSAGES_PER_SECOND } from './rate-limit';
+import { HOST_MESSAGE_BURST, HOST_MESSAGES_PER_SECOND, TokenBucket, WS_MESSAGE_BURST, WS_MESSAGES_PER_SECOND } from './rate-limit';
 
 /** A peer that lets this much pile up unread is cut off rather than held in memory. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -17,6 +17,8 @@ export class Connection {
   closing = false;
   invalidInARow = 0;
   readonly bucket: TokenBucket;
+  /** The host's membership messages (admit, remove, commit...): a separate, larger budget. */
+  readonly hostBucket: TokenBucket;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
 
@@ -28,6 +30,7 @@ export class Connection {
     private readonly onOverflow: (c: Connection) => void,
   ) {
     this.bucket = new TokenBucket(WS_MESSAGES_PER_SECOND, WS_MESSAGE_BURST, now);
+    this.hostBucket = new TokenBucket(HOST_MESSAGES_PER_SECOND, HOST_MESSAGE_BURST, now);
   }
 
   send(message: ServerMessage): void {

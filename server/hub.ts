@@ -21,6 +21,7 @@ export interface HubDeps {
 }
 
 const TERMINATE_AFTER_CLOSE_MS = 1000;
+const HOST_MEMBERSHIP: ReadonlySet<string> = new Set(['admit', 'deny', 'remove', 'lock', 'end', 'transfer-host', 'commit']);
 
 function errorMessage(code: ErrorCode, message: string, ref?: string): ServerMessage {
   return { v: PROTOCOL_VERSION, type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) };
@@ -88,11 +89,14 @@ export class Hub {
       conn.close(CloseCode.protocolViolation, 'binary frames are not part of the protocol');
       return;
     }
-    if (!conn.bucket.take(this.deps.now())) {
-      conn.send(errorMessage(ErrorCode.rateLimited, 'too many messages; slow down'));
+    const parsed = parseClientMessage(text(data));
+    // The host's membership messages have their own, larger budget: a commit the server drops would
+    // fork the host's chain from the room's log, and only the host can hurt its own room with them.
+    const hostMembership = parsed.ok && HOST_MEMBERSHIP.has(parsed.message.type) && room.participants.get(conn.participantId)?.role === 'host';
+    if (!(hostMembership ? conn.hostBucket : conn.bucket).take(this.deps.now())) {
+      conn.send(errorMessage(ErrorCode.rateLimited, 'too many messages; slow down', parsed.ok ? parsed.message.type : undefined));
       return;
     }
-    const parsed = parseClientMessage(text(data));
     if (!parsed.ok) {
       conn.invalidInARow++;
       conn.send(errorMessage(parsed.code, parsed.message, parsed.ref));

@@ -95,4 +95,18 @@ describe('bad input', () => {
     expect(answered).toBeLessThan(100);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
   });
+
+  it("gives the host's commits their own budget, so a burst of membership changes is not dropped", async () => {
+    const room = await createRoom(t.base);
+    const host = await TestClient.connect(t.base, room.roomId, room.hostCredential);
+    await host.next('welcome');
+    for (let i = 0; i < 100; i++) host.send({ v: 1, type: 'sync' }); // spends the general budget
+    for (let epoch = 0; epoch < 150; epoch++) host.send({ v: 1, type: 'commit', epoch, commit: 'AQ', envelopes: {} });
+    await new Promise((r) => setTimeout(r, 300));
+    const refusedCommits = host.received.filter((m) => m.type === 'error' && m.ref === 'commit');
+    expect(refusedCommits).toEqual([]);
+    const limited = host.received.filter((m) => m.type === 'error' && m.code === 'rate-limited');
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited.every((m) => m.type === 'error' && m.ref === 'sync')).toBe(true);
+  });
 });
