@@ -15,6 +15,7 @@ export const Reason = {
   authFailed: 'auth-failed',
   wrongRoom: 'wrong-room',
   wrongKey: 'wrong-key',
+  wrongParticipant: 'wrong-participant',
   badLinkSecret: 'bad-link-secret',
   hostMismatch: 'host-mismatch',
   secretMismatch: 'secret-mismatch',

@@ -6,12 +6,13 @@
 //
 // Plaintext, before crypto_box_seal(plaintext, hostRoomPub):
 //
-//   +--------+-------------+------------------+----------------+---------------+--------------+
-//   | u8 = 1 | roomId (16) | joinerIdentity   | joinerRoomPub  | roomKeySig    | hostRoomPub  |
-//   |        |             | Ed25519 pub (32) | X25519 (32)    | Ed25519 (64)  | X25519 (32)  |
-//   +--------+-------------+------------------+----------------+---------------+--------------+
-//   | u16 n  | displayName: n = 1..64 bytes of UTF-8 | mac (32)                                |
-//   +--------+---------------------------------------+-----------------------------------------+
+//   +--------+-------------+--------------------+------------------+----------------+-------------+
+//   | u8 = 1 | roomId (16) | participantId (16) | joinerIdentity   | joinerRoomPub  | roomKeySig  |
+//   |        |             | the server's id of | Ed25519 pub (32) | X25519 (32)    | Ed25519 (64)|
+//   |        |             | the knocking socket|                  |                |             |
+//   +--------+-------------+--------------------+------------------+----------------+-------------+
+//   | hostRoomPub X25519 (32) | u16 n | displayName: n = 1..64 bytes of UTF-8 | mac (32)          |
+//   +-------------------------+-------------------------------------------------+-------------------+
 //
 //   roomKeySig = identity.ts signRoomKey(joiner identity, roomId, joinerRoomPub)
 //   mac        = BLAKE2b-256(key = joinMacKey, u16 len || "sealroom/v1/join/mac" || all bytes before mac)
@@ -19,8 +20,11 @@
 //
 // The host opens it and checks, in this order: the box opens (auth-failed), the version, the
 // room id (wrong-room), that it was sealed for the host's own room key (wrong-key), the MAC
-// (bad-link-secret), and the joiner's room-key signature (bad-signature).
+// (bad-link-secret), that it names the participant id it arrived from (wrong-participant: a
+// genuine request the server replays from another connection), and the joiner's room-key
+// signature (bad-signature).
 import { Reader, Writer, equalBytes } from './bytes';
+import { PARTICIPANT_ID_BYTES } from './commit';
 import { Reason, VerificationError } from './errors';
 import { type IdentityKeyPair, type RoomKeyPair, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength, signRoomKey, verifyRoomKey } from './identity';
 import { kdf } from './kdf';
@@ -43,6 +47,8 @@ export interface JoinRequest {
 /** Every field of the plaintext except the version byte and the MAC. */
 export interface JoinRequestFields extends JoinRequest {
   readonly roomId: Uint8Array;
+  /** The server's id of the connection that knocks (16 bytes; commit.ts participantIdBytes). */
+  readonly participantId: Uint8Array;
   readonly hostRoomPublicKey: Uint8Array;
 }
 
@@ -58,6 +64,8 @@ export interface JoinRequestInput {
   readonly identity: IdentityKeyPair;
   readonly roomKey: RoomKeyPair;
   readonly roomId: Uint8Array;
+  /** This guest's participant id, as the server's welcome gave it (16 bytes). */
+  readonly participantId: Uint8Array;
   readonly hostRoomPublicKey: Uint8Array;
   readonly displayName: string;
   readonly joinMacKey: Uint8Array;
@@ -71,6 +79,7 @@ function joinMac(joinMacKey: Uint8Array, macInput: Uint8Array): Uint8Array {
 /** The plaintext of a join request, MAC included. */
 export function encodeJoinRequest(fields: JoinRequestFields, joinMacKey: Uint8Array): Uint8Array {
   assertLength(fields.roomId, ROOM_ID_BYTES, 'room id');
+  assertLength(fields.participantId, PARTICIPANT_ID_BYTES, 'participant id');
   assertLength(fields.identityPublicKey, PUBLIC_KEY_BYTES, 'joiner identity key');
   assertLength(fields.roomPublicKey, PUBLIC_KEY_BYTES, 'joiner room key');
   assertLength(fields.roomKeySignature, SIGNATURE_BYTES, 'room-key signature');
@@ -78,6 +87,7 @@ export function encodeJoinRequest(fields: JoinRequestFields, joinMacKey: Uint8Ar
   const macInput = new Writer()
     .u8(JOIN_VERSION)
     .bytes(fields.roomId)
+    .bytes(fields.participantId)
     .bytes(fields.identityPublicKey)
     .bytes(fields.roomPublicKey)
     .bytes(fields.roomKeySignature)
@@ -92,6 +102,7 @@ export function decodeJoinRequest(plaintext: Uint8Array): DecodedJoinRequest {
   const r = new Reader(plaintext, 'join request');
   checkVersion(r.u8(), JOIN_VERSION, 'join request');
   const roomId = r.bytes(ROOM_ID_BYTES);
+  const participantId = r.bytes(PARTICIPANT_ID_BYTES);
   const identityPublicKey = r.bytes(PUBLIC_KEY_BYTES);
   const roomPublicKey = r.bytes(PUBLIC_KEY_BYTES);
   const roomKeySignature = r.bytes(SIGNATURE_BYTES);
@@ -100,13 +111,14 @@ export function decodeJoinRequest(plaintext: Uint8Array): DecodedJoinRequest {
   const macInput = plaintext.subarray(0, plaintext.length - r.remaining);
   const mac = r.bytes(MAC_BYTES);
   r.end();
-  return { fields: { roomId, identityPublicKey, roomPublicKey, roomKeySignature, hostRoomPublicKey, displayName }, mac, macInput };
+  return { fields: { roomId, participantId, identityPublicKey, roomPublicKey, roomKeySignature, hostRoomPublicKey, displayName }, mac, macInput };
 }
 
 /** A guest's sealed join request, addressed to the host's room key. */
 export function createJoinRequest(input: JoinRequestInput): Uint8Array {
   const fields: JoinRequestFields = {
     roomId: input.roomId,
+    participantId: input.participantId,
     identityPublicKey: input.identity.publicKey,
     roomPublicKey: input.roomKey.publicKey,
     roomKeySignature: signRoomKey(input.identity, input.roomId, input.roomKey.publicKey),
@@ -116,8 +128,11 @@ export function createJoinRequest(input: JoinRequestInput): Uint8Array {
   return sodium().crypto_box_seal(encodeJoinRequest(fields, input.joinMacKey), input.hostRoomPublicKey);
 }
 
-/** Open and verify a sealed join request (checks in the order listed in the header). Throws typed errors. */
-export function openJoinRequest(hostRoomKey: RoomKeyPair, joinMacKey: Uint8Array, roomId: Uint8Array, sealed: Uint8Array): JoinRequest {
+/**
+ * Open and verify a sealed join request that arrived from the connection `fromParticipantId`
+ * (checks in the order listed in the header). Throws typed errors.
+ */
+export function openJoinRequest(hostRoomKey: RoomKeyPair, joinMacKey: Uint8Array, roomId: Uint8Array, sealed: Uint8Array, fromParticipantId: Uint8Array): JoinRequest {
   const { fields, mac, macInput } = decodeJoinRequest(openSealed(hostRoomKey, sealed));
   if (!equalBytes(fields.roomId, roomId)) throw new VerificationError(Reason.wrongRoom, 'join request is for another room');
   if (!equalBytes(fields.hostRoomPublicKey, hostRoomKey.publicKey)) {
@@ -125,6 +140,9 @@ export function openJoinRequest(hostRoomKey: RoomKeyPair, joinMacKey: Uint8Array
   }
   if (!equalBytes(mac, joinMac(joinMacKey, macInput))) {
     throw new VerificationError(Reason.badLinkSecret, 'join request MAC does not verify: the sender does not hold this link');
+  }
+  if (!equalBytes(fields.participantId, fromParticipantId)) {
+    throw new VerificationError(Reason.wrongParticipant, 'join request was made by another connection than the one it came from');
   }
   verifyRoomKey(fields.identityPublicKey, fields.roomId, fields.roomPublicKey, fields.roomKeySignature);
   const { identityPublicKey, roomPublicKey, roomKeySignature, displayName } = fields;

@@ -9,6 +9,7 @@
 //   guest: connect with the link's access token, sync, and knock() sealed to the host's room
 //          key from the verified chain; the admit commit brings the epoch secret.
 import { fromBase64Url, toBase64Url } from '../../crypto/bytes';
+import { participantIdBytes } from '../../crypto/commit';
 import { SealroomCryptoError, type Reason } from '../../crypto/errors';
 import * as host from '../../crypto/host';
 import { generateIdentity, generateRoomKey } from '../../crypto/identity';
@@ -72,7 +73,8 @@ export class ProtocolMember extends MemberCore {
     await this.waitFor(() => hostRoomKey(this.current) !== null, "the host's room key", timeoutMs);
     const hostRoomPublicKey = hostRoomKey(this.current) as Uint8Array;
     const { identity, roomKey } = this.self;
-    const request = createJoinRequest({ identity, roomKey, roomId: this.room.roomId, hostRoomPublicKey, displayName: this.name, joinMacKey: this.room.joinMacKey });
+    const participantId = participantIdBytes(this.participantId);
+    const request = createJoinRequest({ identity, roomKey, roomId: this.room.roomId, participantId, hostRoomPublicKey, displayName: this.name, joinMacKey: this.room.joinMacKey });
     this.send({ v: PROTOCOL_VERSION, type: 'knock', payload: toBase64Url(request) });
   }
 
@@ -114,7 +116,7 @@ export class ProtocolMember extends MemberCore {
 
   protected override onKnock(from: string, payload: string): void {
     try {
-      this.pendingKnocks.set(from, openJoinRequest(this.self.roomKey, this.room.joinMacKey, this.room.roomId, fromBase64Url(payload)));
+      this.pendingKnocks.set(from, openJoinRequest(this.self.roomKey, this.room.joinMacKey, this.room.roomId, fromBase64Url(payload), participantIdBytes(from)));
     } catch (caught) {
       this.droppedKnocks.push({ from, reason: reasonOf(caught) });
       return;

@@ -1,6 +1,7 @@
 // Test fixtures (not product code): parties with real keys, a room link, and the host's commands
 // wired to an in-memory relay. Shared by the scenario tests and the unit tests of member/host.
 import { toBase64Url } from '../../crypto/bytes';
+import { participantIdBytes } from '../../crypto/commit';
 import { type IdentityKeyPair, fingerprint, generateIdentity, generateRoomKey } from '../../crypto/identity';
 import { createJoinRequest, openJoinRequest } from '../../crypto/join';
 import { generateLinkSecret } from '../../crypto/link';
@@ -48,12 +49,20 @@ export function newGuest(link: Link, name: string): Party {
 export function knock(guest: Party, link: Link, displayName: string = guest.name): Uint8Array {
   const hostRoomPublicKey = hostRoomKey(guest.state);
   if (hostRoomPublicKey === null) throw new Error(`${guest.name} has not read the room's log yet`);
-  return createJoinRequest({ identity: guest.self.identity, roomKey: guest.self.roomKey, roomId: link.room.roomId, hostRoomPublicKey, displayName, joinMacKey: link.room.joinMacKey });
+  return createJoinRequest({
+    identity: guest.self.identity,
+    roomKey: guest.self.roomKey,
+    roomId: link.room.roomId,
+    participantId: participantIdBytes(guest.pid),
+    hostRoomPublicKey,
+    displayName,
+    joinMacKey: link.room.joinMacKey,
+  });
 }
 
 /** What the host does with a knock: open and verify it, then keep it for an admit. */
 export function hostOpens(hostParty: Party, link: Link, guest: Party, sealed: Uint8Array): host.Admission {
-  return { participantId: guest.pid, request: openJoinRequest(hostParty.self.roomKey, link.room.joinMacKey, link.room.roomId, sealed) };
+  return { participantId: guest.pid, request: openJoinRequest(hostParty.self.roomKey, link.room.joinMacKey, link.room.roomId, sealed, participantIdBytes(guest.pid)) };
 }
 
 /** The host creates the room (epoch 0) and posts the commit to the relay. */

@@ -3,7 +3,7 @@
 // Each attack must be refused with its specific typed reason, or detected by the members.
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../crypto/bytes';
-import { decodeCommitBody, encodeCommitBody } from '../../crypto/commit';
+import { decodeCommitBody, encodeCommitBody, participantIdBytes } from '../../crypto/commit';
 import { checkConfirmation, makeConfirmation } from '../../crypto/confirm';
 import { generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
 import { EpochError, MembershipError, Reason, ReplayError, VerificationError } from '../../crypto/errors';
@@ -34,18 +34,19 @@ describe('hostile relay: key substitution in a join request', () => {
     const { joinMacKey, roomId } = room.link.room;
 
     // Altered in transit: the sealed box no longer opens.
-    expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, flip(sealed, 40)), VerificationError, Reason.authFailed);
+    expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, flip(sealed, 40), participantIdBytes(cleo.pid)), VerificationError, Reason.authFailed);
 
     // Replaced by the relay's own request with its own keys: it lacks the link, so the MAC fails.
     const mallory = { identity: generateIdentity(), roomKey: generateRoomKey() };
-    const replaced = createJoinRequest({ ...mallory, roomId, hostRoomPublicKey: hostRoomKey.publicKey, displayName: 'Cleo', joinMacKey: sodium().randombytes_buf(32) });
-    expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, replaced), VerificationError, Reason.badLinkSecret);
+    const replaced = createJoinRequest({ ...mallory, roomId, participantId: participantIdBytes(cleo.pid), hostRoomPublicKey: hostRoomKey.publicKey, displayName: 'Cleo', joinMacKey: sodium().randombytes_buf(32) });
+    expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, replaced, participantIdBytes(cleo.pid)), VerificationError, Reason.badLinkSecret);
 
     // With the link (colluding guest): Cleo's identity key next to the relay's room key. The MAC
     // is right, but Cleo never signed that room key, and the relay cannot sign for her.
     const substituted = encodeJoinRequest(
       {
         roomId,
+        participantId: participantIdBytes(cleo.pid),
         identityPublicKey: cleo.self.identity.publicKey,
         roomPublicKey: mallory.roomKey.publicKey,
         roomKeySignature: signRoomKey(mallory.identity, roomId, mallory.roomKey.publicKey),
@@ -55,7 +56,11 @@ describe('hostile relay: key substitution in a join request', () => {
       joinMacKey,
     );
     const resealed = sodium().crypto_box_seal(substituted, hostRoomKey.publicKey);
-    expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, resealed), VerificationError, Reason.badSignature);
+    expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, resealed, participantIdBytes(cleo.pid)), VerificationError, Reason.badSignature);
+
+    // Cleo's genuine knock, replayed by the relay as if it came from another connection (its own):
+    // the request names the connection that made it.
+    expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, sealed, sodium().randombytes_buf(16)), VerificationError, Reason.wrongParticipant);
 
     // The honest knock goes through, and the key admitted is Cleo's own.
     admitGuests(room.link, room.relay, room.host, room.guests, [cleo]);

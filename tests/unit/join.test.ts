@@ -13,13 +13,15 @@ function setup() {
   const host = generateRoomKey();
   const identity = generateIdentity();
   const roomKey = generateRoomKey();
-  const input = { identity, roomKey, roomId, hostRoomPublicKey: host.publicKey, displayName: 'Ana', joinMacKey };
-  return { roomId, joinMacKey, host, identity, roomKey, input };
+  const participantId = sodium().randombytes_buf(16);
+  const input = { identity, roomKey, roomId, participantId, hostRoomPublicKey: host.publicKey, displayName: 'Ana', joinMacKey };
+  return { roomId, joinMacKey, host, identity, roomKey, participantId, input };
 }
 
 function fieldsFor(s: ReturnType<typeof setup>, displayName = 'Ana'): JoinRequestFields {
   return {
     roomId: s.roomId,
+    participantId: s.participantId,
     identityPublicKey: s.identity.publicKey,
     roomPublicKey: s.roomKey.publicKey,
     roomKeySignature: signRoomKey(s.identity, s.roomId, s.roomKey.publicKey),
@@ -46,7 +48,7 @@ describe('join request codec', () => {
     const s = setup();
     const plaintext = encodeJoinRequest(fieldsFor(s, 'Ana'), s.joinMacKey);
     expect(plaintext[0]).toBe(1);
-    expect(plaintext.length).toBe(1 + 16 + 32 + 32 + 64 + 32 + 2 + 3 + 32);
+    expect(plaintext.length).toBe(1 + 16 + 16 + 32 + 32 + 64 + 32 + 2 + 3 + 32);
   });
 
   it('refuses unknown and old versions with distinct reasons', () => {
@@ -75,7 +77,7 @@ describe('join request codec', () => {
 describe('openJoinRequest', () => {
   it('returns the joiner keys and name of an honest request', () => {
     const s = setup();
-    const opened = openJoinRequest(s.host, s.joinMacKey, s.roomId, createJoinRequest(s.input));
+    const opened = openJoinRequest(s.host, s.joinMacKey, s.roomId, createJoinRequest(s.input), s.participantId);
     expect(opened.identityPublicKey).toEqual(s.identity.publicKey);
     expect(opened.roomPublicKey).toEqual(s.roomKey.publicKey);
     expect(opened.displayName).toBe('Ana');
@@ -85,46 +87,53 @@ describe('openJoinRequest', () => {
     const s = setup();
     const other = generateRoomKey();
     const sealed = createJoinRequest({ ...s.input, hostRoomPublicKey: other.publicKey });
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed), VerificationError, Reason.authFailed);
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, new Uint8Array(10)), VerificationError, Reason.authFailed);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed, s.participantId), VerificationError, Reason.authFailed);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, new Uint8Array(10), s.participantId), VerificationError, Reason.authFailed);
   });
 
   it('refuses a request of another version (version error)', () => {
     const s = setup();
     const plaintext = encodeJoinRequest(fieldsFor(s), s.joinMacKey);
     plaintext[0] = 9;
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(plaintext, s.host.publicKey)), VersionError, Reason.unknownVersion);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(plaintext, s.host.publicKey), s.participantId), VersionError, Reason.unknownVersion);
   });
 
   it('refuses a request for another room (wrong-room)', () => {
     const s = setup();
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, sodium().randombytes_buf(16), createJoinRequest(s.input)), VerificationError, Reason.wrongRoom);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, sodium().randombytes_buf(16), createJoinRequest(s.input), s.participantId), VerificationError, Reason.wrongRoom);
   });
 
   it('refuses a request re-sealed from another host key to this one (wrong-key)', () => {
     const s = setup();
     const plaintext = encodeJoinRequest({ ...fieldsFor(s), hostRoomPublicKey: generateRoomKey().publicKey }, s.joinMacKey);
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(plaintext, s.host.publicKey)), VerificationError, Reason.wrongKey);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(plaintext, s.host.publicKey), s.participantId), VerificationError, Reason.wrongKey);
   });
 
   it('refuses a request from someone without the link secret (bad-link-secret)', () => {
     const s = setup();
     const forged = createJoinRequest({ ...s.input, joinMacKey: sodium().randombytes_buf(32) });
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, forged), VerificationError, Reason.badLinkSecret);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, forged, s.participantId), VerificationError, Reason.badLinkSecret);
   });
 
   it('refuses a request whose room key is not signed by the stated identity (bad-signature)', () => {
     const s = setup();
     const fields = { ...fieldsFor(s), identityPublicKey: generateIdentity().publicKey };
     const sealed = sealTo(encodeJoinRequest(fields, s.joinMacKey), s.host.publicKey);
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed), VerificationError, Reason.badSignature);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed, s.participantId), VerificationError, Reason.badSignature);
+  });
+
+  it('refuses a genuine request that arrives from another connection than the one that made it', () => {
+    const s = setup();
+    const sealed = createJoinRequest(s.input);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed, sodium().randombytes_buf(16)), VerificationError, Reason.wrongParticipant);
+    expect(openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed, s.participantId).displayName).toBe('Ana');
   });
 
   it('checks the MAC before the signature, so an outsider learns nothing from the order', () => {
     const s = setup();
     const fields = { ...fieldsFor(s), identityPublicKey: generateIdentity().publicKey };
     const sealed = sealTo(encodeJoinRequest(fields, sodium().randombytes_buf(32)), s.host.publicKey);
-    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed), VerificationError, Reason.badLinkSecret);
+    expectError(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealed, s.participantId), VerificationError, Reason.badLinkSecret);
   });
 
   it('refuses any single flipped bit anywhere in a sealed request with a typed error', () => {
@@ -134,7 +143,7 @@ describe('openJoinRequest', () => {
       fc.property(fc.integer({ min: 0, max: sealed.length * 8 - 1 }), (bit) => {
         const tampered = sealed.slice();
         tampered[bit >> 3] = (tampered[bit >> 3] as number) ^ (1 << (bit & 7));
-        const error = thrown(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, tampered));
+        const error = thrown(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, tampered, s.participantId));
         expect(error).toBeInstanceOf(SealroomCryptoError);
         expect(error.reason).toBe(Reason.authFailed);
       }),
@@ -149,7 +158,7 @@ describe('openJoinRequest', () => {
       fc.property(fc.integer({ min: 0, max: plaintext.length * 8 - 1 }), (bit) => {
         const tampered = plaintext.slice();
         tampered[bit >> 3] = (tampered[bit >> 3] as number) ^ (1 << (bit & 7));
-        const error = thrown(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(tampered, s.host.publicKey)));
+        const error = thrown(() => openJoinRequest(s.host, s.joinMacKey, s.roomId, sealTo(tampered, s.host.publicKey), s.participantId));
         expect(error).toBeInstanceOf(SealroomCryptoError);
       }),
       { numRuns: 300 },
