@@ -2,9 +2,10 @@
 // Every store is created here, so the schema version has one owner:
 //   identity   "self" -> this profile's Ed25519 identity (identity-store.ts)
 //   room-keys  roomId -> this profile's X25519 room key for that room (room-key-store.ts)
+//   contacts   identity key (base64url) -> a verified contact: name and time (contacts-store.ts)
 const DB_NAME = 'sealroom';
-const DB_VERSION = 2;
-export const Store = { identity: 'identity', roomKeys: 'room-keys' } as const;
+const DB_VERSION = 3;
+export const Store = { identity: 'identity', roomKeys: 'room-keys', contacts: 'contacts' } as const;
 export type Store = (typeof Store)[keyof typeof Store];
 
 export function openDb(): Promise<IDBDatabase> {
@@ -41,6 +42,25 @@ export function addOrGetBytes(db: IDBDatabase, store: Store, key: string, value:
       else objects.add(value, key);
     };
     tx.oncomplete = () => resolve(result);
+    tx.onerror = () => reject(tx.error ?? new Error(`${store} could not be written`));
+  });
+}
+
+/** Every value in a store, unchecked: the caller validates what it reads. */
+export function getAllValues(db: IDBDatabase, store: Store): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const req = db.transaction(store, 'readonly').objectStore(store).getAll();
+    req.onsuccess = () => resolve(req.result as unknown[]);
+    req.onerror = () => reject(req.error ?? new Error(`${store} could not be read`));
+  });
+}
+
+/** Store `value` under `key`, replacing what was there. */
+export function putValue(db: IDBDatabase, store: Store, key: string, value: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, 'readwrite');
+    tx.objectStore(store).put(value, key);
+    tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error ?? new Error(`${store} could not be written`));
   });
 }
