@@ -5,6 +5,8 @@ import { loadConfig } from '../../../server/config';
 export interface TestServer {
   /** http://127.0.0.1:<port>, the origin the browsers open. */
   origin: string;
+  /** The loopback port it listens on (for a harness proxy in front of it). */
+  port: number;
   close(): Promise<void>;
 }
 
@@ -17,7 +19,14 @@ function harnessLiveKit(): { LIVEKIT_URL: string; LIVEKIT_API_KEY: string; LIVEK
   return { LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET };
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Origins browsers may open the app at instead of the server's own: harness proxies (socket-proxy.ts). */
+  origins?: readonly string[];
+  /** LiveKit URL to hand out in grants instead of the harness LiveKit's own: a relay in front of it (livekit-relay.ts). */
+  liveKitUrl?: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -25,7 +34,9 @@ export async function startTestServer(): Promise<TestServer> {
     LIVEKIT_LOCAL: 'true',
     STATIC_DIR: 'client/dist',
     LOG_LEVEL: process.env['SEALROOM_E2E_SERVER_LOG'] ?? 'silent',
+    ...(options.origins !== undefined ? { PUBLIC_ORIGINS: options.origins.join(',') } : {}),
+    ...(options.liveKitUrl !== undefined ? { LIVEKIT_URL: options.liveKitUrl } : {}),
   });
   const server = await startServer(config);
-  return { origin: `http://127.0.0.1:${server.port}`, close: () => server.close() };
+  return { origin: `http://127.0.0.1:${server.port}`, port: server.port, close: () => server.close() };
 }
