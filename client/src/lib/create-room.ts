@@ -1,22 +1,30 @@
 // "New room": a fresh link secret, the access verifier the server stores in place of the access
-// token, POST /api/rooms, and the link to open. The link secret and the host's fingerprint go
-// only into the URL fragment, which browsers never send.
+// token, the title/description/start time sealed under the link's room-info key, POST /api/rooms,
+// and the link to open. The link secret and the host's fingerprint go only into the URL fragment,
+// which browsers never send.
 import { sodiumReady } from '../../../crypto/sodium';
 import { toBase64Url } from '../../../crypto/bytes';
 import { fingerprint } from '../../../crypto/identity';
 import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../../crypto/link';
+import { sealRoomInfo, type RoomInfo } from '../../../crypto/room-info';
 import { createRoom } from './api';
 import { saveHostCredential } from './host-credential';
 import { loadIdentity } from './storage/identity-store';
 
 export type CreateResult = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly message: string };
 
-export async function newRoom(): Promise<CreateResult> {
+export async function newRoom(info: RoomInfo): Promise<CreateResult> {
   await sodiumReady();
   const identity = await loadIdentity();
   const linkSecret = generateLinkSecret();
-  const { accessVerifier } = deriveAccessKeys(linkSecret);
-  const created = await createRoom({ accessVerifier: toBase64Url(accessVerifier) });
+  const { accessVerifier, roomInfoKey } = deriveAccessKeys(linkSecret);
+  let sealed: string;
+  try {
+    sealed = toBase64Url(sealRoomInfo(roomInfoKey, info));
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : 'The room details are not valid.' };
+  }
+  const created = await createRoom({ accessVerifier: toBase64Url(accessVerifier), info: sealed });
   if (!created.ok) return { ok: false, message: created.code === 'rate-limited' ? 'Too many rooms were created from here. Try again in a minute.' : created.message };
   const { roomId, hostCredential } = created.value;
   saveHostCredential(roomId, hostCredential);

@@ -1,10 +1,13 @@
-// The host credential of rooms this tab created (or was handed the host role of), in this tab's
-// sessionStorage keyed by room id: whoever holds it is the host, so it is never put in a link.
+// The host credential of rooms this browser profile created (or was handed the host role of), in
+// localStorage keyed by room id, so a host who closes the tab can come back, with the same identity
+// key, and carry on. Whoever holds it is the host at the server, so it is never put in a link; the
+// members still only follow commits signed by the host identity the link names. Forgotten when the
+// room ends for this profile.
 const PREFIX = 'sealroom.host.';
 
 export function saveHostCredential(roomId: string, credential: string): void {
   try {
-    sessionStorage.setItem(PREFIX + roomId, credential);
+    localStorage.setItem(PREFIX + roomId, credential);
   } catch {
     // Without storage this tab stays host until it is reloaded.
   }
@@ -12,8 +15,16 @@ export function saveHostCredential(roomId: string, credential: string): void {
 
 export function loadHostCredential(roomId: string): string | undefined {
   try {
-    return sessionStorage.getItem(PREFIX + roomId) ?? undefined;
+    return localStorage.getItem(PREFIX + roomId) ?? undefined;
   } catch {
     return undefined;
+  }
+}
+
+export function forgetHostCredential(roomId: string): void {
+  try {
+    localStorage.removeItem(PREFIX + roomId);
+  } catch {
+    // Nothing stored.
   }
 }

@@ -2,21 +2,24 @@
 // checks the room over HTTP, loads this profile's keys, opens the signaling socket, drives the
 // pure state machine in room-state.ts, and runs the effects of each step: knocking, asking for
 // LiveKit grants, joining and leaving the call. Membership, commits and keys live in SecureRoom.
-import { toBase64Url } from '../../../crypto/bytes';
+import { fromBase64Url, toBase64Url } from '../../../crypto/bytes';
 import { deriveLinkKeys, roomIdBytes, type LinkFragment } from '../../../crypto/link';
 import { roomContext } from '../../../crypto/member';
+import { openRoomInfo, type RoomInfo } from '../../../crypto/room-info';
 import { sodiumReady } from '../../../crypto/sodium';
 import { ErrorCode, type LiveKitGrant, type ServerMessage } from '../../../protocol/protocol';
 import { roomStatus } from './api';
 import { CallSession } from './call.svelte';
+import { Chat } from './chat/chat.svelte';
 import { mediaKeys, type MediaKeys } from './e2ee/media-keys.svelte';
 import { Membership, type MemberView } from './e2ee/membership.svelte';
 import { SecureRoom, type PendingKnock } from './e2ee/secure-room.svelte';
 import { tileSecurity, type TileSecurity } from './e2ee/tile-status';
-import { loadHostCredential, saveHostCredential } from './host-credential';
+import { forgetHostCredential, loadHostCredential, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
 import { cleanName, FALLBACK_NAME } from './names';
+import { MediaPresence } from './presence/presence.svelte';
 import { initialState, lobbySentence, seatOf, transition, type Blocked, type RoomEvent, type RoomState } from './room-state';
 import { SignalingClient, type CloseReason } from './signaling.svelte';
 import { loadIdentity } from './storage/identity-store';
@@ -52,15 +55,26 @@ export class RoomController {
   shareLink = $state<string | undefined>(undefined);
   participantId = $state<string | undefined>(undefined);
   hostId = $state<string | null>(null);
+  /** The server's lock flag (the signed one is `secure.membership.locked`). */
   locked = $state(false);
+  /** Admitted participants whose socket is connected now (routing metadata from the server). */
+  present = $state.raw<ReadonlySet<string>>(new Set());
+  /** Title, description and start time, opened with the link's key; undefined if the room has none. */
+  info = $state.raw<RoomInfo | undefined>(undefined);
+  /** The server served room details that do not open with this link: altered, or not this room's. */
+  infoRefused = $state(false);
   call = $state.raw<CallSession | undefined>(undefined);
   /** The encrypted side: membership, commits, keys. Set once the keys are loaded. */
   secure = $state.raw<SecureRoom | undefined>(undefined);
   signaling = $state.raw<SignalingClient | undefined>(undefined);
+  /** The call's encrypted chat, and each member's media state as it says itself. Set with `secure`. */
+  chat = $state.raw<Chat | undefined>(undefined);
+  presence = $state.raw<MediaPresence | undefined>(undefined);
 
   readonly sentence = $derived(lobbySentence(this.state));
   readonly seat = $derived(seatOf(this.state));
-  readonly isHost = $derived(this.seat === 'host');
+  /** Once in the room, the signed chain decides who the host is; before that, the server's seat. */
+  readonly isHost = $derived(this.secure?.membership.state.kind === 'member' ? this.secure.membership.isHost : this.seat === 'host');
   /** A connection problem to mention while in the call, if any. */
   readonly connectionNotice = $derived.by(() => {
     if (this.signaling?.status.kind === 'reconnecting' || this.call?.status === 'reconnecting') return 'Reconnecting…';
@@ -141,6 +155,7 @@ export class RoomController {
     if (hostCredential === undefined && status.status.full) return this.#dispatch({ type: 'blocked', reason: 'full' });
     if (hostCredential === undefined && status.status.locked) return this.#dispatch({ type: 'blocked', reason: 'locked' });
     this.locked = status.status.locked;
+    this.#readInfo(keys.roomInfoKey, status.status.info);
 
     const signaling = new SignalingClient(this.roomId, this.#credential);
     const membership = new Membership(roomContext(roomIdBytes(this.roomId), link.fragment), { identity, roomKey });
@@ -150,6 +165,8 @@ export class RoomController {
     });
     signaling.onMessage((message) => this.#receive(message));
     signaling.onClose((reason) => void this.#closed(reason));
+    this.chat = new Chat(this.secure, signaling);
+    this.presence = new MediaPresence(this.secure, signaling, this.media);
     this.signaling = signaling;
     signaling.connect();
   }
@@ -191,6 +208,29 @@ export class RoomController {
   /** Host: remove members; the next epoch leaves them out. */
   remove(participantIds: readonly string[]): void {
     this.secure?.remove(participantIds);
+  }
+
+  setLocked(locked: boolean): void {
+    this.secure?.setLocked(locked);
+  }
+
+  /** Host: end the room for everyone. */
+  end(): void {
+    this.secure?.end();
+  }
+
+  /** Host: hand the role to a member whose socket is connected now. */
+  transferHost(participantId: string): void {
+    if (this.present.has(participantId)) this.secure?.transfer(participantId);
+  }
+
+  #readInfo(roomInfoKey: Uint8Array, sealed: string | undefined): void {
+    if (sealed === undefined) return;
+    try {
+      this.info = openRoomInfo(roomInfoKey, fromBase64Url(sealed));
+    } catch {
+      this.infoRefused = true;
+    }
   }
 
   async toggleMic(): Promise<void> {
@@ -273,10 +313,14 @@ export class RoomController {
       waiter.reject(new Error('left the room'));
     }
     this.#dropCall();
+    this.presence?.dispose();
     this.#media?.stop();
     this.signaling?.close();
     this.media.stop();
-    if (this.state.kind === 'blocked' && (this.state.reason === 'removed' || this.state.reason === 'ended')) void forgetRoomKey(this.roomId).catch(() => undefined);
+    if (this.state.kind === 'blocked' && (this.state.reason === 'removed' || this.state.reason === 'ended')) {
+      void forgetRoomKey(this.roomId).catch(() => undefined);
+      forgetHostCredential(this.roomId);
+    }
   }
 
   /** Ask the server for a fresh LiveKit grant (sent again after a reconnect if still waiting). */
@@ -321,6 +365,7 @@ export class RoomController {
       case 'relay':
       case 'ack':
         this.secure?.receive(message);
+        this.#hostReadiness();
         break;
       case 'admitted':
         this.#grant = message.livekit;
@@ -331,7 +376,8 @@ export class RoomController {
         break;
       case 'presence':
         this.hostId = message.host;
-        if (this.state.kind === 'lobby' && this.state.seat === 'guest') this.#dispatch({ type: 'host-present', present: message.host !== null });
+        this.present = new Set(message.members);
+        this.#hostReadiness();
         break;
       case 'locked':
         this.locked = message.locked;
@@ -346,6 +392,12 @@ export class RoomController {
         this.#serverError(message.code, message.ref);
         break;
     }
+  }
+
+  /** A guest waits for the host until the host is connected AND has opened the room (epoch 0). */
+  #hostReadiness(): void {
+    if (this.state.kind !== 'lobby' || this.state.seat !== 'guest') return;
+    this.#dispatch({ type: 'host-present', present: this.hostId !== null && (this.secure?.membership.hostKnown ?? false) });
   }
 
   #serverError(code: ErrorCode, ref: string | undefined): void {

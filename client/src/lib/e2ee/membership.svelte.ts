@@ -9,7 +9,7 @@
 // asks for a fresh epoch (a host makes one itself). Reconnects of the same page keep counting.
 import { AppMessageReplay, type AppEpoch, type AppMessage, type AppMessageType, appMessageEpoch, openAppMessage, sealAppMessage } from '../../../../crypto/app-message';
 import { equalBytes, fromBase64Url, toBase64Url } from '../../../../crypto/bytes';
-import { participantIdText } from '../../../../crypto/commit';
+import { participantIdBytes, participantIdText } from '../../../../crypto/commit';
 import { appMessageKey, kidFor } from '../../../../crypto/epoch';
 import * as host from '../../../../crypto/host';
 import { createJoinRequest, type JoinRequest, openJoinRequest } from '../../../../crypto/join';
@@ -81,6 +81,8 @@ export class Membership {
   readonly isHost = $derived.by(() => isHost(this.state));
   /** The chain has a head, so a guest can seal its join request to the host's verified key. */
   readonly hostKnown = $derived.by(() => hostRoomKey(this.state) !== null);
+  /** The lock flag of the signed chain (what the host's commits say, not what the server says). */
+  readonly locked = $derived.by(() => chainHead(this.state)?.locked ?? false);
 
   readonly #room: RoomContext;
   readonly #self: SelfKeys;
@@ -132,8 +134,8 @@ export class Membership {
 
   // --- joining (guest)
 
-  /** The sealed join request, or null while the host's key is not known yet. */
-  joinRequest(displayName: string): string | null {
+  /** The sealed join request of this connection, or null while the host's key is not known yet. */
+  joinRequest(participantId: string, displayName: string): string | null {
     const hostKey = hostRoomKey(this.state);
     if (hostKey === null) return null;
     return toBase64Url(
@@ -141,6 +143,7 @@ export class Membership {
         identity: this.#self.identity,
         roomKey: this.#self.roomKey,
         roomId: this.#room.roomId,
+        participantId: participantIdBytes(participantId),
         hostRoomPublicKey: hostKey,
         displayName,
         joinMacKey: this.#room.joinMacKey,
@@ -150,9 +153,9 @@ export class Membership {
 
   // --- host operations: each returns the commit message to send, and applies it locally
 
-  /** Host: open a knock. Throws a typed error for one that does not open or verify. */
-  openKnock(payload: string): JoinRequest {
-    return openJoinRequest(this.#self.roomKey, this.#room.joinMacKey, this.#room.roomId, fromBase64Url(payload));
+  /** Host: open a knock that came from `from`. Throws a typed error for one that does not open or verify. */
+  openKnock(from: string, payload: string): JoinRequest {
+    return openJoinRequest(this.#self.roomKey, this.#room.joinMacKey, this.#room.roomId, fromBase64Url(payload), participantIdBytes(from));
   }
 
   create(participantId: string, displayName: string): CommitMessage {
@@ -173,6 +176,18 @@ export class Membership {
 
   rekey(): CommitMessage {
     return this.#publish(host.rekey(this.state));
+  }
+
+  setLocked(locked: boolean): CommitMessage {
+    return this.#publish(host.setLocked(this.state, locked));
+  }
+
+  end(): CommitMessage {
+    return this.#publish(host.end(this.state));
+  }
+
+  transfer(toIndex: number): CommitMessage {
+    return this.#publish(host.transfer(this.state, toIndex));
   }
 
   // --- in-call messages

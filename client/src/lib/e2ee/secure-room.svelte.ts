@@ -55,6 +55,8 @@ export class SecureRoom {
   droppedKnocks = $state(0);
   /** In-call messages that did not open or verify. */
   droppedMessages = $state(0);
+  /** Why the host's last membership change could not be made (e.g. the room is full), for the host. */
+  problem = $state<string | undefined>(undefined);
 
   readonly #channel: Channel;
   readonly #media: MediaKeys;
@@ -63,7 +65,12 @@ export class SecureRoom {
   #knockName: string | undefined;
   #knockSent = false;
   #startAs: string | undefined;
+  /** A sync was sent and not answered yet: relayed commits until then are in the answer anyway. */
+  #syncPending = false;
+  #resyncedAt = -1;
   #lastRekey = 0;
+  /** Knocks that arrived before this page read the log (a returning host gets them at once). */
+  #early: { from: string; payload: string }[] = [];
   readonly #appHandlers = new Set<AppHandler>();
   readonly #ackHandlers = new Set<(id: string) => void>();
 
@@ -78,8 +85,12 @@ export class SecureRoom {
   welcomed(participantId: string): void {
     this.#participantId = participantId;
     this.#knockSent = false;
+    this.#sync();
+  }
+
+  #sync(): void {
     const epoch = this.membership.epoch;
-    this.#send(epoch === null ? { type: 'sync' } : { type: 'sync', afterEpoch: epoch });
+    this.#syncPending = this.#send(epoch === null ? { type: 'sync' } : { type: 'sync', afterEpoch: epoch });
   }
 
   receive(message: ServerMessage): void {
@@ -157,13 +168,10 @@ export class SecureRoom {
     if (chosen.length === 0 || !this.membership.isHost) return;
     // Someone already a member knocking again (a new tab, a lost session) replaces the old seat.
     const stale = this.membership.members.filter((m) => !m.isSelf && chosen.some((k) => equalBytes(k.admission.request.identityPublicKey, m.identityPublicKey)));
-    if (stale.length > 0 && this.#send({ type: 'remove', participants: stale.map((m) => m.participantId) })) {
-      this.#publish(() => this.membership.remove(stale.map((m) => m.index)));
-    }
-    if (!this.#send({ type: 'admit', participants: chosen.map((k) => k.id) })) return;
+    if (stale.length > 0) this.#publish(() => this.membership.remove(stale.map((m) => m.index)), { type: 'remove', participants: stale.map((m) => m.participantId) });
+    if (!this.#publish(() => this.membership.admit(chosen.map((k) => k.admission)), { type: 'admit', participants: chosen.map((k) => k.id) })) return;
     trace('admit-sent', chosen.map((k) => k.id).join(','));
     this.knocks = this.knocks.filter((k) => !chosen.includes(k));
-    this.#publish(() => this.membership.admit(chosen.map((k) => k.admission)));
   }
 
   deny(ids: readonly string[]): void {
@@ -175,17 +183,37 @@ export class SecureRoom {
   remove(participantIds: readonly string[]): void {
     const targets = this.membership.members.filter((m) => !m.isSelf && participantIds.includes(m.participantId));
     if (targets.length === 0 || !this.membership.isHost) return;
-    if (!this.#send({ type: 'remove', participants: targets.map((m) => m.participantId) })) return;
     trace('remove-sent', targets.map((m) => m.participantId).join(','));
-    this.#publish(() => this.membership.remove(targets.map((m) => m.index)));
+    this.#publish(() => this.membership.remove(targets.map((m) => m.index)), { type: 'remove', participants: targets.map((m) => m.participantId) });
+  }
+
+  /** Host: lock or unlock (a signed commit; the server's flag follows, so knocks are refused). */
+  setLocked(locked: boolean): void {
+    if (!this.membership.isHost || this.membership.locked === locked) return;
+    this.#publish(() => this.membership.setLocked(locked), undefined, { type: 'lock', locked });
+  }
+
+  /** Host: end the room for everyone. The end commit goes first, so members learn it from the host. */
+  end(): void {
+    if (!this.membership.isHost) return;
+    this.#publish(() => this.membership.end(), undefined, { type: 'end' });
+  }
+
+  /** Host: hand the host role to a member who is connected (the server checks that). */
+  transfer(participantId: string): void {
+    const target = this.membership.members.find((m) => m.participantId === participantId && !m.isSelf);
+    if (!target || !this.membership.isHost) return;
+    this.#publish(() => this.membership.transfer(target.index), undefined, { type: 'transfer-host', to: participantId });
   }
 
   // --- internals
 
   #log(commits: readonly WireCommit[]): void {
+    this.#syncPending = false;
     const applied = this.membership.applyLog(commits);
     this.#after(applied.effects.map((e) => e.type));
     this.#create();
+    for (const { from, payload } of this.#early.splice(0)) this.#knocked(from, payload);
     if (!applied.restarted) return;
     // This page rejoined an epoch an earlier page may have sent under: get a fresh one first.
     if (this.membership.isHost) this.#publish(() => this.membership.rekey());
@@ -193,7 +221,13 @@ export class SecureRoom {
   }
 
   #commit(commit: WireCommit): void {
+    if (this.#syncPending) return;
     const applied = this.membership.apply(commit);
+    // A commit we missed (a dropped message): read the log once for that epoch.
+    if (applied.refused === 'gap' && this.#resyncedAt !== commit.epoch) {
+      this.#resyncedAt = commit.epoch;
+      this.#sync();
+    }
     this.#after(applied.effects.map((e) => e.type));
   }
 
@@ -211,18 +245,22 @@ export class SecureRoom {
   }
 
   #sendKnock(): void {
-    if (this.#knockName === undefined || this.#knockSent || this.membership.state.kind !== 'lobby') return;
-    const payload = this.membership.joinRequest(this.#knockName);
+    if (this.#knockName === undefined || this.#knockSent || this.membership.state.kind !== 'lobby' || this.#participantId === undefined) return;
+    const payload = this.membership.joinRequest(this.#participantId, this.#knockName);
     if (payload === null) return;
     this.#knockSent = this.#send({ type: 'knock', payload });
     if (this.#knockSent) trace('knock-sent');
   }
 
   #knocked(from: string, payload: string): void {
+    if (!this.membership.synced) {
+      this.#early = [...this.#early.filter((k) => k.from !== from), { from, payload }].slice(-MAX_LOBBY);
+      return;
+    }
     if (!this.membership.isHost) return;
     let request;
     try {
-      request = this.membership.openKnock(payload);
+      request = this.membership.openKnock(from, payload);
     } catch (error) {
       this.droppedKnocks++;
       console.warn(`room: dropped a knock from ${from}: ${error instanceof Error ? error.message : 'invalid'}`);
@@ -274,19 +312,26 @@ export class SecureRoom {
   }
 
   /**
-   * Make a commit, send it, and install its keys. Only with an open socket: a commit made but never
-   * delivered would fork this host's chain from the server's log. A local refusal is logged.
+   * Make a commit and send it, with the server-side message it goes with (`before`: admit and
+   * remove, which must reach the server first so the envelopes are delivered; `after`: lock, end
+   * and hand-over, which the server acts on once members have the commit). Then install its keys.
+   * Only with an open socket: a commit made but never delivered would fork this host's chain from
+   * the server's log. A change crypto/ refuses (the room is full...) sends nothing at all.
    */
-  #publish(make: () => CommitMessage): boolean {
+  #publish(make: () => CommitMessage, before?: Outgoing, after?: Outgoing): boolean {
     if (!this.#channel.open) return false;
     let message: CommitMessage;
     try {
       message = make();
     } catch (error) {
-      console.warn(`room: could not make a commit: ${error instanceof Error ? error.message : 'unknown error'}`);
+      this.problem = error instanceof Error ? error.message : 'the change could not be made';
+      console.warn(`room: could not make a commit: ${this.problem}`);
       return false;
     }
+    this.problem = undefined;
+    if (before) this.#send(before);
     const sent = this.#send(message);
+    if (after) this.#send(after);
     this.#installKeys();
     return sent;
   }
