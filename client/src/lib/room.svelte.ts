@@ -165,8 +165,8 @@ export class RoomController {
     });
     signaling.onMessage((message) => this.#receive(message));
     signaling.onClose((reason) => void this.#closed(reason));
-    this.chat = new Chat(this.secure, signaling);
-    this.presence = new MediaPresence(this.secure, signaling, this.media);
+    this.chat = new Chat(this.secure);
+    this.presence = new MediaPresence(this.secure, this.media);
     this.signaling = signaling;
     signaling.connect();
   }

@@ -7,7 +7,6 @@
 import { toBase64Url } from '../../../../crypto/bytes';
 import { type SecureRoom, type AppDelivery } from '../e2ee/secure-room.svelte';
 import { trace } from '../e2ee/trace';
-import { type SignalingClient } from '../signaling.svelte';
 import { cleanChatText, decodeChatBody, encodeChatBody, MAX_CHAT_LENGTH, MESSAGE_ID_BYTES } from './chat-body';
 import { ChatLog, type ChatLine } from './chat-log';
 import { Outbox } from './outbox';
@@ -19,18 +18,16 @@ export class Chat {
   readonly #log = new ChatLog();
   readonly #outbox: Outbox;
 
-  constructor(secure: SecureRoom, signaling: SignalingClient) {
+  constructor(secure: SecureRoom) {
     this.#secure = secure;
     this.#outbox = new Outbox((body, relayId) => secure.sendApp('chat', body, 'all', relayId));
     secure.onApp((delivery) => {
       if (delivery.type === 'chat') this.#received(delivery);
     });
     secure.onAck((relayId) => this.#acked(relayId));
-    // Registered after the room controller's handler, so the new socket has asked for the commits
-    // it missed before anything is resent on it.
-    signaling.onMessage((message) => {
-      if (message.type === 'welcome') this.#outbox.reconnected();
-    });
+    // Resend only once the new socket has read the commits it missed, so lines are sealed under the
+    // epoch the others hold now, not the one this page held when it dropped.
+    secure.onSynced(() => this.#outbox.reconnected());
   }
 
   /** Send a line to everyone in the call; false if it is empty or too long (nothing is sent). */

@@ -73,6 +73,9 @@ export class SecureRoom {
   #early: { from: string; payload: string }[] = [];
   readonly #appHandlers = new Set<AppHandler>();
   readonly #ackHandlers = new Set<(id: string) => void>();
+  readonly #syncedHandlers = new Set<() => void>();
+  /** The socket is new and its first sync answer has not been read yet. */
+  #freshSocket = false;
 
   constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents) {
     this.membership = membership;
@@ -85,6 +88,7 @@ export class SecureRoom {
   welcomed(participantId: string): void {
     this.#participantId = participantId;
     this.#knockSent = false;
+    this.#freshSocket = true;
     this.#sync();
   }
 
@@ -131,6 +135,15 @@ export class SecureRoom {
   onApp(handler: AppHandler): () => void {
     this.#appHandlers.add(handler);
     return () => this.#appHandlers.delete(handler);
+  }
+
+  /**
+   * A (re)connected socket has read what was committed while it was away: the epoch is current
+   * again, so what is sealed now opens for the others. Resends and announcements wait for this.
+   */
+  onSynced(handler: () => void): () => void {
+    this.#syncedHandlers.add(handler);
+    return () => this.#syncedHandlers.delete(handler);
   }
 
   /** The server fanned out the relay sent with this id. */
@@ -214,6 +227,10 @@ export class SecureRoom {
     this.#after(applied.effects.map((e) => e.type));
     this.#create();
     for (const { from, payload } of this.#early.splice(0)) this.#knocked(from, payload);
+    if (this.#freshSocket) {
+      this.#freshSocket = false;
+      for (const handler of this.#syncedHandlers) handler();
+    }
     if (!applied.restarted) return;
     // This page rejoined an epoch an earlier page may have sent under: get a fresh one first.
     if (this.membership.isHost) this.#publish(() => this.membership.rekey());

@@ -6,7 +6,6 @@ import { untrack } from 'svelte';
 import { type SecureRoom, type AppDelivery } from '../e2ee/secure-room.svelte';
 import { trace } from '../e2ee/trace';
 import { type LocalMedia } from '../media/local-media.svelte';
-import { type SignalingClient } from '../signaling.svelte';
 import { decodeMediaState, encodeMediaState, type MediaState } from './media-state';
 import { applyMediaState, type TileMedia } from './tile-media';
 
@@ -21,15 +20,16 @@ export class MediaPresence {
   #joined = false;
   readonly #stop: () => void;
 
-  constructor(secure: SecureRoom, signaling: SignalingClient, media: LocalMedia) {
+  constructor(secure: SecureRoom, media: LocalMedia) {
     this.#secure = secure;
     this.#media = media;
     secure.onApp((delivery) => {
       if (delivery.type === 'mediaState') this.#received(delivery);
     });
-    // While away this page may have missed changes, and others may have missed its own.
-    signaling.onMessage((message) => {
-      if (message.type === 'welcome' && this.#joined) this.#announce('all', true);
+    // While away this page may have missed changes, and others may have missed its own: once the
+    // new socket has caught up with the commits, announce and ask again.
+    secure.onSynced(() => {
+      if (this.#joined) this.#announce('all', true);
     });
     this.#stop = $effect.root(() => {
       $effect(() => {
