@@ -1,33 +1,29 @@
 // One LiveKit session: connect with a grant from the signaling server, publish this person's
-// camera and microphone (the LocalMedia tracks), and expose every participant's tracks as plain
-// tile views for the grid. LiveKit identities are the server's opaque participant ids; names are
-// looked up elsewhere. When LiveKit drops for good, a fresh token is fetched before reconnecting.
+// camera and microphone (the LocalMedia tracks) and, on request, their screen (with its audio where
+// the browser offers it), and expose every participant's tracks as plain views for the call view.
+// LiveKit identities are the server's opaque participant ids; names are looked up elsewhere.
+// Every track goes out through an RTCRtpSender, so the SFrame transform the page attaches to every
+// sender at creation (media/transform-hook.ts) encrypts it; nothing here bypasses that.
+//
+// LiveKit resumes (ICE restart) and fully reconnects by itself; when it gives up, a fresh token is
+// fetched and the tracks, screen share included, are published again. Remote cameras off the
+// visible page are paused at the SFU (setEnabled), so a 50-person call forwards only what is shown.
 import {
   DisconnectReason,
-  RemoteAudioTrack,
   Room,
   RoomEvent,
   Track,
+  TrackEvent,
   type LocalAudioTrack,
   type LocalTrack,
   type LocalVideoTrack,
-  type RemoteParticipant,
+  type Participant,
   type VideoTrack,
 } from 'livekit-client';
 import { type LiveKitGrant } from '../../../protocol/protocol';
+import { remoteScreen, remoteView, type ScreenView, type TileView } from './call-views';
+import { CallLayout } from './layout.svelte';
 import { type LocalMedia } from './media/local-media.svelte';
-
-export interface TileView {
-  /** The participant's opaque id (LiveKit identity). */
-  readonly id: string;
-  readonly local: boolean;
-  /** Present while the camera is on and the track is available. */
-  readonly video: VideoTrack | undefined;
-  /** Remote microphone; never set for one's own tile. */
-  readonly audio: RemoteAudioTrack | undefined;
-  readonly micOn: boolean;
-  readonly speaking: boolean;
-}
 
 export type CallStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
 
@@ -44,12 +40,25 @@ export class CallSession {
   status = $state<CallStatus>('idle');
   /** Remote participants, in join order. */
   remotes = $state.raw<readonly TileView[]>([]);
+  /** Remote screen shares, oldest first. */
+  remoteScreens = $state.raw<readonly ScreenView[]>([]);
+  /** This page's screen share, while it lasts. */
+  sharing = $state.raw<LocalVideoTrack | undefined>(undefined);
+  /** A sentence when the screen could not be shared. */
+  screenProblem = $state<string | undefined>(undefined);
+  /** The remote participant who spoke last (speaker view's focus). */
+  lastSpeaker = $state<string | undefined>(undefined);
+  readonly layout = new CallLayout();
   #localId = $state('');
   #localSpeaking = $state(false);
 
   readonly #media: LocalMedia;
   readonly #requestGrant: () => Promise<LiveKitGrant>;
   readonly #room: Room;
+  readonly #stopEffects: () => void;
+  #screenTracks: LocalTrack[] = [];
+  #screenOrder: string[] = [];
+  #hidden: ReadonlySet<string> = new Set();
   #leaving = false;
   #retrying = false;
 
@@ -66,13 +75,20 @@ export class CallSession {
     ...this.remotes,
   ]);
 
+  /** Every screen being shared, this page's first. */
+  readonly screens = $derived.by<readonly ScreenView[]>(() => [
+    ...(this.sharing ? [{ id: this.#localId, local: true, video: this.sharing, audio: undefined }] : []),
+    ...this.remoteScreens,
+  ]);
+
   constructor(media: LocalMedia, requestGrant: () => Promise<LiveKitGrant>) {
     this.#media = media;
     this.#requestGrant = requestGrant;
     this.#room = new Room({
       adaptiveStream: false,
       dynacast: true,
-      // The tracks belong to LocalMedia; they must survive a reconnect's unpublish.
+      // The tracks belong to LocalMedia (and the screen share to this session); they must survive
+      // a reconnect's unpublish.
       stopLocalTrackOnUnpublish: false,
       publishDefaults: { videoCodec: 'vp8', simulcast: true, red: false, dtx: true },
     });
@@ -86,10 +102,17 @@ export class CallSession {
       .on(RoomEvent.TrackUnpublished, refresh)
       .on(RoomEvent.TrackMuted, refresh)
       .on(RoomEvent.TrackUnmuted, refresh)
-      .on(RoomEvent.ActiveSpeakersChanged, refresh)
+      .on(RoomEvent.ActiveSpeakersChanged, (speakers: Participant[]) => this.#spoke(speakers))
       .on(RoomEvent.Reconnecting, () => (this.status = 'reconnecting'))
-      .on(RoomEvent.Reconnected, () => (this.status = 'connected'))
+      .on(RoomEvent.Reconnected, () => void this.#reconnected())
       .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => void this.#dropped(reason));
+    // The chosen speaker applies to every remote audio element, now and later.
+    this.#stopEffects = $effect.root(() => {
+      $effect(() => {
+        const speaker = this.#media.speakerId;
+        void this.#room.switchActiveDevice('audiooutput', speaker || 'default').catch(() => undefined);
+      });
+    });
   }
 
   /** Connect with `grant` and publish whatever of camera and microphone is on. */
@@ -120,10 +143,42 @@ export class CallSession {
     this.#refresh();
   }
 
+  /** Start sharing the screen (the browser asks which one; call from a click) or stop. */
+  async setScreenShare(on: boolean): Promise<void> {
+    if (!on) return this.#stopScreen();
+    if (this.sharing) return;
+    this.screenProblem = undefined;
+    let tracks: LocalTrack[];
+    try {
+      tracks = await this.#room.localParticipant.createScreenTracks({ audio: true, systemAudio: 'include', selfBrowserSurface: 'exclude', contentHint: 'detail' });
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'NotAllowedError')) this.screenProblem = 'Your screen could not be shared.';
+      return;
+    }
+    const video = tracks.find((t): t is LocalVideoTrack => t.kind === Track.Kind.Video);
+    if (!video) {
+      for (const t of tracks) t.stop();
+      return;
+    }
+    this.#screenTracks = tracks;
+    this.sharing = video;
+    // The browser's own "Stop sharing" ends the capture.
+    video.once(TrackEvent.Ended, () => void this.#stopScreen());
+    for (const track of tracks) await this.#publish(track);
+  }
+
+  /** Pause these remote cameras at the SFU: the call view does not show them (audio always plays). */
+  setHidden(ids: ReadonlySet<string>): void {
+    this.#hidden = ids;
+    this.#applyVisibility();
+  }
+
   async leave(): Promise<void> {
     this.#leaving = true;
     this.status = 'ended';
+    this.#stopEffects();
     await this.#room.disconnect(true);
+    this.#releaseScreen();
   }
 
   #localVideo(): VideoTrack | undefined {
@@ -137,13 +192,21 @@ export class CallSession {
       rtcConfig: grant.iceServers === 'none' ? { iceServers: [] } : {},
     });
     this.#localId = this.#room.localParticipant.identity;
+    await this.#reconnected();
+  }
+
+  /** Connected (again): publish what is on and was not published meanwhile, restore the effects. */
+  async #reconnected(): Promise<void> {
     this.status = 'connected';
     if (this.#media.cameraOn) await this.#publish(this.#media.video);
     if (this.#media.micOn) await this.#publish(this.#media.audio);
+    for (const track of this.#screenTracks) await this.#publish(track);
+    // A disconnect releases LiveKit's audio context, and an audio processor with it.
+    await this.#media.effects.applyTo(this.#media.video, this.#media.audio);
     this.#refresh();
   }
 
-  async #publish(track: LocalVideoTrack | LocalAudioTrack | undefined): Promise<void> {
+  async #publish(track: LocalVideoTrack | LocalAudioTrack | LocalTrack | undefined): Promise<void> {
     if (!track || this.status !== 'connected') return;
     const local = this.#room.localParticipant;
     if (local.getTrackPublication(track.source)?.track === track) return;
@@ -154,6 +217,19 @@ export class CallSession {
     } catch (error) {
       console.warn(`call: could not publish ${track.source}`, error instanceof Error ? error.message : '');
     }
+  }
+
+  async #stopScreen(): Promise<void> {
+    const tracks = this.#screenTracks;
+    this.#releaseScreen();
+    await Promise.allSettled(tracks.map((t) => this.#room.localParticipant.unpublishTrack(t)));
+    this.#refresh();
+  }
+
+  #releaseScreen(): void {
+    for (const track of this.#screenTracks) track.stop();
+    this.#screenTracks = [];
+    this.sharing = undefined;
   }
 
   async #dropped(reason: DisconnectReason | undefined): Promise<void> {
@@ -187,22 +263,28 @@ export class CallSession {
     }
   }
 
-  #refresh(): void {
-    this.#localSpeaking = this.#room.localParticipant.isSpeaking;
-    this.remotes = [...this.#room.remoteParticipants.values()].map(remoteView);
+  #spoke(speakers: readonly Participant[]): void {
+    const remote = speakers.find((p) => p.identity !== this.#room.localParticipant.identity);
+    if (remote) this.lastSpeaker = remote.identity;
+    this.#refresh();
   }
-}
 
-function remoteView(p: RemoteParticipant): TileView {
-  const camera = p.getTrackPublication(Track.Source.Camera);
-  const mic = p.getTrackPublication(Track.Source.Microphone);
-  const audio = mic?.isSubscribed ? mic.track : undefined;
-  return {
-    id: p.identity,
-    local: false,
-    video: camera && !camera.isMuted && camera.isSubscribed ? camera.videoTrack : undefined,
-    audio: audio instanceof RemoteAudioTrack ? audio : undefined,
-    micOn: mic !== undefined && !mic.isMuted,
-    speaking: p.isSpeaking,
-  };
+  #refresh(): void {
+    const participants = [...this.#room.remoteParticipants.values()];
+    this.#localSpeaking = this.#room.localParticipant.isSpeaking;
+    this.remotes = participants.map(remoteView);
+    const screens = participants.map(remoteScreen).filter((s) => s !== undefined);
+    // Oldest share first: a share keeps its place; new ones go last.
+    this.#screenOrder = [...this.#screenOrder.filter((id) => screens.some((s) => s.id === id)), ...screens.map((s) => s.id).filter((id) => !this.#screenOrder.includes(id))];
+    this.remoteScreens = this.#screenOrder.map((id) => screens.find((s) => s.id === id)).filter((s) => s !== undefined);
+    this.#applyVisibility();
+  }
+
+  #applyVisibility(): void {
+    for (const participant of this.#room.remoteParticipants.values()) {
+      const camera = participant.getTrackPublication(Track.Source.Camera);
+      const wanted = !this.#hidden.has(participant.identity);
+      if (camera && camera.isSubscribed && camera.isEnabled !== wanted) camera.setEnabled(wanted);
+    }
+  }
 }

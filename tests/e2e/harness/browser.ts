@@ -1,5 +1,7 @@
 // One Debian Chromium process per participant, driven by playwright-core, with exactly DESIGN.md's flags
-// (plus, on request, a Y4M file for the fake camera: --use-file-for-fake-video-capture).
+// (plus, on request, a Y4M file for the fake camera: --use-file-for-fake-video-capture, and switches a
+// test names, such as two fake cameras). With DESIGN.md's flags getDisplayMedia already works headless:
+// --use-fake-ui-for-media-stream picks the screen and the fake device draws it (1280x720, green).
 //
 // Playwright's own default switches are all dropped (ignoreDefaultArgs: true); the only additions are
 // what its transport needs: the profile dir, the debugging pipe and the first page.
@@ -41,6 +43,8 @@ export interface Participant {
 export interface LaunchOptions {
   /** A Y4M file (tests/e2e/harness/pattern.ts) the fake camera plays in a loop, instead of Chromium's own pattern. */
   fakeVideo?: string;
+  /** More switches after DESIGN.md's (e.g. `--use-fake-device-for-media-stream=device-count=2`, whose value a later switch sets). */
+  extraArgs?: readonly string[];
 }
 
 export async function launchParticipant(name: string, origin: string, options: LaunchOptions = {}): Promise<Participant> {
@@ -50,7 +54,7 @@ export async function launchParticipant(name: string, origin: string, options: L
     executablePath: CHROMIUM_PATH,
     headless: true,
     ignoreDefaultArgs: true,
-    args: [...CHROMIUM_FLAGS, ...fakeVideo, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'],
+    args: [...CHROMIUM_FLAGS, ...fakeVideo, ...(options.extraArgs ?? []), `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'],
   });
   await context.grantPermissions(['camera', 'microphone'], { origin });
   await recordPeerConnections(context);

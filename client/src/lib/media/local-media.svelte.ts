@@ -1,6 +1,8 @@
 // This person's camera and microphone: acquired for the lobby preview and handed, as the same
-// livekit-client tracks, to the call for publishing. Holds on/off state, the device lists and the
-// chosen devices, and a plain-language problem when a device is blocked or missing.
+// livekit-client tracks, to the call for publishing. Holds on/off state, the device lists (camera,
+// microphone, speaker) and the chosen devices, follows hot-plugging (devicechange), keeps the audio
+// and video effects (effects.svelte.ts) on the tracks, and says in plain language when a device is
+// blocked or missing. The chosen speaker is applied by the call (call.svelte.ts).
 import {
   createLocalAudioTrack,
   createLocalVideoTrack,
@@ -9,8 +11,10 @@ import {
   type LocalAudioTrack,
   type LocalVideoTrack,
 } from 'livekit-client';
+import { deviceAfterChange } from './devices';
+import { MediaEffects, type BackgroundMode, type NoiseMode } from './effects.svelte';
 
-export type DeviceKind = 'videoinput' | 'audioinput';
+export type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
 
 export class LocalMedia {
   video = $state.raw<LocalVideoTrack | undefined>(undefined);
@@ -19,16 +23,20 @@ export class LocalMedia {
   micOn = $state(true);
   cameras = $state.raw<MediaDeviceInfo[]>([]);
   microphones = $state.raw<MediaDeviceInfo[]>([]);
+  speakers = $state.raw<MediaDeviceInfo[]>([]);
   cameraId = $state('');
   micId = $state('');
+  /** '' plays through the system default. */
+  speakerId = $state('');
   /** A sentence for the person when a device could not be used. */
   problem = $state<string | undefined>(undefined);
   /** Bumped when a track's media changes (mute, device switch) so views re-attach. */
   revision = $state(0);
+  readonly effects = new MediaEffects();
 
   #started = false;
   #stopped = false;
-  #onDeviceChange = () => void this.refreshDevices();
+  #onDeviceChange = () => void this.#devicesChanged();
 
   /** Ask for camera and microphone. Each is tried on its own so one failing leaves the other. */
   async start(): Promise<void> {
@@ -80,10 +88,29 @@ export class LocalMedia {
   }
 
   async selectDevice(kind: DeviceKind, deviceId: string): Promise<void> {
+    if (kind === 'audiooutput') {
+      this.speakerId = deviceId;
+      return;
+    }
     const track = kind === 'videoinput' ? this.video : this.audio;
     if (kind === 'videoinput') this.cameraId = deviceId;
     else this.micId = deviceId;
-    if (track && !track.isMuted) await track.setDeviceId(deviceId);
+    if (!track || !deviceId) return;
+    try {
+      // While muted, livekit-client keeps the choice and opens the device on unmute.
+      await track.setDeviceId({ exact: deviceId });
+    } catch (error) {
+      this.problem = `Could not switch to that ${kind === 'videoinput' ? 'camera' : 'microphone'} (${describe(error)}).`;
+    }
+    this.revision++;
+  }
+
+  async setNoise(mode: NoiseMode): Promise<void> {
+    await this.effects.setNoise(mode, this.audio);
+  }
+
+  async setBackground(mode: BackgroundMode): Promise<void> {
+    await this.effects.setBackground(mode, this.video);
     this.revision++;
   }
 
@@ -91,6 +118,7 @@ export class LocalMedia {
     try {
       this.cameras = await Room.getLocalDevices('videoinput', false);
       this.microphones = await Room.getLocalDevices('audioinput', false);
+      this.speakers = await Room.getLocalDevices('audiooutput', false);
     } catch {
       // No device access yet; the lists stay as they were.
     }
@@ -106,6 +134,17 @@ export class LocalMedia {
     this.audio = undefined;
   }
 
+  /** A device was plugged in or out: refresh the lists and move off a device that is gone. */
+  async #devicesChanged(): Promise<void> {
+    await this.refreshDevices();
+    if (this.#stopped) return;
+    const camera = deviceAfterChange(this.cameras, this.cameraId);
+    const mic = deviceAfterChange(this.microphones, this.micId);
+    if (this.video && camera && camera !== this.cameraId) await this.selectDevice('videoinput', camera);
+    if (this.audio && mic && mic !== this.micId) await this.selectDevice('audioinput', mic);
+    if (this.speakerId && !this.speakers.some((d) => d.deviceId === this.speakerId)) this.speakerId = '';
+  }
+
   async #createVideo(): Promise<void> {
     const track = await createLocalVideoTrack({
       resolution: VideoPresets.h720.resolution,
@@ -114,18 +153,20 @@ export class LocalMedia {
     if (this.#stopped) return track.stop();
     this.video = track;
     this.cameraId = track.mediaStreamTrack.getSettings().deviceId ?? this.cameraId;
+    await this.effects.applyTo(track, undefined);
   }
 
   async #createAudio(): Promise<void> {
     const track = await createLocalAudioTrack({
       echoCancellation: true,
-      noiseSuppression: true,
+      noiseSuppression: this.effects.browserNoiseSuppression,
       autoGainControl: true,
       ...(this.micId ? { deviceId: { exact: this.micId } } : {}),
     });
     if (this.#stopped) return track.stop();
     this.audio = track;
     this.micId = track.mediaStreamTrack.getSettings().deviceId ?? this.micId;
+    await this.effects.applyTo(undefined, track);
   }
 }
 
