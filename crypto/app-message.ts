@@ -23,6 +23,7 @@
 // or reordered message is refused. Senders pick seq from a clock-seeded counter so it also grows
 // across page reloads.
 import { Reader, Writer, toBase64Url, utf8 } from './bytes';
+import { readEpoch } from './commit';
 import { CodecError, ReplayError, Reason, VerificationError } from './errors';
 import { type IdentityKeyPair, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
 import { Label } from './labels';
@@ -123,10 +124,4 @@ export class AppMessageReplay {
     if (last !== undefined && seq <= last) throw new ReplayError(Reason.replayed, `app message ${seq} is not after ${last}`);
     this.#last.set(who, seq);
   }
-}
-
-function readEpoch(r: Reader): number {
-  const epoch = r.u64();
-  if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw new CodecError(Reason.outOfRange, 'epoch is beyond 2^53 - 1');
-  return Number(epoch);
 }

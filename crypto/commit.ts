@@ -235,7 +235,8 @@ export function participantIdText(bytes: Uint8Array): string {
 
 // --- small field checks
 
-function readEpoch(r: Reader): number {
+/** A u64 epoch, refused beyond 2^53 - 1 (epochs are JavaScript numbers everywhere else). */
+export function readEpoch(r: Reader): number {
   const epoch = r.u64();
   if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw new CodecError(Reason.outOfRange, 'epoch is beyond 2^53 - 1');
   return Number(epoch);

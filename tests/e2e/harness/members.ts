@@ -3,7 +3,7 @@
 // never keys), plus readers for what the page shows and counts.
 import { type Page } from 'playwright-core';
 import { launchParticipant, type Participant } from './browser';
-import { type Pattern, writePatternY4m } from './pattern';
+import { type Pattern, type Y4mFormat, Y4M, writePatternY4m } from './pattern';
 import { waitUntil, type WaitOptions } from './wait';
 
 export interface Member extends Participant {
@@ -26,8 +26,8 @@ export interface Audit {
 
 const AUDIT_ON = `try { localStorage.setItem('sealroom.audit', '1'); } catch {}`;
 
-export async function launchMember(name: string, origin: string, pattern: Pattern): Promise<Member> {
-  const person = await launchParticipant(name, origin, { fakeVideo: await writePatternY4m(pattern) });
+export async function launchMember(name: string, origin: string, pattern: Pattern, format: Y4mFormat = Y4M): Promise<Member> {
+  const person = await launchParticipant(name, origin, { fakeVideo: await writePatternY4m(pattern, format) });
   await person.context.addInitScript({ content: AUDIT_ON });
   return Object.assign(person, { pattern });
 }

@@ -36,7 +36,14 @@ export const PATTERNS: readonly Pattern[] = [
   { name: 'violet-orange-magenta-cyan', quadrants: [VIOLET, ORANGE, MAGENTA, CYAN] },
 ];
 
-export const Y4M = { width: 640, height: 360, fps: 30, frames: 15 } as const;
+export interface Y4mFormat {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly frames: number;
+}
+
+export const Y4M: Y4mFormat = { width: 640, height: 360, fps: 30, frames: 15 };
 const SQUARE = 40;
 const SQUARE_LUMA = 128;
 
@@ -49,8 +56,8 @@ function toYuv([r, g, b]: Rgb): [number, number, number] {
 }
 
 /** The whole file: header, then FRAME\n and the Y, U and V planes of each frame. */
-export function patternY4m(pattern: Pattern): Buffer {
-  const { width, height, fps, frames } = Y4M;
+export function patternY4m(pattern: Pattern, format: Y4mFormat = Y4M): Buffer {
+  const { width, height, fps, frames } = format;
   const yuv = pattern.quadrants.map(toYuv);
   const quadrant = (x: number, y: number) => yuv[(y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1)] ?? [0, 128, 128];
   const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`, 'ascii');
@@ -84,11 +91,11 @@ export function patternY4m(pattern: Pattern): Buffer {
 const PATTERN_DIR = join(tmpdir(), 'sealroom-e2e-patterns');
 
 /** Writes (or rewrites, atomically: the content is fixed) the pattern's Y4M file and returns its path. */
-export async function writePatternY4m(pattern: Pattern): Promise<string> {
+export async function writePatternY4m(pattern: Pattern, format: Y4mFormat = Y4M): Promise<string> {
   await mkdir(PATTERN_DIR, { recursive: true });
-  const path = join(PATTERN_DIR, `${pattern.name}.y4m`);
+  const path = join(PATTERN_DIR, `${pattern.name}-${format.width}x${format.height}@${format.fps}.y4m`);
   const partial = `${path}.${randomBytes(6).toString('hex')}.partial`;
-  await writeFile(partial, patternY4m(pattern));
+  await writeFile(partial, patternY4m(pattern, format));
   await rename(partial, path);
   return path;
 }
