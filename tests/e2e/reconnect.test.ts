@@ -155,4 +155,19 @@ describe('an encrypted call through dropped connections', () => {
     expect(back).toBeLessThanOrEqual(BACK_WITHIN.timeoutMs);
     await sameCall();
   });
+
+  it('tells a member who was removed while its socket was away that it was removed', async () => {
+    requireCall();
+    // The guest's signaling socket goes silent both ways; the server still counts it connected.
+    proxies[1]!.stall('to-server');
+    proxies[1]!.stall('to-browser');
+    const guestId = ids.get(guest)!;
+    await host.page.locator(`[data-testid=member][data-participant="${guestId}"] [data-testid=remove-member]`).click();
+    await waitUntil('the host sees the guest gone', () => host.page.getByTestId('member').count(), (n) => n === 1, WAIT);
+    // The network comes back: the guest's resume token now answers "removed".
+    proxies[1]!.cut();
+    const said = await waitUntil('the guest told', () => guest.page.getByTestId('lobby-state').getAttribute('data-state', { timeout: 1000 }), (s) => s === 'removed', WAIT);
+    expect(said).toBe('removed');
+    expect(await guest.page.getByTestId('lobby-state').textContent()).toMatch(/removed you/);
+  });
 });
