@@ -168,6 +168,8 @@ describe('an encrypted three-person call, watched by the SFU', () => {
         );
         console.log(`[e2e] ${m.name} dropped since the liar joined: ${JSON.stringify(diff(after.dropped, before[i]!.dropped))}`);
         expect(await m.page.locator('[data-testid=tile][data-participant="liar"]').count()).toBe(0);
+        // The security panel says frames are being refused, and why.
+        await m.page.getByTestId('refused-frames').waitFor({ timeout: 10_000 });
         expect(await m.page.locator('[data-testid=tile]').count()).toBe(3);
         // The only pictures on the page are the three members' own.
         expect(await m.page.locator('video').count()).toBe(3);
