@@ -77,6 +77,28 @@ describe('an encrypted three-person call, watched by the SFU', () => {
     inCall = true;
   });
 
+  it('has an RTCRtpScriptTransform on every sender and receiver of every peer connection', async () => {
+    requireCall();
+    for (const m of members) {
+      const found = (await m.page.evaluate(`(() => {
+        const out = { senders: 0, receivers: 0, bare: 0 };
+        for (const pc of window.__sealroomPeerConnections ?? []) {
+          if (pc.connectionState === 'closed') continue;
+          for (const t of pc.getTransceivers()) {
+            for (const [side, endpoint] of [['senders', t.sender], ['receivers', t.receiver]]) {
+              out[side] += 1;
+              if (!(endpoint.transform instanceof RTCRtpScriptTransform)) out.bare += 1;
+            }
+          }
+        }
+        return out;
+      })()`)) as { senders: number; receivers: number; bare: number };
+      expect(found.senders).toBeGreaterThan(0);
+      expect(found.receivers).toBeGreaterThan(0);
+      expect(found.bare).toBe(0);
+    }
+  });
+
   it("shows every remote member's own camera pattern in its tile, and plays its audio", async () => {
     requireCall();
     for (const viewer of members) {
