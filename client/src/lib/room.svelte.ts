@@ -13,7 +13,8 @@ import { CallSession } from './call.svelte';
 import { Chat } from './chat/chat.svelte';
 import { mediaKeys, type MediaKeys } from './e2ee/media-keys.svelte';
 import { Membership, type MemberView } from './e2ee/membership.svelte';
-import { SecureRoom, type PendingKnock } from './e2ee/secure-room.svelte';
+import { type PendingKnock } from './e2ee/host-desk.svelte';
+import { SecureRoom } from './e2ee/secure-room.svelte';
 import { tileSecurity, type TileSecurity } from './e2ee/tile-status';
 import { forgetHostCredential, loadHostCredential, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
@@ -95,7 +96,7 @@ export class RoomController {
 
   /** Knocks waiting for this host's answer, each verified. */
   get knocks(): readonly PendingKnock[] {
-    return this.secure?.knocks ?? [];
+    return this.secure?.host.knocks ?? [];
   }
 
   /** Members of the current epoch, from the signed commit chain. */
@@ -189,12 +190,12 @@ export class RoomController {
 
   /** Host: open the room (its first signed commit) and join the call. */
   startCall(): void {
-    this.secure?.start(this.#ownName());
+    this.secure?.host.start(this.#ownName());
     this.#dispatch({ type: 'start' });
   }
 
   admit(ids: readonly string[]): void {
-    this.secure?.admit(ids);
+    this.secure?.host.admit(ids);
   }
 
   admitAll(): void {
@@ -202,26 +203,26 @@ export class RoomController {
   }
 
   deny(ids: readonly string[]): void {
-    this.secure?.deny(ids);
+    this.secure?.host.deny(ids);
   }
 
   /** Host: remove members; the next epoch leaves them out. */
   remove(participantIds: readonly string[]): void {
-    this.secure?.remove(participantIds);
+    this.secure?.host.remove(participantIds);
   }
 
   setLocked(locked: boolean): void {
-    this.secure?.setLocked(locked);
+    this.secure?.host.setLocked(locked);
   }
 
   /** Host: end the room for everyone. */
   end(): void {
-    this.secure?.end();
+    this.secure?.host.end();
   }
 
   /** Host: hand the role to a member whose socket is connected now. */
   transferHost(participantId: string): void {
-    if (this.present.has(participantId)) this.secure?.transfer(participantId);
+    if (this.present.has(participantId)) this.secure?.host.transfer(participantId);
   }
 
   #readInfo(roomInfoKey: Uint8Array, sealed: string | undefined): void {

@@ -2,25 +2,17 @@
 //   - reads the room's commit log (`sync`, `commits`, `commit`) into the Membership, and installs
 //     each new epoch's keys in the media Worker;
 //   - a guest knocks with a sealed join request once the host's key is verified from the log;
-//   - a host opens knocks, and admits, removes and records departures as signed commits, sending
-//     `admit`/`remove` (what the server enforces: seats and tokens) together with the commit;
+//   - a host's knocks and membership changes go through its HostDesk (host-desk.svelte.ts), which
+//     publishes commits here;
 //   - in-call app messages: a member whose page restarted asks the host for a fresh epoch.
 // Every server message is untrusted: what does not verify is counted and dropped.
-import { equalBytes } from '../../../../crypto/bytes';
-import { type Admission } from '../../../../crypto/host';
-import { MAX_LOBBY, type ServerMessage } from '../../../../protocol/protocol';
+import { type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
+import { HostDesk, type Publisher } from './host-desk.svelte';
 import { type MediaKeys } from './media-keys.svelte';
 import { type AppMessageType } from '../../../../crypto/app-message';
 import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership.svelte';
 import { trace } from './trace';
-
-export interface PendingKnock {
-  readonly id: string;
-  /** The name inside the verified join request. */
-  readonly name: string;
-  readonly admission: Admission;
-}
 
 /** The signaling socket, as this class needs it. */
 export interface Channel {
@@ -48,11 +40,10 @@ export interface SecureRoomEvents {
 /** A host answers rekey requests at most this often. */
 const REKEY_REQUEST_GAP_MS = 2000;
 
-export class SecureRoom {
+export class SecureRoom implements Publisher {
   readonly membership: Membership;
-  knocks = $state.raw<readonly PendingKnock[]>([]);
-  /** Knocks that did not open or verify: forged, altered, or made with another link. */
-  droppedKnocks = $state(0);
+  /** The host's knocks and membership changes. */
+  readonly host: HostDesk;
   /** In-call messages that did not open or verify. */
   droppedMessages = $state(0);
   /** Why the host's last membership change could not be made (e.g. the room is full), for the host. */
@@ -61,16 +52,13 @@ export class SecureRoom {
   readonly #channel: Channel;
   readonly #media: MediaKeys;
   readonly #events: SecureRoomEvents;
-  #participantId: string | undefined;
+  participantId: string | undefined;
   #knockName: string | undefined;
   #knockSent = false;
-  #startAs: string | undefined;
   /** A sync was sent and not answered yet: relayed commits until then are in the answer anyway. */
   #syncPending = false;
   #resyncedAt = -1;
   #lastRekey = 0;
-  /** Knocks that arrived before this page read the log (a returning host gets them at once). */
-  #early: { from: string; payload: string }[] = [];
   readonly #appHandlers = new Set<AppHandler>();
   readonly #ackHandlers = new Set<(id: string) => void>();
   readonly #syncedHandlers = new Set<() => void>();
@@ -82,11 +70,12 @@ export class SecureRoom {
     this.#media = media;
     this.#channel = channel;
     this.#events = events;
+    this.host = new HostDesk(this);
   }
 
   /** A (re)connected socket: read what was committed since the epoch held. */
   welcomed(participantId: string): void {
-    this.#participantId = participantId;
+    this.participantId = participantId;
     this.#knockSent = false;
     this.#freshSocket = true;
     this.#sync();
@@ -94,7 +83,7 @@ export class SecureRoom {
 
   #sync(): void {
     const epoch = this.membership.epoch;
-    this.#syncPending = this.#send(epoch === null ? { type: 'sync' } : { type: 'sync', afterEpoch: epoch });
+    this.#syncPending = this.send(epoch === null ? { type: 'sync' } : { type: 'sync', afterEpoch: epoch });
   }
 
   receive(message: ServerMessage): void {
@@ -106,10 +95,10 @@ export class SecureRoom {
         this.#commit(message);
         break;
       case 'knock':
-        this.#knocked(message.from, message.payload);
+        this.host.knocked(message.from, message.payload);
         break;
       case 'left':
-        this.#left(message.participants);
+        this.host.left(message.participants);
         break;
       case 'relay':
         this.#relayed(message.payload);
@@ -128,7 +117,7 @@ export class SecureRoom {
   sendApp(type: AppMessageType, body: Uint8Array, to: string | 'all', id?: string): boolean {
     const payload = this.membership.seal(type, body);
     if (payload === null) return false;
-    return this.#send({ type: 'relay', to, payload, ...(id !== undefined ? { id } : {}) });
+    return this.send({ type: 'relay', to, payload, ...(id !== undefined ? { id } : {}) });
   }
 
   /** Receive every verified in-call message other than protocol ones (rekey requests). */
@@ -160,80 +149,21 @@ export class SecureRoom {
     this.#sendKnock();
   }
 
-  // --- host
-
-  /** Host: make epoch 0 as `name`, once the log has been read and shown to be empty. */
-  start(name: string): void {
-    this.#startAs = name;
-    this.#create();
-  }
-
-  #create(): void {
-    const name = this.#startAs;
-    const m = this.membership;
-    if (name === undefined || !m.synced || m.state.kind !== 'lobby' || m.hostKnown || this.#participantId === undefined) return;
-    const participantId = this.#participantId;
-    this.#publish(() => m.create(participantId, name));
-  }
-
-  admit(ids: readonly string[]): void {
-    const chosen = this.knocks.filter((k) => ids.includes(k.id)).slice(0, MAX_LOBBY);
-    if (chosen.length === 0 || !this.membership.isHost) return;
-    // Someone already a member knocking again (a new tab, a lost session) replaces the old seat.
-    const stale = this.membership.members.filter((m) => !m.isSelf && chosen.some((k) => equalBytes(k.admission.request.identityPublicKey, m.identityPublicKey)));
-    if (stale.length > 0) this.#publish(() => this.membership.remove(stale.map((m) => m.index)), { type: 'remove', participants: stale.map((m) => m.participantId) });
-    if (!this.#publish(() => this.membership.admit(chosen.map((k) => k.admission)), { type: 'admit', participants: chosen.map((k) => k.id) })) return;
-    trace('admit-sent', chosen.map((k) => k.id).join(','));
-    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
-  }
-
-  deny(ids: readonly string[]): void {
-    const chosen = this.knocks.filter((k) => ids.includes(k.id));
-    if (chosen.length === 0 || !this.#send({ type: 'deny', participants: chosen.map((k) => k.id) })) return;
-    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
-  }
-
-  remove(participantIds: readonly string[]): void {
-    const targets = this.membership.members.filter((m) => !m.isSelf && participantIds.includes(m.participantId));
-    if (targets.length === 0 || !this.membership.isHost) return;
-    trace('remove-sent', targets.map((m) => m.participantId).join(','));
-    this.#publish(() => this.membership.remove(targets.map((m) => m.index)), { type: 'remove', participants: targets.map((m) => m.participantId) });
-  }
-
-  /** Host: lock or unlock (a signed commit; the server's flag follows, so knocks are refused). */
-  setLocked(locked: boolean): void {
-    if (!this.membership.isHost || this.membership.locked === locked) return;
-    this.#publish(() => this.membership.setLocked(locked), undefined, { type: 'lock', locked });
-  }
-
-  /** Host: end the room for everyone. The end commit goes first, so members learn it from the host. */
-  end(): void {
-    if (!this.membership.isHost) return;
-    this.#publish(() => this.membership.end(), undefined, { type: 'end' });
-  }
-
-  /** Host: hand the host role to a member who is connected (the server checks that). */
-  transfer(participantId: string): void {
-    const target = this.membership.members.find((m) => m.participantId === participantId && !m.isSelf);
-    if (!target || !this.membership.isHost) return;
-    this.#publish(() => this.membership.transfer(target.index), undefined, { type: 'transfer-host', to: participantId });
-  }
-
   // --- internals
 
   #log(commits: readonly WireCommit[]): void {
     this.#syncPending = false;
     const applied = this.membership.applyLog(commits);
     this.#after(applied.effects.map((e) => e.type));
-    this.#create();
-    for (const { from, payload } of this.#early.splice(0)) this.#knocked(from, payload);
+    this.host.create();
+    this.host.flushEarly();
     if (this.#freshSocket) {
       this.#freshSocket = false;
       for (const handler of this.#syncedHandlers) handler();
     }
     if (!applied.restarted) return;
     // This page rejoined an epoch an earlier page may have sent under: get a fresh one first.
-    if (this.membership.isHost) this.#publish(() => this.membership.rekey());
+    if (this.membership.isHost) this.publish(() => this.membership.rekey());
     else this.#sendApp('rekeyRequest');
   }
 
@@ -262,38 +192,11 @@ export class SecureRoom {
   }
 
   #sendKnock(): void {
-    if (this.#knockName === undefined || this.#knockSent || this.membership.state.kind !== 'lobby' || this.#participantId === undefined) return;
-    const payload = this.membership.joinRequest(this.#participantId, this.#knockName);
+    if (this.#knockName === undefined || this.#knockSent || this.membership.state.kind !== 'lobby' || this.participantId === undefined) return;
+    const payload = this.membership.joinRequest(this.participantId, this.#knockName);
     if (payload === null) return;
-    this.#knockSent = this.#send({ type: 'knock', payload });
+    this.#knockSent = this.send({ type: 'knock', payload });
     if (this.#knockSent) trace('knock-sent');
-  }
-
-  #knocked(from: string, payload: string): void {
-    if (!this.membership.synced) {
-      this.#early = [...this.#early.filter((k) => k.from !== from), { from, payload }].slice(-MAX_LOBBY);
-      return;
-    }
-    if (!this.membership.isHost) return;
-    let request;
-    try {
-      request = this.membership.openKnock(from, payload);
-    } catch (error) {
-      this.droppedKnocks++;
-      console.warn(`room: dropped a knock from ${from}: ${error instanceof Error ? error.message : 'invalid'}`);
-      return;
-    }
-    trace('knock-received', from);
-    const others = this.knocks.filter((k) => k.id !== from);
-    this.knocks = [...others, { id: from, name: request.displayName, admission: { participantId: from, request } }];
-  }
-
-  #left(participantIds: readonly string[]): void {
-    if (!this.membership.isHost) return;
-    for (const id of participantIds) {
-      const member = this.membership.members.find((m) => m.participantId === id && !m.isSelf);
-      if (member) this.#publish(() => this.membership.leave(member.index));
-    }
   }
 
   #relayed(payload: string): void {
@@ -312,7 +215,7 @@ export class SecureRoom {
       const now = performance.now();
       if (!this.membership.isHost || now - this.#lastRekey < REKEY_REQUEST_GAP_MS) return;
       this.#lastRekey = now;
-      this.#publish(() => this.membership.rekey());
+      this.publish(() => this.membership.rekey());
       return;
     }
     const delivery: AppDelivery = { type: message.type, body: message.body, from: message.from, seq: message.seq, epoch: message.epoch };
@@ -324,7 +227,7 @@ export class SecureRoom {
     if (host) this.sendApp(type, new Uint8Array(0), host.participantId);
   }
 
-  #send(message: Outgoing): boolean {
+  send(message: Outgoing): boolean {
     return this.#channel.send(message);
   }
 
@@ -335,7 +238,7 @@ export class SecureRoom {
    * Only with an open socket: a commit made but never delivered would fork this host's chain from
    * the server's log. A change crypto/ refuses (the room is full...) sends nothing at all.
    */
-  #publish(make: () => CommitMessage, before?: Outgoing, after?: Outgoing): boolean {
+  publish(make: () => CommitMessage, before?: Outgoing, after?: Outgoing): boolean {
     if (!this.#channel.open) return false;
     let message: CommitMessage;
     try {
@@ -346,9 +249,9 @@ export class SecureRoom {
       return false;
     }
     this.problem = undefined;
-    if (before) this.#send(before);
-    const sent = this.#send(message);
-    if (after) this.#send(after);
+    if (before) this.send(before);
+    const sent = this.send(message);
+    if (after) this.send(after);
     this.#installKeys();
     return sent;
   }
