@@ -16,6 +16,7 @@ import { Membership, type MemberView } from './e2ee/membership.svelte';
 import { type PendingKnock } from './e2ee/host-desk.svelte';
 import { SecureRoom } from './e2ee/secure-room.svelte';
 import { tileSecurity, type TileSecurity } from './e2ee/tile-status';
+import { GrantRequests } from './grants';
 import { forgetHostCredential, loadHostCredential, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
@@ -29,7 +30,6 @@ import { forgetRoomKey, loadRoomKey } from './storage/room-key-store';
 export type { PendingKnock };
 
 const NAME_KEY = 'sealroom.name';
-const GRANT_TIMEOUT_MS = 10_000;
 
 const CLOSE_TO_BLOCKED: Partial<Record<CloseReason, Blocked>> = {
   removed: 'removed',
@@ -40,11 +40,6 @@ const CLOSE_TO_BLOCKED: Partial<Record<CloseReason, Blocked>> = {
   'gave-up': 'unreachable',
 };
 
-interface GrantWaiter {
-  resolve(grant: LiveKitGrant): void;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 export class RoomController {
   readonly roomId: string;
@@ -87,7 +82,7 @@ export class RoomController {
   #media: MediaKeys | undefined;
   #credential = '';
   #grant: LiveKitGrant | undefined;
-  #grantWaiters: GrantWaiter[] = [];
+  readonly #grants = new GrantRequests(() => void this.signaling?.send({ type: 'token' }));
   #disposed = false;
 
   constructor(roomId: string) {
@@ -286,13 +281,13 @@ export class RoomController {
   }
 
   async #joinCall(): Promise<void> {
-    const call = this.call ?? new CallSession(this.media, () => this.#requestGrant());
+    const call = this.call ?? new CallSession(this.media, () => this.#grants.request());
     this.call = call;
     void call.startAudio().catch(() => undefined);
     let grant = this.#grant;
     this.#grant = undefined;
     try {
-      grant ??= await this.#requestGrant();
+      grant ??= await this.#grants.request();
     } catch {
       this.#dispatch({ type: 'blocked', reason: 'failed' });
       return;
@@ -309,10 +304,7 @@ export class RoomController {
   }
 
   #teardown(): void {
-    for (const waiter of this.#grantWaiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('left the room'));
-    }
+    this.#grants.settle(new Error('left the room'));
     this.#dropCall();
     this.presence?.dispose();
     this.#media?.stop();
@@ -321,30 +313,6 @@ export class RoomController {
     if (this.state.kind === 'blocked' && (this.state.reason === 'removed' || this.state.reason === 'ended')) {
       void forgetRoomKey(this.roomId).catch(() => undefined);
       forgetHostCredential(this.roomId);
-    }
-  }
-
-  /** Ask the server for a fresh LiveKit grant (sent again after a reconnect if still waiting). */
-  #requestGrant(): Promise<LiveKitGrant> {
-    return new Promise((resolve, reject) => {
-      const waiter: GrantWaiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#grantWaiters = this.#grantWaiters.filter((w) => w !== waiter);
-          reject(new Error('no token from the server'));
-        }, GRANT_TIMEOUT_MS),
-      };
-      this.#grantWaiters.push(waiter);
-      if (this.#grantWaiters.length === 1) this.signaling?.send({ type: 'token' });
-    });
-  }
-
-  #settleGrants(grant: LiveKitGrant | Error): void {
-    for (const waiter of this.#grantWaiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      if (grant instanceof Error) waiter.reject(grant);
-      else waiter.resolve(grant);
     }
   }
 
@@ -357,7 +325,7 @@ export class RoomController {
         this.locked = message.locked;
         this.#dispatch({ type: 'welcome', role: message.role, hostPresent: message.hostPresent });
         this.secure?.welcomed(message.participantId);
-        if (this.#grantWaiters.length > 0) this.signaling?.send({ type: 'token' });
+        this.#grants.reconnected();
         break;
       case 'knock':
       case 'commit':
@@ -373,7 +341,7 @@ export class RoomController {
         this.#dispatch({ type: 'admitted' });
         break;
       case 'token':
-        this.#settleGrants(message.livekit);
+        this.#grants.settle(message.livekit);
         break;
       case 'presence':
         this.hostId = message.host;
@@ -403,7 +371,7 @@ export class RoomController {
 
   #serverError(code: ErrorCode, ref: string | undefined): void {
     const inLobby = this.state.kind === 'lobby' && this.state.seat === 'guest';
-    if (ref === 'token') this.#settleGrants(new Error(`token refused: ${code}`));
+    if (ref === 'token') this.#grants.settle(new Error(`token refused: ${code}`));
     if (inLobby && code === ErrorCode.roomFull) this.#dispatch({ type: 'blocked', reason: 'full' });
     else if (inLobby && code === ErrorCode.roomLocked) this.#dispatch({ type: 'blocked', reason: 'locked' });
     else if (inLobby && code === ErrorCode.lobbyFull) this.#dispatch({ type: 'blocked', reason: 'lobby-full' });
