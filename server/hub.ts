@@ -7,7 +7,7 @@ import { Connection, MAX_INVALID_IN_A_ROW } from './connection';
 import type { Effect } from './effects';
 import type { Logger } from './log';
 import type { Auth, Room } from './room';
-import { handleMessage } from './room-messages';
+import { HOST_ONLY, handleMessage } from './room-messages';
 import type { Rooms } from './rooms';
 import type { GrantIssuer, SfuAdmin } from './tokens';
 
@@ -21,7 +21,6 @@ export interface HubDeps {
 }
 
 const TERMINATE_AFTER_CLOSE_MS = 1000;
-const HOST_MEMBERSHIP: ReadonlySet<string> = new Set(['admit', 'deny', 'remove', 'lock', 'end', 'transfer-host', 'commit']);
 
 function errorMessage(code: ErrorCode, message: string, ref?: string): ServerMessage {
   return { v: PROTOCOL_VERSION, type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) };
@@ -92,7 +91,7 @@ export class Hub {
     const parsed = parseClientMessage(text(data));
     // The host's membership messages have their own, larger budget: a commit the server drops would
     // fork the host's chain from the room's log, and only the host can hurt its own room with them.
-    const hostMembership = parsed.ok && HOST_MEMBERSHIP.has(parsed.message.type) && room.participants.get(conn.participantId)?.role === 'host';
+    const hostMembership = parsed.ok && HOST_ONLY.has(parsed.message.type) && room.participants.get(conn.participantId)?.role === 'host';
     if (!(hostMembership ? conn.hostBucket : conn.bucket).take(this.deps.now())) {
       conn.send(errorMessage(ErrorCode.rateLimited, 'too many messages; slow down', parsed.ok ? parsed.message.type : undefined));
       return;

@@ -5,7 +5,8 @@ import { chunkCommits } from './commit-log';
 import { error, fits, send, type Effect } from './effects';
 import type { Participant, Room } from './room';
 
-const HOST_ONLY: ReadonlySet<ClientMessageType> = new Set(['admit', 'deny', 'remove', 'lock', 'end', 'transfer-host', 'commit']);
+/** Messages only the host may send: membership changes and their commits. */
+export const HOST_ONLY: ReadonlySet<ClientMessageType> = new Set(['admit', 'deny', 'remove', 'lock', 'end', 'transfer-host', 'commit']);
 const ADMITTED_ONLY: ReadonlySet<ClientMessageType> = new Set(['relay', 'token']);
 
 type Of<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;

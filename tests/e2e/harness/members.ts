@@ -2,6 +2,7 @@
 // pattern and the client's audit flag on (public SFrame headers, counters and protocol-step times,
 // never keys), plus readers for what the page shows and counts.
 import { type Page } from 'playwright-core';
+import { splitKid } from '../../../crypto/epoch';
 import { launchParticipant, type Participant } from './browser';
 import { type Pattern, type Y4mFormat, Y4M, writePatternY4m } from './pattern';
 import { waitUntil, type WaitOptions } from './wait';
@@ -61,6 +62,5 @@ export function waitForEpoch(page: Page, epoch: number, options?: WaitOptions): 
 
 export const remoteVideo = (participantId: string): string => `[data-testid="tile"][data-participant="${participantId}"] video`;
 
-/** KID = epoch << 6 | sender index (docs/decisions/0003). */
-export const kidEpoch = (kid: bigint | string): number => Number(BigInt(kid) >> 6n);
-export const kidSender = (kid: bigint | string): number => Number(BigInt(kid) & 63n);
+/** The epoch a KID names (crypto/epoch.ts splitKid; KIDs come as strings from the page). */
+export const kidEpoch = (kid: bigint | string): number => splitKid(BigInt(kid)).epoch;

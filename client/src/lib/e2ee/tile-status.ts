@@ -1,11 +1,10 @@
 // What a tile says about a remote member's media, from the media Worker's per-KID counters:
 // 'encrypted' once a frame under one of its current KIDs opened, 'failing' when its frames arrive
 // but none open (no key yet, or authentication failures), 'waiting' before any frame arrived.
+import { splitKid } from '../../../../crypto/epoch';
 import { type WorkerStats } from '../../worker/messages';
 
 export type TileSecurity = 'encrypted' | 'failing' | 'waiting';
-
-const SENDER_MASK = 63n;
 
 export function tileSecurity(stats: WorkerStats, senderIndex: number, epoch: number): TileSecurity {
   const opened = countFor(stats.decryptedByKid, senderIndex, epoch);
@@ -17,9 +16,9 @@ export function tileSecurity(stats: WorkerStats, senderIndex: number, epoch: num
 function countFor(byKid: ReadonlyMap<bigint, number>, senderIndex: number, epoch: number): number {
   let total = 0;
   for (const [kid, count] of byKid) {
-    if ((kid & SENDER_MASK) !== BigInt(senderIndex)) continue;
-    const kidEpoch = Number(kid >> 6n);
-    if (kidEpoch === epoch || kidEpoch === epoch - 1) total += count;
+    const sent = splitKid(kid);
+    if (sent.senderIndex !== senderIndex) continue;
+    if (sent.epoch === epoch || sent.epoch === epoch - 1) total += count;
   }
   return total;
 }
