@@ -2,6 +2,9 @@
 // the lobby, knock and admit, deny, lock and unlock, remove, host absent and returning, hand-over,
 // and end. Each control is a signed commit the members check; the server enforces seats and tokens.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { toBase64Url } from '../../crypto/bytes';
+import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../crypto/link';
+import { sealRoomInfo } from '../../crypto/room-info';
 import { printLogs } from './harness/browser';
 import { callCode, launchMember, type Member, ownId, waitForEpoch } from './harness/members';
 import { PATTERNS } from './harness/pattern';
@@ -61,6 +64,19 @@ describe('host controls', () => {
     expect(await bob.page.getByTestId('room-starts').textContent()).toMatch(/Starts in (1|2) hours?/);
     await join(bob.page, 'Bob');
     await waitForState(bob, 'waiting-host');
+  });
+
+  it('shows no room details the server serves that do not open with the link, and says so', async () => {
+    // What a lying server would serve: details sealed under a key that is not the link's.
+    const linkSecret = generateLinkSecret();
+    const { accessVerifier } = deriveAccessKeys(linkSecret);
+    const info = toBase64Url(sealRoomInfo(generateLinkSecret(), { title: 'Forged title', description: '' }));
+    const res = await fetch(`${server!.origin}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessVerifier: toBase64Url(accessVerifier), info }) });
+    const { roomId } = (await res.json()) as { roomId: string };
+    const fragment = formatFragment({ linkSecret, hostFingerprint: new Uint8Array(32) });
+    await visitor.page.goto(`${server!.origin}/r/${roomId}#${fragment}`);
+    await visitor.page.getByTestId('room-info-refused').waitFor({ timeout: 30_000 });
+    expect(await visitor.page.getByText('Forged title').count()).toBe(0);
   });
 
   it('admits a knock once the host starts, and denies another', async () => {
