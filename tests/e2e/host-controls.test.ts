@@ -79,6 +79,19 @@ describe('host controls', () => {
     expect(await visitor.page.getByText('Forged title').count()).toBe(0);
   });
 
+  it('says plainly when a link is damaged, incomplete or wrong for the room', async () => {
+    const [base, fragment] = link.split('#') as [string, string];
+    const [secret] = fragment.split('.') as [string, string];
+    await visitor.page.goto(`${base}#${secret}.short`);
+    await waitForState(visitor, 'damaged-link');
+    await visitor.page.goto(`${server!.origin}/`);
+    await visitor.page.goto(base);
+    await waitForState(visitor, 'missing-link');
+    // A well-formed link with another secret: the server refuses its access token.
+    await visitor.page.goto(`${base}#${formatFragment({ linkSecret: generateLinkSecret(), hostFingerprint: new Uint8Array(32) })}`);
+    await waitForState(visitor, 'wrong-link');
+  });
+
   it('admits a knock once the host starts, and denies another', async () => {
     await join(host.page, 'Hana');
     await admitFirstKnock(host.page);
