@@ -27,7 +27,7 @@ export interface EpochKeys {
   readonly send: { readonly kid: bigint; readonly life: number } | null;
 }
 
-const EMPTY_STATS: WorkerStats = { encrypted: 0, decrypted: 0, dropped: NO_DROPS, decryptedByKid: new Map(), byParticipant: new Map() };
+const EMPTY_STATS: WorkerStats = { encrypted: 0, decrypted: 0, dropped: NO_DROPS, decryptedByKid: new Map(), byParticipant: new Map(), newerEpoch: -1 };
 
 export class MediaKeys {
   /** Latest counters from the Worker. */
@@ -45,6 +45,10 @@ export class MediaKeys {
   refusedTransformChanges = $state(0);
 
   readonly #worker: Worker;
+  readonly #newerEpochHandlers = new Set<(epoch: number) => void>();
+  /** Sending is held back (a withheld membership change); the send KID to go back to when released. */
+  #held = false;
+  #sendKid: { kid: bigint; epoch: number } | null = null;
   readonly #labels = new WeakMap<RTCRtpReceiver, string>();
   readonly #boundTo = new WeakMap<RTCRtpReceiver, string>();
   readonly #installed = new Map<number, bigint[]>();
@@ -79,15 +83,41 @@ export class MediaKeys {
     this.#later(SWITCH_DELAY_MS, () => {
       if (this.#latestEpoch !== epoch.epoch) return; // a newer epoch arrived meanwhile
       if (send) {
-        this.#post({ type: 'use-send-kid', kid: send.kid });
-        this.sendingEpoch = epoch.epoch;
-        trace('sending', epoch.epoch);
+        this.#sendKid = { kid: send.kid, epoch: epoch.epoch };
+        if (!this.#held) this.#useSendKid();
       } else {
+        this.#sendKid = null;
         this.#post({ type: 'stop-sending' });
         this.sendingEpoch = null;
       }
       this.#later(GRACE_MS, () => this.#retireBefore(epoch.epoch));
     });
+  }
+
+  /** Stop sending, keeping every key, until release(): this page may be behind the others. */
+  hold(): void {
+    this.#held = true;
+    this.#post({ type: 'stop-sending' });
+    this.sendingEpoch = null;
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#sendKid !== null) this.#useSendKid();
+  }
+
+  /** Called whenever the Worker reports frames under an epoch newer than the held ones. */
+  onNewerEpoch(handler: (epoch: number) => void): () => void {
+    this.#newerEpochHandlers.add(handler);
+    return () => this.#newerEpochHandlers.delete(handler);
+  }
+
+  #useSendKid(): void {
+    const send = this.#sendKid!;
+    this.#post({ type: 'use-send-kid', kid: send.kid });
+    this.sendingEpoch = send.epoch;
+    trace('sending', send.epoch);
   }
 
   /** Stop sending at once (left, removed, ended) and forget every key. */
@@ -97,6 +127,7 @@ export class MediaKeys {
     this.#post({ type: 'stop-sending' });
     this.#retireBefore(Number.MAX_SAFE_INTEGER);
     this.sendingEpoch = null;
+    this.#sendKid = null;
   }
 
   /**
@@ -186,6 +217,7 @@ export class MediaKeys {
       case 'stats':
         this.stats = message.stats;
         this.#watchTransforms();
+        if (message.stats.newerEpoch >= 0) for (const handler of this.#newerEpochHandlers) handler(message.stats.newerEpoch);
         break;
       case 'sent-headers':
         this.#audit.push(...message.headers);

@@ -12,7 +12,9 @@ import { type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
 import { HostDesk, type Publisher } from './host-desk.svelte';
 import { type MediaKeys } from './media-keys.svelte';
-import { type AppMessageType } from '../../../../crypto/app-message';
+import { type AppMessageType, appMessageEpoch } from '../../../../crypto/app-message';
+import { fromBase64Url } from '../../../../crypto/bytes';
+import { type BehindEffect, LeftBehind } from './left-behind';
 import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership.svelte';
 import { trace } from './trace';
 
@@ -47,6 +49,11 @@ export class SecureRoom implements Publisher {
   droppedMessages = $state(0);
   /** Why the host's last membership change could not be made (e.g. the room is full), for the host. */
   problem = $state<string | undefined>(undefined);
+  /**
+   * The epoch the server seems to withhold from this member ([W1], left-behind.ts): others use it,
+   * it does not arrive, so this page sends nothing until it does.
+   */
+  withheld = $state<number | undefined>(undefined);
 
   readonly #channel: Channel;
   readonly #media: MediaKeys;
@@ -62,6 +69,8 @@ export class SecureRoom implements Publisher {
   readonly #syncedHandlers = new Set<() => void>();
   /** The socket is new and its first sync answer has not been read yet. */
   #freshSocket = false;
+  readonly #behind = new LeftBehind();
+  #behindTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents) {
     this.membership = membership;
@@ -69,6 +78,40 @@ export class SecureRoom implements Publisher {
     this.#channel = channel;
     this.#events = events;
     this.host = new HostDesk(this);
+    media.onNewerEpoch((epoch) => this.#sawNewer(epoch));
+  }
+
+  /** Evidence that the others are in `epoch`, newer than ours: resync, and hold sending if it does not come. */
+  #sawNewer(epoch: number): void {
+    const own = this.membership.epoch;
+    if (own === null) return;
+    this.#runBehind(this.#behind.saw(epoch, own, performance.now()));
+    const deadline = this.#behind.deadline;
+    if (deadline !== undefined && this.#behindTimer === undefined) {
+      this.#behindTimer = setTimeout(() => {
+        this.#behindTimer = undefined;
+        this.#checkBehind();
+      }, Math.max(0, deadline - performance.now()));
+    }
+  }
+
+  #checkBehind(): void {
+    const own = this.membership.epoch;
+    if (own !== null) this.#runBehind(this.#behind.check(own, performance.now()));
+  }
+
+  #runBehind(effects: readonly BehindEffect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'resync') this.#sync();
+      else if (effect.type === 'withhold') {
+        this.withheld = effect.epoch;
+        this.#media.hold();
+        trace('withheld', effect.epoch);
+      } else {
+        this.withheld = undefined;
+        this.#media.release();
+      }
+    }
   }
 
   /** A (re)connected socket: read what was committed since the epoch held. */
@@ -177,6 +220,7 @@ export class SecureRoom implements Publisher {
     if (effects.includes('removed')) return this.#events.removed();
     if (effects.includes('ended')) return this.#events.ended();
     this.#installKeys();
+    this.#checkBehind();
     this.#sendKnock();
   }
 
@@ -200,6 +244,7 @@ export class SecureRoom implements Publisher {
       message = this.membership.open(payload);
     } catch {
       this.droppedMessages++;
+      this.#newerMessage(payload);
       return;
     }
     if (message.from === undefined) {
@@ -211,6 +256,15 @@ export class SecureRoom implements Publisher {
     if (message.type === 'rekeyRequest') return;
     const delivery: AppDelivery = { type: message.type, body: message.body, from: message.from, seq: message.seq, epoch: message.epoch };
     for (const handler of this.#appHandlers) handler(delivery);
+  }
+
+  /** An in-call message of an epoch newer than ours is evidence of a commit we lack. */
+  #newerMessage(payload: string): void {
+    try {
+      this.#sawNewer(appMessageEpoch(fromBase64Url(payload)));
+    } catch {
+      // not even a readable header: nothing to learn from it
+    }
   }
 
   send(message: Outgoing): boolean {
