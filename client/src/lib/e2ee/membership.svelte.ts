@@ -24,6 +24,8 @@ import {
   type RoomContext,
   type SelfKeys,
 } from '../../../../crypto/member';
+import { checkConfirmation, makeConfirmation } from '../../../../crypto/confirm';
+import { EpochError } from '../../../../crypto/errors';
 import { callCode, type CallCode } from '../../../../crypto/safety';
 import { type ClientMessage } from '../../../../protocol/protocol';
 import { type EpochKeys } from './media-keys.svelte';
@@ -181,6 +183,30 @@ export class Membership {
 
   transfer(toIndex: number): CommitMessage {
     return this.#publish(host.transfer(this.state, toIndex));
+  }
+
+  // --- epoch confirmations ([F1]): who holds the same commit for this epoch
+
+  /** This member's confirmation of its current epoch, or null outside the room. */
+  confirmation(): Uint8Array | null {
+    const s = this.state;
+    return s.kind === 'member' ? makeConfirmation(s, s.ownIndex) : null;
+  }
+
+  /**
+   * A member's confirmation, from an opened `epochConfirm` message: 'agree' when it holds this
+   * page's commit for the epoch, 'fork' when it holds another, 'other-epoch' when it is not ours.
+   */
+  checkConfirmation(body: Uint8Array): 'agree' | 'fork' | 'other-epoch' {
+    const s = this.state;
+    if (s.kind !== 'member') return 'other-epoch';
+    try {
+      checkConfirmation(s, body);
+      return 'agree';
+    } catch (error) {
+      if (error instanceof EpochError && error.reason === 'fork') return 'fork';
+      return 'other-epoch';
+    }
   }
 
   // --- in-call messages

@@ -54,6 +54,13 @@ export class SecureRoom implements Publisher {
    * it does not arrive, so this page sends nothing until it does.
    */
   withheld = $state<number | undefined>(undefined);
+  /**
+   * [F1] Members whose epoch confirmation disagrees with this page's commit for the same epoch:
+   * they hold another version of the member list or its secret (an equivocating host or server).
+   */
+  forks = $state.raw<readonly { readonly epoch: number; readonly name: string }[]>([]);
+  /** In-call messages under this page's own epoch that did not open: another version of it, or altered. */
+  unopenedCurrent = $state(0);
 
   readonly #channel: Channel;
   readonly #media: MediaKeys;
@@ -70,6 +77,8 @@ export class SecureRoom implements Publisher {
   /** The socket is new and its first sync answer has not been read yet. */
   #freshSocket = false;
   readonly #behind = new LeftBehind();
+  /** The epoch this page last sent its confirmation for. */
+  #confirmed = -1;
   #behindTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents) {
@@ -197,6 +206,7 @@ export class SecureRoom implements Publisher {
     this.#after(applied.effects.map((e) => e.type));
     if (more) return; // the rest of the answer follows; relayed commits are in it
     this.#syncPending = false;
+    this.#confirm();
     this.host.create();
     this.host.flushEarly();
     if (this.#freshSocket) {
@@ -228,6 +238,15 @@ export class SecureRoom implements Publisher {
     const keys = this.membership.epochKeys();
     if (keys !== null) trace('epoch', keys.epoch);
     if (keys !== null) this.#media.install(keys);
+    this.#confirm();
+  }
+
+  /** Tell every member which commit this page holds for its new epoch (once per epoch, once sent). */
+  #confirm(): void {
+    const epoch = this.membership.epoch;
+    const body = this.membership.confirmation();
+    if (epoch === null || body === null || epoch <= this.#confirmed) return;
+    if (this.sendApp('epochConfirm', body, 'all')) this.#confirmed = epoch;
   }
 
   #sendKnock(): void {
@@ -254,17 +273,30 @@ export class SecureRoom implements Publisher {
     // Rekey requests are no longer needed (page lives keep counters apart) and are not granted:
     // one member could otherwise make the host commit every few seconds and fill the log.
     if (message.type === 'rekeyRequest') return;
+    if (message.type === 'epochConfirm') {
+      if (this.membership.checkConfirmation(message.body) === 'fork') {
+        this.forks = [...this.forks, { epoch: message.epoch, name: message.from.name }];
+        trace('fork', `${message.epoch}`);
+      }
+      return;
+    }
     const delivery: AppDelivery = { type: message.type, body: message.body, from: message.from, seq: message.seq, epoch: message.epoch };
     for (const handler of this.#appHandlers) handler(delivery);
   }
 
-  /** An in-call message of an epoch newer than ours is evidence of a commit we lack. */
+  /**
+   * An in-call message that did not open: one of a newer epoch is evidence of a commit we lack;
+   * one of our own epoch means its sender holds another version of it (or the server altered it).
+   */
   #newerMessage(payload: string): void {
+    let epoch: number;
     try {
-      this.#sawNewer(appMessageEpoch(fromBase64Url(payload)));
+      epoch = appMessageEpoch(fromBase64Url(payload));
     } catch {
-      // not even a readable header: nothing to learn from it
+      return; // not even a readable header: nothing to learn from it
     }
+    if (epoch === this.membership.epoch) this.unopenedCurrent++;
+    else this.#sawNewer(epoch);
   }
 
   send(message: Outgoing): boolean {
