@@ -17,7 +17,7 @@ import { type PendingKnock } from './e2ee/host-desk.svelte';
 import { SecureRoom } from './e2ee/secure-room.svelte';
 import { tileSecurity, type TileSecurity } from './e2ee/tile-status';
 import { GrantRequests } from './grants';
-import { forgetHostCredential, loadHostCredential, saveHostCredential } from './host-credential';
+import { forgetHostCredential, loadHostCredential, markRoomCreated, roomCreatedHere, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
 import { cleanName, FALLBACK_NAME } from './names';
@@ -158,7 +158,7 @@ export class RoomController {
     this.secure = new SecureRoom(membership, this.#media, signaling, {
       removed: () => this.#dispatch({ type: 'blocked', reason: 'removed' }),
       ended: () => this.#dispatch({ type: 'blocked', reason: 'ended' }),
-    });
+    }, { createdBefore: () => roomCreatedHere(this.roomId), markCreated: () => markRoomCreated(this.roomId) });
     signaling.onMessage((message) => this.#receive(message));
     signaling.onClose((reason) => void this.#closed(reason));
     this.chat = new Chat(this.secure);

@@ -10,7 +10,7 @@
 // Every server message is untrusted: what does not verify is counted and dropped.
 import { type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
-import { HostDesk, type Publisher } from './host-desk.svelte';
+import { type GenesisRecord, HostDesk, type Publisher } from './host-desk.svelte';
 import { type MediaKeys } from './media-keys.svelte';
 import { type AppMessageType, appMessageEpoch } from '../../../../crypto/app-message';
 import { fromBase64Url } from '../../../../crypto/bytes';
@@ -81,12 +81,12 @@ export class SecureRoom implements Publisher {
   #confirmed = -1;
   #behindTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents) {
+  constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents, genesis?: GenesisRecord) {
     this.membership = membership;
     this.#media = media;
     this.#channel = channel;
     this.#events = events;
-    this.host = new HostDesk(this);
+    this.host = new HostDesk(this, genesis);
     media.onNewerEpoch((epoch) => this.#sawNewer(epoch));
   }
 
