@@ -1,5 +1,5 @@
 // The in-memory tier: the real client session (SecureRoom, HostDesk, Membership, page lives) of
-// each participant against the real server room code (server/room.ts, server/room-messages.ts),
+// each participant (session/: framework-free) against the real server room code (server/room.ts, server/room-messages.ts),
 // with no socket, no browser and no LiveKit. Messages travel through one FIFO queue that `run()`
 // drains, so every test is deterministic. Every message the server sends a client passes the
 // tier's `interpose`, which a test replaces to drop, alter, split, duplicate, hold back or replay
@@ -11,10 +11,10 @@ import { hashCredential, newCredential } from '../../server/credentials';
 import { type Effect } from '../../server/effects';
 import { Room } from '../../server/room';
 import { handleMessage } from '../../server/room-messages';
-import { type EpochKeys, type MediaKeys } from '../../client/src/lib/e2ee/media-keys.svelte';
-import { Membership } from '../../client/src/lib/e2ee/membership.svelte';
-import { SecureRoom } from '../../client/src/lib/e2ee/secure-room.svelte';
-import { type Outgoing } from '../../client/src/lib/signaling.svelte';
+import { type Outgoing } from '../../client/src/lib/session/channel';
+import { type EpochKeys, type MediaSink } from '../../client/src/lib/session/media-sink';
+import { type Membership } from '../../client/src/lib/session/membership';
+import { Session } from '../../client/src/lib/session/session';
 import { nextPageLife, type RoomKeyRecord } from '../../client/src/lib/storage/page-life';
 import { type Link, newLink, newSelf } from '../scenario/fixtures';
 
@@ -22,7 +22,7 @@ import { type Link, newLink, newSelf } from '../scenario/fixtures';
 export type Interpose = (message: ServerMessage, to: Client) => ServerMessage[];
 
 /** The recorder standing in for the media Worker. */
-class RecordedMedia {
+class RecordedMedia implements MediaSink {
   readonly installs: EpochKeys[] = [];
   held = false;
   #newer = new Set<(epoch: number) => void>();
@@ -51,7 +51,7 @@ export class Client {
   readonly self: SelfKeys;
   readonly life: number;
   readonly membership: Membership;
-  readonly secure: SecureRoom;
+  readonly secure: Session;
   readonly media = new RecordedMedia();
   /** Everything this page sent the server, in order. */
   readonly sent: Outgoing[] = [];
@@ -65,10 +65,10 @@ export class Client {
     this.name = name;
     this.self = self;
     this.life = life;
-    this.membership = new Membership(tier.link.room, self, life);
     const channel = { open: true, send: (m: Outgoing) => this.#send(m) };
     const genesis = { createdBefore: () => created.value, markCreated: () => void (created.value = true) };
-    this.secure = new SecureRoom(this.membership, this.media as unknown as MediaKeys, channel, { removed() {}, ended() {} }, genesis);
+    this.secure = new Session({ room: tier.link.room, self, life }, this.media, channel, { removed() {}, ended() {} }, { genesis });
+    this.membership = this.secure.membership;
   }
 
   #send(message: Outgoing): boolean {

@@ -3,12 +3,13 @@
 // the transform hook (so before negotiation, so before any frame can leave). Until a send key is
 // installed the Worker drops every outgoing frame; it never forwards one in clear.
 //
-// Epoch keys arrive from the membership (membership.svelte.ts). Receive keys of a new epoch are
+// Epoch keys arrive from the membership (session/membership.ts). Receive keys of a new epoch are
 // installed at once; this page starts SENDING under the new epoch only after SWITCH_DELAY_MS, so
 // the other members have installed it too; the previous epoch's keys are forgotten GRACE_MS after
 // the switch, so frames still in flight open. Decision record 0006 explains both numbers.
 import { type KeyEntry, type FromWorker, NO_DROPS, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
 import { detachedEndpoints, onReceiverCreated, onSenderCreated, pinTransform, refusedTransformChanges, type MediaKind } from '../media/transform-hook';
+import { type EpochKeys, type MediaSink } from '../session/media-sink';
 import { auditEnabled, trace, traceEvents, type TraceEvent } from './trace';
 
 /** Delay between receiving an epoch and sending under it. */
@@ -19,17 +20,11 @@ export const GRACE_MS = 5000;
 type ScriptTransformConstructor = new (worker: Worker, options?: unknown) => unknown;
 const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformConstructor }).RTCRtpScriptTransform;
 
-export interface EpochKeys {
-  readonly epoch: number;
-  /** KID -> base key, and the participant the signed member list gives that KID, for every member of the epoch. */
-  readonly keys: ReadonlyMap<bigint, { readonly baseKey: Uint8Array; readonly owner: string }>;
-  /** This page's own KID in the epoch and the page life it sends in, or null when it must not send (receive only). */
-  readonly send: { readonly kid: bigint; readonly life: number } | null;
-}
+export type { EpochKeys };
 
 const EMPTY_STATS: WorkerStats = { encrypted: 0, decrypted: 0, dropped: NO_DROPS, decryptedByKid: new Map(), byParticipant: new Map(), newerEpoch: -1 };
 
-export class MediaKeys {
+export class MediaKeys implements MediaSink {
   /** Latest counters from the Worker. */
   stats = $state.raw<WorkerStats>(EMPTY_STATS);
   /** The epoch this page currently sends under, if any. */

@@ -1,4 +1,4 @@
-// The real SecureRoom and Membership of members, over a channel that records what they send (the
+// The session core (client/src/lib/session/) of members, over a channel that records what they send (the
 // media Worker is a stub: this tier has no browser).
 //   [F1] Each member sends its confirmation when it enters an epoch; a member holding another
 //        version of the epoch finds out in-band, without anyone reading the call code aloud.
@@ -10,14 +10,14 @@ import { makeConfirmation } from '../../crypto/confirm';
 import * as host from '../../crypto/host';
 import { type InRoomState } from '../../crypto/member';
 import { PROTOCOL_VERSION } from '../../protocol/protocol';
-import { type MediaKeys } from '../../client/src/lib/e2ee/media-keys.svelte';
-import { Membership, type WireCommit } from '../../client/src/lib/e2ee/membership.svelte';
-import { SecureRoom } from '../../client/src/lib/e2ee/secure-room.svelte';
-import { type Outgoing } from '../../client/src/lib/signaling.svelte';
+import { type Outgoing } from '../../client/src/lib/session/channel';
+import { type MediaSink } from '../../client/src/lib/session/media-sink';
+import { type WireCommit } from '../../client/src/lib/session/membership';
+import { Session } from '../../client/src/lib/session/session';
 import { buildRoom, knock, newGuest, type Party } from '../scenario/fixtures';
 import { type LogEntry, entryOf } from '../scenario/relay';
 
-const media = { install() {}, onNewerEpoch: () => () => {}, hold() {}, release() {} } as unknown as MediaKeys;
+const media: MediaSink = { install() {}, onNewerEpoch: () => () => {}, hold() {}, release() {} };
 
 function wire(entry: LogEntry, to: Party): WireCommit {
   const envelope = entry.envelopes.get(to.pid);
@@ -26,8 +26,8 @@ function wire(entry: LogEntry, to: Party): WireCommit {
 
 function connected(party: Party, room: ReturnType<typeof buildRoom>) {
   const sent: Outgoing[] = [];
-  const membership = new Membership(room.link.room, party.self, 0);
-  const secure = new SecureRoom(membership, media, { open: true, send: (m) => (sent.push(m), true) }, { removed() {}, ended() {} });
+  const secure = new Session({ room: room.link.room, self: party.self, life: 0 }, media, { open: true, send: (m) => (sent.push(m), true) }, { removed() {}, ended() {} });
+  const membership = secure.membership;
   secure.welcomed(party.pid);
   const confirmations = () => sent.filter((m): m is Extract<Outgoing, { type: 'relay' }> => m.type === 'relay');
   return { secure, membership, sent, confirmations };
