@@ -11,13 +11,15 @@ import * as host from '../../crypto/host';
 import { type InRoomState } from '../../crypto/member';
 import { PROTOCOL_VERSION } from '../../protocol/protocol';
 import { type Outgoing } from '../../client/src/lib/session/channel';
-import { type MediaSink } from '../../client/src/lib/session/media-sink';
+import { type Clock, type MediaSink } from '../../client/src/lib/session/media-sink';
 import { type WireCommit } from '../../client/src/lib/session/membership';
 import { Session } from '../../client/src/lib/session/session';
 import { buildRoom, knock, newGuest, type Party } from '../scenario/fixtures';
 import { type LogEntry, entryOf } from '../scenario/relay';
 
 const media: MediaSink = { install() {}, onNewerEpoch: () => () => {}, hold() {}, release() {} };
+/** A clock whose delays have already passed: a confirmation goes out at once. */
+const hurried: Clock = { now: () => 0, after: (_ms, run) => (run(), () => undefined) };
 
 function wire(entry: LogEntry, to: Party): WireCommit {
   const envelope = entry.envelopes.get(to.pid);
@@ -26,7 +28,7 @@ function wire(entry: LogEntry, to: Party): WireCommit {
 
 function connected(party: Party, room: ReturnType<typeof buildRoom>) {
   const sent: Outgoing[] = [];
-  const secure = new Session({ room: room.link.room, self: party.self, life: 0 }, media, { open: true, send: (m) => (sent.push(m), true) }, { removed() {}, ended() {} });
+  const secure = new Session({ room: room.link.room, self: party.self, life: 0 }, media, { open: true, send: (m) => (sent.push(m), true) }, { removed() {}, ended() {} }, { clock: hurried });
   const membership = secure.membership;
   secure.welcomed(party.pid);
   const confirmations = () => sent.filter((m): m is Extract<Outgoing, { type: 'relay' }> => m.type === 'relay');

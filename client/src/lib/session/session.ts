@@ -59,6 +59,9 @@ export interface Refusal {
 }
 
 const REFUSALS_KEPT = 100;
+/** An epoch confirmation goes out this long after the epoch arrives, plus a random jitter. */
+export const CONFIRM_DELAY_MS = 500;
+export const CONFIRM_JITTER_MS = 1000;
 
 export interface SessionOptions {
   readonly genesis?: GenesisRecord;
@@ -108,8 +111,8 @@ export class Session implements Publisher {
   /** The socket is new and its first sync answer has not been read yet. */
   #freshSocket = false;
   readonly #behind = new LeftBehind();
-  /** The epoch this page last sent its confirmation for. */
-  #confirmed = -1;
+  /** The epoch this page last scheduled its confirmation for. */
+  #confirmScheduled = -1;
   #behindTimer: (() => void) | undefined;
 
   constructor(seat: Seat, media: MediaSink, channel: Channel, events: SessionEvents, options: SessionOptions = {}) {
@@ -283,12 +286,20 @@ export class Session implements Publisher {
     this.#confirm();
   }
 
-  /** Tell every member which commit this page holds for its new epoch (once per epoch, once sent). */
+  /**
+   * Tell every member which commit this page holds for its new epoch, once per epoch. Not urgent,
+   * and n members confirming to n - 1 others is n^2 messages: each page waits CONFIRM_DELAY_MS plus
+   * up to CONFIRM_JITTER_MS, so the burst is spread and stays out of the way of the key switch.
+   */
   #confirm(): void {
     const epoch = this.membership.epoch;
-    const body = this.membership.confirmation();
-    if (epoch === null || body === null || epoch <= this.#confirmed) return;
-    if (this.sendApp('epochConfirm', body, 'all')) this.#confirmed = epoch;
+    if (epoch === null || epoch <= this.#confirmScheduled) return;
+    this.#confirmScheduled = epoch;
+    this.#clock.after(CONFIRM_DELAY_MS + Math.floor(Math.random() * CONFIRM_JITTER_MS), () => {
+      const body = this.membership.confirmation();
+      if (this.membership.epoch !== epoch || body === null) return; // a newer epoch will confirm itself
+      if (!this.sendApp('epochConfirm', body, 'all')) this.#confirmScheduled = epoch - 1; // try again after the next sync
+    });
   }
 
   #sendKnock(): void {
