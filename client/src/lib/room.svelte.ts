@@ -26,6 +26,7 @@ import { initialState, lobbySentence, seatOf, transition, type Blocked, type Roo
 import { SignalingClient, type CloseReason } from './signaling.svelte';
 import { loadIdentity } from './storage/identity-store';
 import { forgetRoomKey, loadRoomKey } from './storage/room-key-store';
+import { message } from './i18n/message';
 
 export type { PendingKnock };
 
@@ -73,8 +74,8 @@ export class RoomController {
   readonly isHost = $derived(this.secure?.membership.state.kind === 'member' ? this.secure.membership.isHost : this.seat === 'host');
   /** A connection problem to mention while in the call, if any. */
   readonly connectionNotice = $derived.by(() => {
-    if (this.signaling?.status.kind === 'reconnecting' || this.call?.status === 'reconnecting') return 'Reconnecting…';
-    if (this.call?.status === 'failed') return 'The media connection was lost.';
+    if (this.signaling?.status.kind === 'reconnecting' || this.call?.status === 'reconnecting') return message('call.reconnecting');
+    if (this.call?.status === 'failed') return message('call.mediaLost');
     return undefined;
   });
 
