@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGUES } from '../../client/src/lib/i18n/catalogues';
-import { Formatter, isolate } from '../../client/src/lib/i18n/format';
+import { Formatter, isolate, render } from '../../client/src/lib/i18n/format';
+import { list, message } from '../../client/src/lib/i18n/message';
 import { DIRECTION, chooseLocale, negotiate } from '../../client/src/lib/i18n/locales';
 
 describe('language choice', () => {
@@ -39,5 +40,13 @@ describe('formatting', () => {
     expect(isolate('Bob', 'ar')).toBe('\u2068Bob\u2069');
     expect(isolate('سارة', 'fr')).toBe('\u2068سارة\u2069');
     expect(new Formatter('ar', CATALOGUES.ar).format('knocks.admitLabel', { name: 'Bob!' })).toBe('قبول \u2068Bob!\u2069');
+  });
+
+  it('renders a Message whose values are Messages or lists, in the formatter language', () => {
+    const problem = message('media.cannotUse', { devices: 'both', reason: message('media.reason.denied') });
+    expect(render(problem, new Formatter('en', CATALOGUES.en))).toBe('Could not use your camera or microphone (permission was denied).');
+    expect(render(problem, new Formatter('fr', CATALOGUES.fr))).toBe('Impossible d’utiliser votre caméra et votre micro (l’autorisation a été refusée).');
+    const joined = message('change.joined', { count: 2, names: list(['Bob', 'Carol']) });
+    expect(render(joined, new Formatter('fr', CATALOGUES.fr))).toBe('Bob et Carol ont rejoint l’appel');
   });
 });
