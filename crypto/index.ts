@@ -18,6 +18,8 @@ export * from './member';
 export * from './confirm';
 export * from './safety';
 export * from './words';
+export * from './words-fr';
+export * from './words-ar';
 export * as host from './host';
 export * from './app-message';
 export * from './room-info';

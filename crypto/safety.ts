@@ -4,7 +4,9 @@
 //   b      = kdf(commitHash, "code/call", u8 version = 1, 36 bytes)
 //   digits = b[0..30) as six 5-byte big-endian integers, each mod 100000, zero-padded,
 //            "12345 67890 ..." (30 digits in 6 groups)
-//   words  = b[30..36), one word per byte from words.ts (6 words)
+//   words  = b[30..36), one word per byte from words.ts (6 words); the bytes are kept as `indexes`,
+//            which words-fr.ts and words-ar.ts render in French and Arabic: the code is the same
+//            in every language, only the spoken form differs
 // The commit hash covers the room, the epoch, the previous commit, the host key and every
 // member's identity key, room key and index, so the code changes whenever any of them does.
 //
@@ -32,8 +34,10 @@ const CODE_WORDS = 6;
 export interface CallCode {
   /** 30 digits in 6 groups of 5, separated by single spaces. */
   readonly digits: string;
-  /** 6 words from the 256-word list. */
+  /** 6 words from the 256-word English list. */
   readonly words: readonly string[];
+  /** The 6 bytes the words stand for (0-255): an index into any language's 256-word list. */
+  readonly indexes: readonly number[];
 }
 
 export function callCode(commitHash: Uint8Array): CallCode {
@@ -42,6 +46,7 @@ export function callCode(commitHash: Uint8Array): CallCode {
   return {
     digits: digitGroups(b.subarray(0, HALF_BYTES)).join(' '),
     words: [...b.subarray(HALF_BYTES)].map((byte) => WORDS[byte] as string),
+    indexes: [...b.subarray(HALF_BYTES)],
   };
 }
 

@@ -1,9 +1,13 @@
 // Entry point. The encryption seam is installed first, before anything can import livekit-client
-// and create an RTCPeerConnection; then the app mounts.
+// and create an RTCPeerConnection; then the language is chosen and the app mounts.
 import './lib/media/transform-hook';
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { i18n } from './lib/i18n/i18n.svelte';
+
+// The language (and <html lang dir>) is settled before the first render, so no English flashes by.
+i18n.start();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('missing #app');

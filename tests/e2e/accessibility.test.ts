@@ -1,36 +1,21 @@
 // Accessibility: axe-core (WCAG 2.x A and AA rules) finds no violation on the start page, the
 // guest lobby, the call and the verification view, and the main flow works from the keyboard.
 // Screenshots of each view are saved (test-results/screenshots, or SEALROOM_SCREENSHOTS=docs/screenshots
-// to refresh the ones the README shows).
-import { readFileSync } from 'node:fs';
+// to refresh the ones the README shows); the call is shot only once every tile shows decoded video.
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join as joinPath } from 'node:path';
 import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { violations } from './harness/axe';
 import { printLogs } from './harness/browser';
+import { waitForDecodedVideo } from './harness/frames';
 import { launchMember, type Member } from './harness/members';
 import { PATTERNS } from './harness/pattern';
 import { startTestServer, type TestServer } from './harness/server';
 import { admitFirstKnock, join, waitForTiles } from './harness/ui';
 
 const WAIT = { timeoutMs: 60_000, intervalMs: 250 };
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env['SEALROOM_SCREENSHOTS'] ?? 'test-results/screenshots';
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core in the page (evaluated over CDP, so the app's CSP does not apply to it). */
-async function violations(page: Page, include?: string): Promise<Violation[]> {
-  await page.evaluate(AXE_SOURCE);
-  const context = include === undefined ? 'document' : JSON.stringify(include);
-  return (await page.evaluate(`axe.run(${context}, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`)) as Violation[];
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await mkdir(SHOTS, { recursive: true });
@@ -89,6 +74,7 @@ describe('accessibility', () => {
     await host.page.getByTestId('call-code').waitFor({ timeout: 30_000 });
     expect(await violations(host.page)).toEqual([]);
     expect(await violations(guest.page)).toEqual([]);
+    await waitForDecodedVideo(host.page, 2, WAIT);
     await shot(host.page, 'call');
   });
 

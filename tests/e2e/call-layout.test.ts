@@ -12,6 +12,7 @@ import { ROOT } from './harness/isolation';
 import { layoutProblems } from './harness/layout-check';
 import { launchMember, type Member, ownId } from './harness/members';
 import { callView } from './harness/media-ui';
+import { waitForDecodedVideo } from './harness/frames';
 import { PATTERNS } from './harness/pattern';
 import { startTestServer, type TestServer } from './harness/server';
 import { admitFirstKnock, createRoom, join, waitForTiles } from './harness/ui';
@@ -47,10 +48,10 @@ describe('call layouts on a desktop and a tablet', () => {
     onTestFailed(() => printLogs(members));
   });
 
-  /** Lets the layout settle on every playing picture, checks it, and saves it. */
+  /** Lets the layout settle once every video shows decoded frames, checks it, and saves it. */
   async function checkAndSave(page: Page, name: string): Promise<void> {
     const { width, height } = page.viewportSize()!;
-    await waitUntil(`every <video> in the ${name} view playing`, () => page.locator('[data-testid=call-view] video').evaluateAll((videos) => videos.every((v) => (v as HTMLVideoElement).readyState >= 2)), (ok) => ok, WAIT);
+    await waitForDecodedVideo(page, 1, WAIT);
     const problems = await waitUntil(`a ${name} layout without problems at ${width}x${height}`, () => layoutProblems(page), (found) => found.length === 0, { timeoutMs: 10_000, intervalMs: 250 }).catch(async () => layoutProblems(page));
     await page.screenshot({ path: joinPath(SHOTS, `call-${name}-${width}x${height}.png`) });
     expect(problems, `${name} at ${width}x${height}`).toEqual([]);

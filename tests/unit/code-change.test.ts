@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeCodeChange, type EpochSnapshot, type SnapshotMember } from '../../client/src/lib/e2ee/code-change';
+import { describeCodeChange as describeMessage, type EpochSnapshot, type SnapshotMember } from '../../client/src/lib/e2ee/code-change';
+import { CATALOGUES } from '../../client/src/lib/i18n/catalogues';
+import { Formatter, render } from '../../client/src/lib/i18n/format';
 import { type CommitAction } from '../../crypto/commit';
 
 const key = (n: number): Uint8Array => new Uint8Array(32).fill(n);
@@ -19,12 +21,15 @@ const carol = member(2, 'Carol');
 const dan = member(3, 'Dan');
 const eve = member(4, 'Eve');
 
+const english = new Formatter('en', CATALOGUES.en);
+const describeCodeChange = (before: EpochSnapshot, after: EpochSnapshot): string => render(describeMessage(before, after), english);
+
 describe('why the call security code changed', () => {
   it('names who joined', () => {
     expect(describeCodeChange(epoch(1, 'admit', [alice, bob]), epoch(2, 'admit', [alice, bob, carol]))).toBe('Carol joined');
     expect(describeCodeChange(epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol]))).toBe('Bob and Carol joined');
-    expect(describeCodeChange(epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol, dan]))).toBe('Bob, Carol and Dan joined');
-    expect(describeCodeChange(epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol, dan, eve]))).toBe('Bob, Carol and 2 others joined');
+    expect(describeCodeChange(epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol, dan]))).toBe('Bob, Carol, and Dan joined');
+    expect(describeCodeChange(epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol, dan, eve]))).toBe('Bob, Carol, and 2 others joined');
   });
 
   it('tells a removal from a departure', () => {
@@ -54,5 +59,14 @@ describe('why the call security code changed', () => {
     expect(describeCodeChange(epoch(3, 'admit', [{ ...alice, isSelf: false }, { ...bob, isSelf: true }]), epoch(4, 'transfer', [{ ...alice, isHost: false, isSelf: false }, selfHost]))).toBe(
       'you are now the host',
     );
+  });
+
+  it('says it in French and Arabic, names joined the way each language lists them', () => {
+    const say = (locale: 'fr' | 'ar', before: EpochSnapshot, after: EpochSnapshot) => render(describeMessage(before, after), new Formatter(locale, CATALOGUES[locale]));
+    expect(say('fr', epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol, dan]))).toBe('Bob, Carol et Dan ont rejoint l’appel');
+    expect(say('fr', epoch(2, 'admit', [alice, bob, carol]), epoch(3, 'remove', [alice, carol]))).toBe('Bob a été retiré de l’appel');
+    expect(say('fr', epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol, dan, eve]))).toBe('Bob, Carol et 2 autres personnes ont rejoint l’appel');
+    const arabic = say('ar', epoch(1, 'admit', [alice]), epoch(2, 'admit', [alice, bob, carol]));
+    expect(arabic.replace(/[\u2068\u2069]/g, '')).toBe('انضمّ Bob وCarol');
   });
 });

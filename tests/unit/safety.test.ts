@@ -89,7 +89,7 @@ describe('call security code', () => {
     const b = kdf(hash, Label.callCode, Uint8Array.of(1), 36);
     const view = Buffer.from(b);
     const digits = [0, 5, 10, 15, 20, 25].map((i) => String(view.readUIntBE(i, 5) % 100000).padStart(5, '0')).join(' ');
-    expect(callCode(hash)).toEqual({ digits, words: [...b.subarray(30)].map((x) => WORDS[x]) });
+    expect(callCode(hash)).toEqual({ digits, words: [...b.subarray(30)].map((x) => WORDS[x]), indexes: [...b.subarray(30)] });
   });
 
   it('is a function of the commit hash alone, and changes with it', () => {

@@ -26,6 +26,7 @@ import { type LiveKitGrant } from '../../../protocol/protocol';
 import { remoteScreen, remoteView, type ScreenView, type TileView } from './call-views';
 import { CallLayout } from './layout.svelte';
 import { type LocalMedia } from './media/local-media.svelte';
+import { message, type Message } from './i18n/message';
 
 /** Told which participant the SFU says each remote track's receiver carries (null: none any more). */
 export type ReceiverBinding = (receiver: RTCRtpReceiver, participant: string | null) => void;
@@ -50,7 +51,7 @@ export class CallSession {
   /** This page's screen share, while it lasts. */
   sharing = $state.raw<LocalVideoTrack | undefined>(undefined);
   /** A sentence when the screen could not be shared. */
-  screenProblem = $state<string | undefined>(undefined);
+  screenProblem = $state<Message | undefined>(undefined);
   /** The remote participant who spoke last (speaker view's focus). */
   lastSpeaker = $state<string | undefined>(undefined);
   readonly layout = new CallLayout();
@@ -165,7 +166,7 @@ export class CallSession {
     try {
       tracks = await this.#room.localParticipant.createScreenTracks({ audio: true, systemAudio: 'include', selfBrowserSurface: 'exclude', contentHint: 'detail' });
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'NotAllowedError')) this.screenProblem = 'Your screen could not be shared.';
+      if (!(error instanceof Error && error.name === 'NotAllowedError')) this.screenProblem = message('media.screenFailed');
       return;
     }
     const video = tracks.find((t): t is LocalVideoTrack => t.kind === Track.Kind.Video);

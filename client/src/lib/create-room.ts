@@ -7,11 +7,12 @@ import { toBase64Url } from '../../../crypto/bytes';
 import { fingerprint } from '../../../crypto/identity';
 import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../../crypto/link';
 import { sealRoomInfo, type RoomInfo } from '../../../crypto/room-info';
-import { createRoom } from './api';
+import { createRoom, type ApiFailure } from './api';
+import { message, type Message } from './i18n/message';
 import { saveHostCredential } from './host-credential';
 import { loadIdentity } from './storage/identity-store';
 
-export type CreateResult = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly message: string };
+export type CreateResult = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly message: Message };
 
 export async function newRoom(info: RoomInfo): Promise<CreateResult> {
   await sodiumReady();
@@ -21,13 +22,21 @@ export async function newRoom(info: RoomInfo): Promise<CreateResult> {
   let sealed: string;
   try {
     sealed = toBase64Url(sealRoomInfo(roomInfoKey, info));
-  } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : 'The room details are not valid.' };
+  } catch {
+    // Only an over-long title or description gets here; the form's maxlength mostly prevents it.
+    return { ok: false, message: message('home.invalidDetails') };
   }
   const created = await createRoom({ accessVerifier: toBase64Url(accessVerifier), info: sealed });
-  if (!created.ok) return { ok: false, message: created.code === 'rate-limited' ? 'Too many rooms were created from here. Try again in a minute.' : created.message };
+  if (!created.ok) return { ok: false, message: failure(created.code) };
   const { roomId, hostCredential } = created.value;
   saveHostCredential(roomId, hostCredential);
   const fragment = formatFragment({ linkSecret, hostFingerprint: fingerprint(identity.publicKey) });
   return { ok: true, url: `/r/${roomId}#${fragment}` };
+}
+
+function failure(code: ApiFailure['code']): Message {
+  if (code === 'rate-limited') return message('home.rateLimited');
+  if (code === 'network') return message('home.unreachable');
+  if (code === 'bad-response') return message('home.badResponse');
+  return message('home.createFailed');
 }

@@ -2,6 +2,7 @@
 // can be exercised without a network. Effects (sending a knock, asking for a token, connecting
 // LiveKit) are the controller's job; it runs them when it sees the state change.
 import { type Role } from '../../../protocol/protocol';
+import { message, type Message } from './i18n/message';
 
 /** Why this page cannot go on. Each has a sentence in lobbySentence. */
 export type Blocked =
@@ -91,38 +92,21 @@ function welcomed(state: RoomState, role: Role, hostPresent: boolean): RoomState
 }
 
 /** The sentence shown in [data-testid=lobby-state], or undefined when nothing needs saying. */
-export function lobbySentence(state: RoomState): string | undefined {
+export function lobbySentence(state: RoomState): Message | undefined {
   switch (state.kind) {
     case 'connecting':
-      return 'Connecting to the room…';
+      return message('lobby.connecting');
     case 'lobby':
       if (state.seat === 'host') return undefined;
-      if (!state.knocked) return state.hostPresent ? 'The host is here. Enter your name and ask to join.' : 'Waiting for the host to arrive. You can ask to join now.';
-      return state.hostPresent ? 'Waiting to be admitted by the host…' : 'Waiting for the host to arrive…';
+      if (!state.knocked) return message(state.hostPresent ? 'lobby.hostHere' : 'lobby.hostAway');
+      return message(state.hostPresent ? 'lobby.waitingAdmission' : 'lobby.waitingHost');
     case 'joining':
-      return 'Joining the call…';
+      return message('lobby.joining');
     case 'call':
       return undefined;
     case 'left':
-      return 'You left the call.';
+      return message('lobby.left');
     case 'blocked':
-      return BLOCKED_SENTENCES[state.reason];
+      return message(`blocked.${state.reason}`);
   }
 }
-
-const BLOCKED_SENTENCES: Record<Blocked, string> = {
-  'damaged-link': 'This link is damaged. Ask the host to send it again, and copy all of it.',
-  'missing-link': 'This link is incomplete: the part after # is missing. Ask the host for the full link.',
-  'wrong-link': 'This link is wrong for this room. Ask the host for the current link.',
-  'not-found': 'Room not found, or it has ended.',
-  ended: 'This room has ended.',
-  full: 'This room is full.',
-  locked: 'This room is locked. The host is not letting anyone else in.',
-  'lobby-full': 'Too many people are waiting to join this room. Try again in a moment.',
-  denied: 'The host denied your request to join.',
-  removed: 'The host removed you from the call.',
-  replaced: 'You joined this room from another tab, so this one was disconnected.',
-  unreachable: 'The connection to the server was lost.',
-  unsupported: 'This browser cannot encrypt calls end to end. Use a current Chrome, Edge, Firefox or Safari.',
-  failed: 'Something went wrong while connecting to this room.',
-};

@@ -20,12 +20,14 @@ import { GrantRequests } from './grants';
 import { forgetHostCredential, loadHostCredential, markRoomCreated, roomCreatedHere, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
-import { cleanName, FALLBACK_NAME } from './names';
+import { cleanName } from './names';
 import { MediaPresence } from './presence/presence.svelte';
 import { initialState, lobbySentence, seatOf, transition, type Blocked, type RoomEvent, type RoomState } from './room-state';
 import { SignalingClient, type CloseReason } from './signaling.svelte';
 import { loadIdentity } from './storage/identity-store';
 import { claimRoomKey, forgetRoomKey } from './storage/room-key-store';
+import { t } from './i18n/i18n.svelte';
+import { message } from './i18n/message';
 
 export type { PendingKnock };
 
@@ -73,8 +75,8 @@ export class RoomController {
   readonly isHost = $derived(this.secure?.membership.state.kind === 'member' ? this.secure.membership.isHost : this.seat === 'host');
   /** A connection problem to mention while in the call, if any. */
   readonly connectionNotice = $derived.by(() => {
-    if (this.signaling?.status.kind === 'reconnecting' || this.call?.status === 'reconnecting') return 'Reconnecting…';
-    if (this.call?.status === 'failed') return 'The media connection was lost.';
+    if (this.signaling?.status.kind === 'reconnecting' || this.call?.status === 'reconnecting') return message('call.reconnecting');
+    if (this.call?.status === 'failed') return message('call.mediaLost');
     return undefined;
   });
 
@@ -114,11 +116,12 @@ export class RoomController {
 
   /** A participant's name from the signed commits; a LiveKit identity not in them has none. */
   nameOf(id: string): string {
-    return this.members.find((m) => m.participantId === id)?.name ?? (id === this.participantId ? this.#ownName() : FALLBACK_NAME);
+    return this.members.find((m) => m.participantId === id)?.name ?? (id === this.participantId ? this.#ownName() : t('lobby.guestPlaceholder'));
   }
 
   #ownName(): string {
-    return cleanName(this.displayName.trim() || (this.isHost ? 'Host' : FALLBACK_NAME));
+    // Someone who gave no name is called "Host" or "Guest" in their own page's language.
+    return cleanName(this.displayName.trim() || t(this.isHost ? 'lobby.hostPlaceholder' : 'lobby.guestPlaceholder'));
   }
 
   async start(): Promise<void> {

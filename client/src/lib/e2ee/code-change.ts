@@ -3,6 +3,7 @@
 // Members are told apart by index and identity key, never by name alone.
 import { toBase64Url } from '../../../../crypto/bytes';
 import { type CommitAction } from '../../../../crypto/commit';
+import { list, message, type ListValue, type Message } from '../i18n/message';
 
 export interface SnapshotMember {
   readonly index: number;
@@ -22,36 +23,37 @@ export interface EpochSnapshot {
 /** Names listed in full; past this, "and N others". */
 const MAX_NAMED = 3;
 
-/** "Carol joined", "Bob was removed", "Carol joined; Bob left", "the keys were renewed". */
-export function describeCodeChange(before: EpochSnapshot, after: EpochSnapshot): string {
+/** "Carol joined", "Bob was removed", "Carol joined; Bob left", "the keys were renewed", as a Message. */
+export function describeCodeChange(before: EpochSnapshot, after: EpochSnapshot): Message {
   const was = new Set(before.members.map(memberKey));
   const now = new Set(after.members.map(memberKey));
   const joined = after.members.filter((m) => !was.has(memberKey(m)));
   const gone = before.members.filter((m) => !now.has(memberKey(m)));
   // Over several epochs at once (a resync) the last action does not say how each one went.
   const removed = after.epoch === before.epoch + 1 && after.action === 'remove';
-  const parts: string[] = [];
-  if (joined.length > 0) parts.push(`${nameList(joined)} joined`);
-  if (gone.length > 0) parts.push(`${nameList(gone)} ${removed ? (gone.length === 1 ? 'was removed' : 'were removed') : 'left'}`);
-  if (parts.length > 0) return parts.join('; ');
+  const parts: Message[] = [];
+  if (joined.length > 0) parts.push(message('change.joined', { count: joined.length, names: nameList(joined) }));
+  if (gone.length > 0) parts.push(message(removed ? 'change.removed' : 'change.left', { count: gone.length, names: nameList(gone) }));
+  const [first, second] = parts;
+  if (first !== undefined) return second === undefined ? first : message('change.both', { first, second });
   return unchangedMembers(before, after);
 }
 
-function unchangedMembers(before: EpochSnapshot, after: EpochSnapshot): string {
+function unchangedMembers(before: EpochSnapshot, after: EpochSnapshot): Message {
   const host = after.members.find((m) => m.isHost);
   const hostBefore = before.members.find((m) => m.isHost);
   if (host !== undefined && (hostBefore === undefined || memberKey(host) !== memberKey(hostBefore))) {
-    return host.isSelf ? 'you are now the host' : `${host.name} is now the host`;
+    return host.isSelf ? message('change.youHost') : message('change.newHost', { name: host.name });
   }
   switch (after.action) {
     case 'lock':
-      return 'the room was locked';
+      return message('change.locked');
     case 'unlock':
-      return 'the room was unlocked';
+      return message('change.unlocked');
     case 'end':
-      return 'the room ended';
+      return message('change.ended');
     default:
-      return 'the keys were renewed';
+      return message('change.renewed');
   }
 }
 
@@ -59,10 +61,9 @@ function memberKey(member: SnapshotMember): string {
   return `${member.index}/${toBase64Url(member.identityPublicKey)}`;
 }
 
-function nameList(members: readonly SnapshotMember[]): string {
+function nameList(members: readonly SnapshotMember[]): ListValue {
   const names = members.map((m) => m.name);
-  if (names.length === 1) return names[0] as string;
-  if (names.length <= MAX_NAMED) return `${names.slice(0, -1).join(', ')} and ${names.at(-1) as string}`;
+  if (names.length <= MAX_NAMED) return list(names);
   const others = names.length - (MAX_NAMED - 1);
-  return `${names.slice(0, MAX_NAMED - 1).join(', ')} and ${others} others`;
+  return list([...names.slice(0, MAX_NAMED - 1), message('change.others', { count: others })]);
 }

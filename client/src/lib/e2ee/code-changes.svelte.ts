@@ -5,11 +5,12 @@ import { untrack } from 'svelte';
 import { chainHead } from '../../../../crypto/member';
 import { describeCodeChange, type EpochSnapshot } from './code-change';
 import { type MembershipView as Membership } from './secure-room.svelte';
+import { type Message } from '../i18n/message';
 
 export interface CodeChangeNotice {
   /** The epoch whose code is new. */
   readonly epoch: number;
-  readonly sentence: string;
+  readonly sentence: Message;
 }
 
 export class CodeChanges {

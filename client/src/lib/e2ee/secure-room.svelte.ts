@@ -112,6 +112,11 @@ export class SecureRoom {
     this.#subscribe();
     return this.core.problem;
   }
+  /** A typed reason for `problem` when there is one (crypto/'s reasons, or LOST_LOG). */
+  get problemReason(): string | undefined {
+    this.#subscribe();
+    return this.core.problemReason;
+  }
   get withheld(): number | undefined {
     this.#subscribe();
     return this.core.withheld;

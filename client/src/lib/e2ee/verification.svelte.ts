@@ -8,6 +8,7 @@ import { loadIdentity } from '../storage/identity-store';
 import { type Contact, contactStatus, type ContactStatus } from './contacts';
 import { type MemberView } from '../session/membership';
 import { type QrDrawing, safetyQr } from './safety-qr';
+import { message, type Message } from '../i18n/message';
 
 export interface SafetyView {
   /** 60 digits in 12 groups of 5. */
@@ -20,7 +21,7 @@ export class Verification {
   /** This profile's identity key, once read. */
   ownKey = $state.raw<Uint8Array | undefined>(undefined);
   /** Set when the contacts could not be read or written. */
-  problem = $state<string | undefined>(undefined);
+  problem = $state<Message | undefined>(undefined);
 
   /** Safety numbers already computed (each is 2 x 5200 SHA-512), by the other key. */
   readonly #safety = new Map<string, SafetyView>();
@@ -31,7 +32,7 @@ export class Verification {
       this.ownKey = identity.publicKey;
       this.contacts = contacts;
     } catch {
-      this.problem = "Verified contacts could not be read from this browser's storage.";
+      this.problem = message('members.storageFailed');
     }
   }
 
@@ -63,7 +64,7 @@ export class Verification {
       await saveContact(contact);
       this.contacts = [...this.contacts.filter((c) => c.identityKey !== contact.identityKey), contact];
     } catch {
-      this.problem = `${member.name} could not be saved as verified in this browser's storage.`;
+      this.problem = message('members.saveFailed', { name: member.name });
     }
   }
 
@@ -73,7 +74,7 @@ export class Verification {
       await forgetContact(identityKey);
       this.contacts = this.contacts.filter((c) => c.identityKey !== identityKey);
     } catch {
-      this.problem = `${member.name} could not be removed from this browser's verified contacts.`;
+      this.problem = message('members.unverifyFailed', { name: member.name });
     }
   }
 }

@@ -6,27 +6,30 @@
 import { type LocalAudioTrack, type LocalVideoTrack } from 'livekit-client';
 import { BackgroundProcessor } from './background-processor';
 import { RnnoiseProcessor } from './rnnoise-processor';
+import { type MessageId } from '../i18n/catalogues/en';
+import { message, type Message } from '../i18n/message';
 
 export type NoiseMode = 'off' | 'browser' | 'enhanced';
 export type BackgroundMode = 'off' | 'blur' | 'virtual';
 
-export const NOISE_LABELS: Record<NoiseMode, string> = {
-  off: 'Off',
-  browser: "Standard (the browser's own)",
-  enhanced: 'Enhanced (RNNoise)',
+/** The catalogue ids of each mode's name, in the order the pickers list them. */
+export const NOISE_LABELS: Readonly<Record<NoiseMode, MessageId>> = {
+  off: 'effects.noise.off',
+  browser: 'effects.noise.browser',
+  enhanced: 'effects.noise.enhanced',
 };
 
-export const BACKGROUND_LABELS: Record<BackgroundMode, string> = {
-  off: 'None',
-  blur: 'Blur',
-  virtual: 'Virtual background',
+export const BACKGROUND_LABELS: Readonly<Record<BackgroundMode, MessageId>> = {
+  off: 'effects.background.off',
+  blur: 'effects.background.blur',
+  virtual: 'effects.background.virtual',
 };
 
 export class MediaEffects {
   noise = $state<NoiseMode>('browser');
   background = $state<BackgroundMode>('off');
   /** A sentence when an effect could not be turned on. */
-  problem = $state<string | undefined>(undefined);
+  problem = $state<Message | undefined>(undefined);
 
   /** Whether the browser's own noise suppression should be asked for in capture constraints. */
   get browserNoiseSuppression(): boolean {
@@ -43,7 +46,7 @@ export class MediaEffects {
       if (track) await this.applyNoise(track);
     } catch (error) {
       this.noise = before;
-      this.problem = `That noise suppression is not available here (${reason(error)}).`;
+      this.problem = message('effects.noiseUnavailable');
       if (track) await this.applyNoise(track).catch(() => undefined);
     }
   }
@@ -57,7 +60,7 @@ export class MediaEffects {
       await this.applyBackground(track);
     } catch (error) {
       this.background = before;
-      this.problem = `Background effects are not available here (${reason(error)}).`;
+      this.problem = message('effects.backgroundUnavailable');
       await this.applyBackground(track).catch(() => undefined);
     }
   }
@@ -65,7 +68,7 @@ export class MediaEffects {
   /** Put the current modes on a track that was just created or published again. */
   async applyTo(video: LocalVideoTrack | undefined, audio: LocalAudioTrack | undefined): Promise<void> {
     const results = await Promise.allSettled([video && this.applyBackground(video), audio && this.applyNoise(audio)]);
-    for (const result of results) if (result.status === 'rejected') this.problem = `An audio or video effect stopped (${reason(result.reason)}).`;
+    for (const result of results) if (result.status === 'rejected') this.problem = message('effects.stopped');
   }
 
   async applyNoise(track: LocalAudioTrack): Promise<void> {
@@ -109,6 +112,3 @@ async function setBrowserNoiseSuppression(track: LocalAudioTrack, on: boolean): 
   await track.restartTrack({ ...(deviceId ? { deviceId: { exact: deviceId } } : {}), noiseSuppression: on, echoCancellation: true, autoGainControl: true });
 }
 
-function reason(error: unknown): string {
-  return error instanceof Error && error.message ? error.message : 'it failed to start';
-}

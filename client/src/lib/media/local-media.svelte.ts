@@ -13,6 +13,7 @@ import {
 } from 'livekit-client';
 import { deviceAfterChange } from './devices';
 import { MediaEffects, type BackgroundMode, type NoiseMode } from './effects.svelte';
+import { message, type Message } from '../i18n/message';
 
 export type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
 
@@ -29,7 +30,7 @@ export class LocalMedia {
   /** '' plays through the system default. */
   speakerId = $state('');
   /** A sentence for the person when a device could not be used. */
-  problem = $state<string | undefined>(undefined);
+  problem = $state<Message | undefined>(undefined);
   /** Bumped when a track's media changes (mute, device switch) so views re-attach. */
   revision = $state(0);
   readonly effects = new MediaEffects();
@@ -44,16 +45,11 @@ export class LocalMedia {
     this.#started = true;
     navigator.mediaDevices?.addEventListener('devicechange', this.#onDeviceChange);
     const [video, audio] = await Promise.allSettled([this.#createVideo(), this.#createAudio()]);
-    const problems: string[] = [];
-    if (video.status === 'rejected') {
-      this.cameraOn = false;
-      problems.push(`camera (${describe(video.reason)})`);
-    }
-    if (audio.status === 'rejected') {
-      this.micOn = false;
-      problems.push(`microphone (${describe(audio.reason)})`);
-    }
-    this.problem = problems.length > 0 ? `Could not use your ${problems.join(' or ')}.` : undefined;
+    if (video.status === 'rejected') this.cameraOn = false;
+    if (audio.status === 'rejected') this.micOn = false;
+    const devices = video.status === 'rejected' ? (audio.status === 'rejected' ? 'both' : 'camera') : 'microphone';
+    const failure = video.status === 'rejected' ? video.reason : audio.status === 'rejected' ? audio.reason : undefined;
+    this.problem = video.status === 'rejected' || audio.status === 'rejected' ? message('media.cannotUse', { devices, reason: describe(failure) }) : undefined;
     await this.refreshDevices();
   }
 
@@ -62,7 +58,7 @@ export class LocalMedia {
       try {
         await this.#createVideo();
       } catch (error) {
-        this.problem = `Could not use your camera (${describe(error)}).`;
+        this.problem = message('media.cannotUse', { devices: 'camera', reason: describe(error) });
         return;
       }
     } else if (this.video) {
@@ -77,7 +73,7 @@ export class LocalMedia {
       try {
         await this.#createAudio();
       } catch (error) {
-        this.problem = `Could not use your microphone (${describe(error)}).`;
+        this.problem = message('media.cannotUse', { devices: 'microphone', reason: describe(error) });
         return;
       }
     } else if (this.audio) {
@@ -100,7 +96,7 @@ export class LocalMedia {
       // While muted, livekit-client keeps the choice and opens the device on unmute.
       await track.setDeviceId({ exact: deviceId });
     } catch (error) {
-      this.problem = `Could not switch to that ${kind === 'videoinput' ? 'camera' : 'microphone'} (${describe(error)}).`;
+      this.problem = message('media.cannotSwitch', { device: kind === 'videoinput' ? 'camera' : 'microphone', reason: describe(error) });
     }
     this.revision++;
   }
@@ -170,10 +166,10 @@ export class LocalMedia {
   }
 }
 
-function describe(error: unknown): string {
+function describe(error: unknown): Message {
   const name = error instanceof Error ? error.name : '';
-  if (name === 'NotAllowedError') return 'permission was denied';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'none was found';
-  if (name === 'NotReadableError') return 'it is in use by another app';
-  return 'it is unavailable';
+  if (name === 'NotAllowedError') return message('media.reason.denied');
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return message('media.reason.notFound');
+  if (name === 'NotReadableError') return message('media.reason.inUse');
+  return message('media.reason.unavailable');
 }

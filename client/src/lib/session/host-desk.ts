@@ -36,7 +36,12 @@ export interface GenesisRecord {
 }
 
 const NO_RECORD: GenesisRecord = { createdBefore: () => false, markCreated: () => undefined };
-const LOST_LOG = 'The server shows no history for this room, which this browser already opened: it lost or hides the room\'s log. Nothing was changed.';
+/** The reason a returning host's empty log is refused with (Session.problemReason); the view words it. */
+export const LOST_LOG = 'lost-log';
+
+class LostLogError extends Error {
+  readonly reason = LOST_LOG;
+}
 
 export class HostDesk {
   #knocks: readonly PendingKnock[] = [];
@@ -91,7 +96,7 @@ export class HostDesk {
     const participantId = this.#room.participantId;
     if (name === undefined || !m.synced || m.state.kind !== 'lobby' || m.hostKnown || participantId === undefined) return;
     this.#room.publish(() => {
-      if (this.#genesis.createdBefore()) throw new Error(LOST_LOG);
+      if (this.#genesis.createdBefore()) throw new LostLogError("the server shows no history for a room this browser already opened: it lost or hides the room's log");
       const commit = m.create(participantId, name);
       this.#genesis.markCreated();
       return commit;

@@ -13,7 +13,6 @@
 // Every server message is untrusted: what does not verify is counted and dropped.
 import { type AppMessageType, appMessageEpoch } from '../../../../crypto/app-message';
 import { fromBase64Url } from '../../../../crypto/bytes';
-import { SealroomCryptoError } from '../../../../crypto/errors';
 import { type ServerMessage } from '../../../../protocol/protocol';
 import { trace } from '../e2ee/trace';
 import { type Channel, type Outgoing } from './channel';
@@ -374,7 +373,7 @@ export class Session implements Publisher {
       message = make();
     } catch (error) {
       this.problem = error instanceof Error ? error.message : 'the change could not be made';
-      this.problemReason = error instanceof SealroomCryptoError ? error.reason : undefined;
+      this.problemReason = error instanceof Error && 'reason' in error ? String(error.reason) : undefined;
       this.changes.emit();
       return false;
     }
