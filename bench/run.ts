@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sodiumReady } from '../crypto/sodium';
+import { sodiumReady } from '../crypto/index';
 import { reenterIsolated, withIsolatedLiveKit } from '../tests/e2e/harness/isolation';
 import { isInsideNamespace } from '../tests/e2e/harness/netns';
 import { prepare } from '../tests/e2e/harness/prepare';

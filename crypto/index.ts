@@ -1,5 +1,7 @@
-// Public surface of crypto/. Re-exports only.
+// Public surface of crypto/, and its only door: nothing outside crypto/ imports another crypto/ path
+// (tests/unit/crypto-door.test.ts). Re-exports only.
 export * from './errors';
+export * from './version';
 export * from './bytes';
 export * from './labels';
 export * from './sodium';
@@ -8,6 +10,9 @@ export * from './identity';
 export * from './link';
 export * from './wrap';
 export * from './sframe/index';
+// WebCrypto's SubtleCrypto and the raw RFC 9605 AEADs, for the known-answer vectors and the bench.
+export { subtle } from './sframe/webcrypto';
+export { type Aead, importAead } from './sframe/aead';
 export * from './media/index';
 export * from './name';
 export * from './join';
@@ -19,5 +24,6 @@ export * from './confirm';
 export * from './safety';
 export * from './words';
 export * as host from './host';
+export type { Admission, CreateRoomInput, HostResult } from './host';
 export * from './app-message';
 export * from './room-info';

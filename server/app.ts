@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloseCode } from '../protocol/protocol';
-import { sodiumReady } from '../crypto/sodium';
+import { sodiumReady } from '../crypto/index';
 import { effectiveOrigins, type Config } from './config';
 import { createHttpApp } from './http';
 import { Hub } from './hub';

@@ -8,15 +8,23 @@
 //          -> one `leave` commit for each id still in the member list.
 //   guest: connect with the link's access token, sync, and knock() sealed to the host's room
 //          key from the verified chain; the admit commit brings the epoch secret.
-import { fromBase64Url, toBase64Url } from '../../crypto/bytes';
-import { participantIdBytes } from '../../crypto/commit';
-import { SealroomCryptoError, type Reason } from '../../crypto/errors';
-import * as host from '../../crypto/host';
-import { generateIdentity, generateRoomKey } from '../../crypto/identity';
-import { type JoinRequest, createJoinRequest, openJoinRequest } from '../../crypto/join';
-import { type LinkFragment } from '../../crypto/link';
-import { hostRoomKey, isHost } from '../../crypto/member';
-import { sodiumReady } from '../../crypto/sodium';
+import {
+  fromBase64Url,
+  toBase64Url,
+  participantIdBytes,
+  SealroomCryptoError,
+  type Reason,
+  host,
+  generateIdentity,
+  generateRoomKey,
+  type JoinRequest,
+  createJoinRequest,
+  openJoinRequest,
+  type LinkFragment,
+  hostRoomKey,
+  isHost,
+  sodiumReady,
+} from '../../crypto/index';
 import { PROTOCOL_VERSION } from '../../protocol/protocol';
 import { DriverError } from './errors';
 import { DEFAULT_TIMEOUT_MS, MemberCore, type Seat } from './member-core';

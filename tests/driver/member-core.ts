@@ -6,9 +6,22 @@
 // Sync rule: after `welcome`, and after a relayed commit refused as a `gap`, the member asks for
 // the log. A `commit` arriving while that answer is pending is not applied: the server logs a
 // commit before it relays it, so the answer holds it too.
-import { Reason } from '../../crypto/errors';
-import { type LinkFragment, roomIdBytes } from '../../crypto/link';
-import { type InRoomState, type MemberEvent, type MemberState, type RoomContext, type SelfKeys, chainHead, currentBaseKeys, isHost, lobby, roomContext, transition } from '../../crypto/member';
+import {
+  Reason,
+  type LinkFragment,
+  roomIdBytes,
+  type InRoomState,
+  type MemberEvent,
+  type MemberState,
+  type RoomContext,
+  type SelfKeys,
+  chainHead,
+  currentBaseKeys,
+  isHost,
+  lobby,
+  roomContext,
+  transition,
+} from '../../crypto/index';
 import { CloseCode, PROTOCOL_VERSION, type ClientMessage, type Role, type ServerMessage } from '../../protocol/protocol';
 import { Conditions } from './conditions';
 import { DriverError } from './errors';

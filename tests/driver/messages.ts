@@ -1,11 +1,7 @@
 // Translation between crypto/ values and the signaling protocol's messages, for the driver:
 // a host result becomes a `commit` message, a relayed commit or sync entry becomes the state
 // machine's IncomingCommit, and participant ids become member indexes.
-import { fromBase64Url, toBase64Url } from '../../crypto/bytes';
-import { type ChainHead } from '../../crypto/chain';
-import { participantIdText } from '../../crypto/commit';
-import { type HostResult } from '../../crypto/host';
-import { type IncomingCommit } from '../../crypto/member';
+import { fromBase64Url, toBase64Url, type ChainHead, participantIdText, type HostResult, type IncomingCommit } from '../../crypto/index';
 import { type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from '../../protocol/protocol';
 import { DriverError } from './errors';
 

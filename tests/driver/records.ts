@@ -1,8 +1,6 @@
 // What a driver member records for tests and benches to inspect: refused commits, dropped knocks,
 // and the member list in a readable form. Reasons are crypto/'s typed reason codes.
-import { participantIdText } from '../../crypto/commit';
-import { type Reason, SealroomCryptoError } from '../../crypto/errors';
-import { type ChainHead } from '../../crypto/chain';
+import { participantIdText, type Reason, SealroomCryptoError, type ChainHead } from '../../crypto/index';
 
 /** A commit (or a sync answer) this member's state machine refused; its state stayed as it was. */
 export interface Refusal {

@@ -21,13 +21,20 @@
 //       nothing sent, and every frame it receives dropped undecrypted. The members see a stranger
 //       whose media is blocked, and no tile for it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../crypto/bytes';
-import { signCommit, wrapCommit } from '../../crypto/commit';
-import { generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
-import { generateIdentity, generateRoomKey, signRoomKey } from '../../crypto/identity';
-import { createJoinRequest } from '../../crypto/join';
-import { roomIdBytes } from '../../crypto/link';
-import { sodium } from '../../crypto/sodium';
+import {
+  fromBase64Url,
+  toBase64Url,
+  signCommit,
+  wrapCommit,
+  generateEpochSecret,
+  sealEnvelope,
+  generateIdentity,
+  generateRoomKey,
+  signRoomKey,
+  createJoinRequest,
+  roomIdBytes,
+  sodium,
+} from '../../crypto/index';
 import { PROTOCOL_VERSION } from '../../protocol/protocol';
 import { createGrantIssuer } from '../../server/tokens';
 import { printLogs } from './harness/browser';

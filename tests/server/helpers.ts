@@ -3,8 +3,7 @@
 // client receives is checked against the protocol's ServerMessage schema.
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
-import { toBase64Url } from '../../crypto/bytes';
-import { deriveAccessKeys, generateLinkSecret } from '../../crypto/link';
+import { toBase64Url, deriveAccessKeys, generateLinkSecret } from '../../crypto/index';
 import { parseServerMessage, wsSubprotocols, type ServerMessage, type ServerMessageType } from '../../protocol/protocol';
 import { startServer, type RunningServer } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';

@@ -1,7 +1,7 @@
 // The pure room state (server/room.ts, server/room-messages.ts): driven without any socket, by
 // inspecting the effects each step returns.
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url } from '../../crypto/bytes';
+import { fromBase64Url } from '../../crypto/index';
 import { CloseCode, MAX_LOBBY, MAX_MEMBERS, type ClientMessage, type ServerMessage } from '../../protocol/protocol';
 import { hashCredential, newCredential, newId } from '../../server/credentials';
 import type { Effect } from '../../server/effects';

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Reader, Writer, concat, equalBytes, fromBase64Url, fromUtf8, toBase64Url, u16, u32, u64, utf8 } from '../../crypto/bytes';
-import { CodecError, Reason } from '../../crypto/errors';
+import { Reader, Writer, concat, equalBytes, fromBase64Url, fromUtf8, toBase64Url, u16, u32, u64, utf8, CodecError, Reason } from '../../crypto/index';
 
 function codecReason(fn: () => unknown): string {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeCodeChange, type EpochSnapshot, type SnapshotMember } from '../../client/src/lib/e2ee/code-change';
-import { type CommitAction } from '../../crypto/commit';
+import { type CommitAction } from '../../crypto/index';
 
 const key = (n: number): Uint8Array => new Uint8Array(32).fill(n);
 const member = (index: number, name: string, extra: Partial<SnapshotMember> = {}): SnapshotMember => ({

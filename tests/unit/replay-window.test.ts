@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParameterError, Reason, ReplayError } from '../../crypto/errors';
-import { DEFAULT_REPLAY_WINDOW, ReplayWindow } from '../../crypto/sframe/replay';
+import { ParameterError, Reason, ReplayError, DEFAULT_REPLAY_WINDOW, ReplayWindow } from '../../crypto/index';
 
 /** Offers `ctr`; true if the window took it. Any refusal must be a ReplayError(replayed). */
 function offer(window: ReplayWindow, ctr: bigint): boolean {

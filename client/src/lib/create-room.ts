@@ -2,11 +2,7 @@
 // token, the title/description/start time sealed under the link's room-info key, POST /api/rooms,
 // and the link to open. The link secret and the host's fingerprint go only into the URL fragment,
 // which browsers never send.
-import { sodiumReady } from '../../../crypto/sodium';
-import { toBase64Url } from '../../../crypto/bytes';
-import { fingerprint } from '../../../crypto/identity';
-import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../../crypto/link';
-import { sealRoomInfo, type RoomInfo } from '../../../crypto/room-info';
+import { sodiumReady, toBase64Url, fingerprint, deriveAccessKeys, formatFragment, generateLinkSecret, sealRoomInfo, type RoomInfo } from '../../../crypto/index';
 import { createRoom } from './api';
 import { saveHostCredential } from './host-credential';
 import { loadIdentity } from './storage/identity-store';

@@ -2,9 +2,9 @@
 // goes through one FrameCryptor, so one counter per KID covers every track and simulcast layer.
 // Fail closed: a frame that cannot be protected is dropped, and a received frame that does not
 // authenticate is dropped, whatever the SFU says about the track. Nothing is ever passed in clear.
-import { SealroomCryptoError } from '../../../crypto/errors';
-import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/media/index';
-import { SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/sframe/index';
+import { SealroomCryptoError } from '../../../crypto/index';
+import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/index';
+import { SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/index';
 import { DropReason, type KeyEntry, type WorkerStats } from './messages';
 
 const VP8_MIME = 'video/vp8';

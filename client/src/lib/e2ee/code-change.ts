@@ -1,8 +1,7 @@
 // Why the call security code changed, in one sentence: the member lists of two epochs compared
 // (who joined, who left or was removed) and, when nobody came or went, what the commit did.
 // Members are told apart by index and identity key, never by name alone.
-import { toBase64Url } from '../../../../crypto/bytes';
-import { type CommitAction } from '../../../../crypto/commit';
+import { toBase64Url, type CommitAction } from '../../../../crypto/index';
 
 export interface SnapshotMember {
   readonly index: number;

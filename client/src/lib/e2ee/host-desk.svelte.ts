@@ -4,8 +4,7 @@
 // `end`, `transfer-host` after it). Knocks are opened and checked here; one that does not verify is
 // counted and dropped. Knocks that reach a returning host before its page has read the log are
 // kept until it has.
-import { equalBytes } from '../../../../crypto/bytes';
-import { type Admission } from '../../../../crypto/host';
+import { equalBytes, type Admission } from '../../../../crypto/index';
 import { MAX_LOBBY } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
 import { type CommitMessage, type Membership } from './membership.svelte';

@@ -7,12 +7,12 @@
 // under an epoch whose key it may already have used on an earlier page. If the first log this page
 // reads already makes it a member, every epoch up to that one is receive-only here, and the page
 // asks for a fresh epoch (a host makes one itself). Reconnects of the same page keep counting.
-import { AppMessageReplay, type AppEpoch, type AppMessage, type AppMessageType, appMessageEpoch, openAppMessage, sealAppMessage } from '../../../../crypto/app-message';
-import { equalBytes, fromBase64Url, toBase64Url } from '../../../../crypto/bytes';
-import { participantIdBytes, participantIdText } from '../../../../crypto/commit';
-import { appMessageKey, kidFor } from '../../../../crypto/epoch';
-import * as host from '../../../../crypto/host';
-import { createJoinRequest, type JoinRequest, openJoinRequest } from '../../../../crypto/join';
+import { AppMessageReplay, type AppEpoch, type AppMessage, type AppMessageType, appMessageEpoch, openAppMessage, sealAppMessage } from '../../../../crypto/index';
+import { equalBytes, fromBase64Url, toBase64Url } from '../../../../crypto/index';
+import { participantIdBytes, participantIdText } from '../../../../crypto/index';
+import { appMessageKey, kidFor } from '../../../../crypto/index';
+import { host } from '../../../../crypto/index';
+import { createJoinRequest, type JoinRequest, openJoinRequest } from '../../../../crypto/index';
 import {
   chainHead,
   currentBaseKeys,
@@ -25,8 +25,8 @@ import {
   type MemberState,
   type RoomContext,
   type SelfKeys,
-} from '../../../../crypto/member';
-import { callCode, type CallCode } from '../../../../crypto/safety';
+} from '../../../../crypto/index';
+import { callCode, type CallCode } from '../../../../crypto/index';
 import { type ClientMessage } from '../../../../protocol/protocol';
 import { type EpochKeys } from './media-keys.svelte';
 

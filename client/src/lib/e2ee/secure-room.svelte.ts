@@ -10,7 +10,7 @@ import { type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
 import { HostDesk, type Publisher } from './host-desk.svelte';
 import { type MediaKeys } from './media-keys.svelte';
-import { type AppMessageType } from '../../../../crypto/app-message';
+import { type AppMessageType } from '../../../../crypto/index';
 import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership.svelte';
 import { trace } from './trace';
 

@@ -1,7 +1,7 @@
 // What a tile says about a remote member's media, from the media Worker's per-KID counters:
 // 'encrypted' once a frame under one of its current KIDs opened, 'failing' when its frames arrive
 // but none open (no key yet, or authentication failures), 'waiting' before any frame arrived.
-import { splitKid } from '../../../../crypto/epoch';
+import { splitKid } from '../../../../crypto/index';
 import { type WorkerStats } from '../../worker/messages';
 
 export type TileSecurity = 'encrypted' | 'failing' | 'waiting';
