@@ -31,9 +31,9 @@ import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
-export const APP_MESSAGE_VERSION = 1;
+const APP_MESSAGE_VERSION = 1;
 /** Largest body: room for a chat line and its metadata, well under the signaling message cap. */
-export const MAX_APP_BODY_BYTES = 16 * 1024;
+const MAX_APP_BODY_BYTES = 16 * 1024;
 
 export const AppMessageType = {
   /** A member whose page restarted asks the host for a fresh epoch before it sends media. */

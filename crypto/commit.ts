@@ -40,13 +40,13 @@ import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
-export const COMMIT_VERSION = 1;
-export const WRAPPED_COMMIT_VERSION = 1;
+const COMMIT_VERSION = 1;
+const WRAPPED_COMMIT_VERSION = 1;
 /** Rooms hold at most 50 members, host included. */
 export const MAX_ROOM_MEMBERS = 50;
 /** Member (and SFrame sender) indexes are 0..63: six bits of the KID. */
 export const MAX_MEMBER_INDEX = 63;
-export const HASH_BYTES = 32;
+const HASH_BYTES = 32;
 export const PARTICIPANT_ID_BYTES = 16;
 export const ZERO_HASH: Uint8Array = new Uint8Array(HASH_BYTES);
 

@@ -33,7 +33,7 @@ import { MAX_NAME_BYTES, decodeDisplayName, encodeDisplayName } from './name';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 
-export const JOIN_VERSION = 1;
+const JOIN_VERSION = 1;
 const MAC_BYTES = 32;
 
 /** What the host learns from an opened, verified join request. */

@@ -15,7 +15,7 @@ import { Label } from './labels';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
-export const ROOM_INFO_VERSION = 1;
+const ROOM_INFO_VERSION = 1;
 export const MAX_TITLE_BYTES = 120;
 export const MAX_DESCRIPTION_BYTES = 1000;
 const MAX_START_MS = 8_640_000_000_000_000; // the largest JavaScript Date

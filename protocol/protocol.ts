@@ -79,12 +79,12 @@ const b64u = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
 /** Room ids: 128 random bits as 22 base64url characters. */
 export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a 22-character room id');
 /** Opaque participant ids minted by the server: 128 random bits. */
-export const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a participant id');
+const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a participant id');
 /** Bearer credentials (host credential, access token, resume token): 256 bits. */
 export const Credential = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a 43-character credential');
 /** Client-sealed bytes the server must not read. */
-export const Opaque = b64u.max(Math.ceil((MAX_MESSAGE_BYTES * 4) / 3));
-export const Epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Opaque = b64u.max(Math.ceil((MAX_MESSAGE_BYTES * 4) / 3));
+const Epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export type RoomId = z.infer<typeof RoomId>;
 export type ParticipantId = z.infer<typeof ParticipantId>;

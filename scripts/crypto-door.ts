@@ -18,7 +18,7 @@ export interface DoorFinding {
 const SOURCE_DIRS = ['client', 'server', 'protocol', 'tests', 'bench', 'scripts'];
 const SKIP = new Set(['node_modules', 'dist', 'results']);
 
-export function importingSources(root: string): string[] {
+function importingSources(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {

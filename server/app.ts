@@ -20,7 +20,7 @@ export interface RunningServer {
 }
 
 /** How often idle rooms and stale lobby participants are looked for. */
-export function sweepIntervalMs(roomIdleTtlSeconds: number): number {
+function sweepIntervalMs(roomIdleTtlSeconds: number): number {
   return Math.max(1000, Math.min(60_000, roomIdleTtlSeconds * 1000));
 }
 

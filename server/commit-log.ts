@@ -7,7 +7,7 @@
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../protocol/protocol';
 
 export const MAX_LOG_COMMITS = 1000;
-export const MAX_LOG_BYTES = 4 * 1024 * 1024;
+const MAX_LOG_BYTES = 4 * 1024 * 1024;
 
 export interface LoggedCommit {
   readonly epoch: number;

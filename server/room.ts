@@ -17,11 +17,11 @@ export const MEMBER_GRACE_MS = 120_000;
 /** Departures remembered for the host (oldest dropped first). */
 export const MAX_DEPARTED = 2 * MAX_MEMBERS;
 /** Lobby participants (connected or within their grace) a room holds at once. */
-export const MAX_LOBBY_PARTICIPANTS = 2 * MAX_LOBBY;
+const MAX_LOBBY_PARTICIPANTS = 2 * MAX_LOBBY;
 /** Unused resume tokens kept per participant; older ones are dropped. */
 export const MAX_RESUME_TOKENS = 4;
 /** Revoked resume tokens remembered per room, so their holders learn why (oldest dropped first). */
-export const MAX_TOMBSTONES = 1000;
+const MAX_TOMBSTONES = 1000;
 
 export interface Participant {
   readonly id: string;

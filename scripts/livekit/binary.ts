@@ -18,7 +18,7 @@ export class LiveKitBinaryError extends Error {
   override name = 'LiveKitBinaryError';
 }
 
-export function liveKitCacheDir(): string {
+function liveKitCacheDir(): string {
   return join(homedir(), '.cache', 'sealroom', 'livekit', LIVEKIT_VERSION);
 }
 

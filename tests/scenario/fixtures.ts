@@ -73,7 +73,7 @@ export function knock(guest: Party, link: Link, displayName: string = guest.name
 }
 
 /** What the host does with a knock: open and verify it, then keep it for an admit. */
-export function hostOpens(hostParty: Party, link: Link, guest: Party, sealed: Uint8Array): host.Admission {
+function hostOpens(hostParty: Party, link: Link, guest: Party, sealed: Uint8Array): host.Admission {
   return { participantId: guest.pid, request: openJoinRequest(hostParty.self.roomKey, link.room.joinMacKey, link.room.roomId, sealed, participantIdBytes(guest.pid)) };
 }
 

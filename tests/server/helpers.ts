@@ -216,5 +216,3 @@ export async function admitGuest(base: string, room: CreatedRoom, host: TestClie
   await guest.next('admitted');
   return { guest, id, resumeToken };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

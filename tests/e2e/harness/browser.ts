@@ -14,7 +14,7 @@ import { recordPeerConnections } from './stats';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** DESIGN.md, "Browser tests". */
-export const CHROMIUM_FLAGS: readonly string[] = [
+const CHROMIUM_FLAGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

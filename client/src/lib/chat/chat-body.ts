@@ -8,7 +8,7 @@
 //   n: 1..MAX_CHAT_BYTES
 import { fromUtf8, Reader, utf8, Writer, CodecError, Reason, checkVersion } from '../../../../crypto/index';
 
-export const CHAT_BODY_VERSION = 1;
+const CHAT_BODY_VERSION = 1;
 export const MESSAGE_ID_BYTES = 16;
 /** Longest line a person can type, in UTF-16 code units (what an input's maxlength counts). */
 export const MAX_CHAT_LENGTH = 1000;

@@ -7,7 +7,7 @@
 //   +--------+----------+
 import { Reader, Writer, CodecError, Reason, checkVersion } from '../../../../crypto/index';
 
-export const MEDIA_STATE_VERSION = 1;
+const MEDIA_STATE_VERSION = 1;
 
 export interface MediaState {
   readonly micOn: boolean;
