@@ -27,13 +27,12 @@ import { readEpoch } from './commit';
 import { CodecError, ReplayError, Reason, VerificationError } from './errors';
 import { type IdentityKeyPair, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
 import { Label } from './labels';
+import { MAX_APP_BODY_BYTES } from './limits';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
 const APP_MESSAGE_VERSION = 1;
-/** Largest body: room for a chat line and its metadata, well under the signaling message cap. */
-const MAX_APP_BODY_BYTES = 16 * 1024;
 
 export const AppMessageType = {
   /** A member whose page restarted asks the host for a fresh epoch before it sends media. */

@@ -1,6 +1,7 @@
 // Byte helpers shared by every codec in crypto/: concatenation, constant-time comparison,
 // big-endian integers, base64url, and a bounds-checked Reader/Writer pair.
 import { CodecError, Reason } from './errors';
+import { U64_MAX } from './limits';
 
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
@@ -38,8 +39,6 @@ export function u16(n: number): Uint8Array {
   if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new CodecError(Reason.outOfRange, `u16 out of range: ${n}`);
   return Uint8Array.of(n >>> 8, n & 0xff);
 }
-
-const U64_MAX = (1n << 64n) - 1n;
 
 export function u64(n: bigint | number): Uint8Array {
   const value = BigInt(n);
