@@ -13,7 +13,7 @@ import { type PendingKnock } from './e2ee/host-desk.svelte';
 import { SecureRoom } from './e2ee/secure-room.svelte';
 import { tileSecurity, type TileSecurity } from './e2ee/tile-status';
 import { GrantRequests } from './grants';
-import { forgetHostCredential, loadHostCredential, saveHostCredential } from './host-credential';
+import { forgetHostCredential, loadHostCredential, markRoomCreated, roomCreatedHere, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
 import { cleanName, FALLBACK_NAME } from './names';
@@ -21,7 +21,7 @@ import { MediaPresence } from './presence/presence.svelte';
 import { initialState, lobbySentence, seatOf, transition, type Blocked, type RoomEvent, type RoomState } from './room-state';
 import { SignalingClient, type CloseReason } from './signaling.svelte';
 import { loadIdentity } from './storage/identity-store';
-import { forgetRoomKey, loadRoomKey } from './storage/room-key-store';
+import { claimRoomKey, forgetRoomKey } from './storage/room-key-store';
 
 export type { PendingKnock };
 
@@ -100,7 +100,7 @@ export class RoomController {
     const member = this.members.find((m) => m.participantId === id);
     const epoch = this.secure?.membership.epoch;
     if (!member || epoch === null || epoch === undefined || !this.#media) return undefined;
-    return tileSecurity(this.#media.stats, member.index, epoch);
+    return tileSecurity(this.#media.stats, member.participantId, epoch, this.#media.detached);
   }
 
   /** Media frames the Worker dropped, by reason (shown in the security panel). */
@@ -131,7 +131,7 @@ export class RoomController {
     }
     void this.media.start();
     await sodiumReady();
-    const [identity, roomKey] = await Promise.all([loadIdentity(), loadRoomKey(this.roomId)]);
+    const [identity, { roomKey, life }] = await Promise.all([loadIdentity(), claimRoomKey(this.roomId)]);
     if (this.#disposed) return;
     this.#fragment = link.fragment;
     const keys = deriveLinkKeys(link.fragment.linkSecret, roomIdBytes(this.roomId));
@@ -150,11 +150,11 @@ export class RoomController {
     this.#readInfo(keys.roomInfoKey, status.status.info);
 
     const signaling = new SignalingClient(this.roomId, this.#credential);
-    const membership = new Membership(roomContext(roomIdBytes(this.roomId), link.fragment), { identity, roomKey });
+    const membership = new Membership(roomContext(roomIdBytes(this.roomId), link.fragment), { identity, roomKey }, life);
     this.secure = new SecureRoom(membership, this.#media, signaling, {
       removed: () => this.#dispatch({ type: 'blocked', reason: 'removed' }),
       ended: () => this.#dispatch({ type: 'blocked', reason: 'ended' }),
-    });
+    }, { createdBefore: () => roomCreatedHere(this.roomId), markCreated: () => markRoomCreated(this.roomId) });
     signaling.onMessage((message) => this.#receive(message));
     signaling.onClose((reason) => void this.#closed(reason));
     this.chat = new Chat(this.secure);
@@ -277,7 +277,7 @@ export class RoomController {
   }
 
   async #joinCall(): Promise<void> {
-    const call = this.call ?? new CallSession(this.media, () => this.#grants.request());
+    const call = this.call ?? new CallSession(this.media, () => this.#grants.request(), (receiver, participant) => this.#media?.bindReceiver(receiver, participant));
     this.call = call;
     void call.startAudio().catch(() => undefined);
     let grant = this.#grant;

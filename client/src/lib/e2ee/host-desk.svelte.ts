@@ -26,6 +26,15 @@ export interface Publisher {
   send(message: Outgoing): boolean;
 }
 
+/** This profile's memory of having made a room's epoch 0 (host-credential.ts in the app). */
+export interface GenesisRecord {
+  createdBefore(): boolean;
+  markCreated(): void;
+}
+
+const NO_RECORD: GenesisRecord = { createdBefore: () => false, markCreated: () => undefined };
+const LOST_LOG = 'The server shows no history for this room, which this browser already opened: it lost or hides the room\'s log. Nothing was changed.';
+
 export class HostDesk {
   knocks = $state.raw<readonly PendingKnock[]>([]);
   /** Knocks that did not open or verify: forged, altered, replayed from another seat, or made with another link. */
@@ -36,8 +45,11 @@ export class HostDesk {
   /** Knocks that arrived before this page read the log (a returning host gets them at once). */
   #early: { from: string; payload: string }[] = [];
 
-  constructor(room: Publisher) {
+  readonly #genesis: GenesisRecord;
+
+  constructor(room: Publisher, genesis: GenesisRecord = NO_RECORD) {
     this.#room = room;
+    this.#genesis = genesis;
   }
 
   get #membership(): Membership {
@@ -56,7 +68,12 @@ export class HostDesk {
     const m = this.#membership;
     const participantId = this.#room.participantId;
     if (name === undefined || !m.synced || m.state.kind !== 'lobby' || m.hostKnown || participantId === undefined) return;
-    this.#room.publish(() => m.create(participantId, name));
+    this.#room.publish(() => {
+      if (this.#genesis.createdBefore()) throw new Error(LOST_LOG);
+      const commit = m.create(participantId, name);
+      this.#genesis.markCreated();
+      return commit;
+    });
   }
 
   admit(ids: readonly string[]): void {

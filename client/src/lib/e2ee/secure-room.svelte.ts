@@ -4,13 +4,17 @@
 //   - a guest knocks with a sealed join request once the host's key is verified from the log;
 //   - a host's knocks and membership changes go through its HostDesk (host-desk.svelte.ts), which
 //     publishes commits here;
-//   - in-call app messages: a member whose page restarted asks the host for a fresh epoch.
+//   - in-call app messages (chat, media state) sealed under the epoch's key.
+// A `sync` answer may come in parts; the host acts on the log (creates, admits early knocks) and
+// a reconnected socket counts as caught up only after its last part.
 // Every server message is untrusted: what does not verify is counted and dropped.
 import { type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
-import { HostDesk, type Publisher } from './host-desk.svelte';
+import { type GenesisRecord, HostDesk, type Publisher } from './host-desk.svelte';
 import { type MediaKeys } from './media-keys.svelte';
-import { type AppMessageType } from '../../../../crypto/index';
+import { type AppMessageType, appMessageEpoch } from '../../../../crypto/index';
+import { fromBase64Url } from '../../../../crypto/index';
+import { type BehindEffect, LeftBehind } from './left-behind';
 import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership.svelte';
 import { trace } from './trace';
 
@@ -37,9 +41,6 @@ export interface SecureRoomEvents {
   ended(): void;
 }
 
-/** A host answers rekey requests at most this often. */
-const REKEY_REQUEST_GAP_MS = 2000;
-
 export class SecureRoom implements Publisher {
   readonly membership: Membership;
   /** The host's knocks and membership changes. */
@@ -48,6 +49,18 @@ export class SecureRoom implements Publisher {
   droppedMessages = $state(0);
   /** Why the host's last membership change could not be made (e.g. the room is full), for the host. */
   problem = $state<string | undefined>(undefined);
+  /**
+   * The epoch the server seems to withhold from this member ([W1], left-behind.ts): others use it,
+   * it does not arrive, so this page sends nothing until it does.
+   */
+  withheld = $state<number | undefined>(undefined);
+  /**
+   * [F1] Members whose epoch confirmation disagrees with this page's commit for the same epoch:
+   * they hold another version of the member list or its secret (an equivocating host or server).
+   */
+  forks = $state.raw<readonly { readonly epoch: number; readonly name: string }[]>([]);
+  /** In-call messages under this page's own epoch that did not open: another version of it, or altered. */
+  unopenedCurrent = $state(0);
 
   readonly #channel: Channel;
   readonly #media: MediaKeys;
@@ -58,19 +71,56 @@ export class SecureRoom implements Publisher {
   /** A sync was sent and not answered yet: relayed commits until then are in the answer anyway. */
   #syncPending = false;
   #resyncedAt = -1;
-  #lastRekey = 0;
   readonly #appHandlers = new Set<AppHandler>();
   readonly #ackHandlers = new Set<(id: string) => void>();
   readonly #syncedHandlers = new Set<() => void>();
   /** The socket is new and its first sync answer has not been read yet. */
   #freshSocket = false;
+  readonly #behind = new LeftBehind();
+  /** The epoch this page last sent its confirmation for. */
+  #confirmed = -1;
+  #behindTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents) {
+  constructor(membership: Membership, media: MediaKeys, channel: Channel, events: SecureRoomEvents, genesis?: GenesisRecord) {
     this.membership = membership;
     this.#media = media;
     this.#channel = channel;
     this.#events = events;
-    this.host = new HostDesk(this);
+    this.host = new HostDesk(this, genesis);
+    media.onNewerEpoch((epoch) => this.#sawNewer(epoch));
+  }
+
+  /** Evidence that the others are in `epoch`, newer than ours: resync, and hold sending if it does not come. */
+  #sawNewer(epoch: number): void {
+    const own = this.membership.epoch;
+    if (own === null) return;
+    this.#runBehind(this.#behind.saw(epoch, own, performance.now()));
+    const deadline = this.#behind.deadline;
+    if (deadline !== undefined && this.#behindTimer === undefined) {
+      this.#behindTimer = setTimeout(() => {
+        this.#behindTimer = undefined;
+        this.#checkBehind();
+      }, Math.max(0, deadline - performance.now()));
+    }
+  }
+
+  #checkBehind(): void {
+    const own = this.membership.epoch;
+    if (own !== null) this.#runBehind(this.#behind.check(own, performance.now()));
+  }
+
+  #runBehind(effects: readonly BehindEffect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'resync') this.#sync();
+      else if (effect.type === 'withhold') {
+        this.withheld = effect.epoch;
+        this.#media.hold();
+        trace('withheld', effect.epoch);
+      } else {
+        this.withheld = undefined;
+        this.#media.release();
+      }
+    }
   }
 
   /** A (re)connected socket: read what was committed since the epoch held. */
@@ -89,7 +139,7 @@ export class SecureRoom implements Publisher {
   receive(message: ServerMessage): void {
     switch (message.type) {
       case 'commits':
-        this.#log(message.commits);
+        this.#log(message.commits, message.more === true);
         break;
       case 'commit':
         this.#commit(message);
@@ -151,20 +201,18 @@ export class SecureRoom implements Publisher {
 
   // --- internals
 
-  #log(commits: readonly WireCommit[]): void {
-    this.#syncPending = false;
-    const applied = this.membership.applyLog(commits);
+  #log(commits: readonly WireCommit[], more: boolean): void {
+    const applied = this.membership.applyLog(commits, !more);
     this.#after(applied.effects.map((e) => e.type));
+    if (more) return; // the rest of the answer follows; relayed commits are in it
+    this.#syncPending = false;
+    this.#confirm();
     this.host.create();
     this.host.flushEarly();
     if (this.#freshSocket) {
       this.#freshSocket = false;
       for (const handler of this.#syncedHandlers) handler();
     }
-    if (!applied.restarted) return;
-    // This page rejoined an epoch an earlier page may have sent under: get a fresh one first.
-    if (this.membership.isHost) this.publish(() => this.membership.rekey());
-    else this.#sendApp('rekeyRequest');
   }
 
   #commit(commit: WireCommit): void {
@@ -182,6 +230,7 @@ export class SecureRoom implements Publisher {
     if (effects.includes('removed')) return this.#events.removed();
     if (effects.includes('ended')) return this.#events.ended();
     this.#installKeys();
+    this.#checkBehind();
     this.#sendKnock();
   }
 
@@ -189,6 +238,15 @@ export class SecureRoom implements Publisher {
     const keys = this.membership.epochKeys();
     if (keys !== null) trace('epoch', keys.epoch);
     if (keys !== null) this.#media.install(keys);
+    this.#confirm();
+  }
+
+  /** Tell every member which commit this page holds for its new epoch (once per epoch, once sent). */
+  #confirm(): void {
+    const epoch = this.membership.epoch;
+    const body = this.membership.confirmation();
+    if (epoch === null || body === null || epoch <= this.#confirmed) return;
+    if (this.sendApp('epochConfirm', body, 'all')) this.#confirmed = epoch;
   }
 
   #sendKnock(): void {
@@ -205,26 +263,40 @@ export class SecureRoom implements Publisher {
       message = this.membership.open(payload);
     } catch {
       this.droppedMessages++;
+      this.#newerMessage(payload);
       return;
     }
     if (message.from === undefined) {
       this.droppedMessages++; // signed by a member of an epoch who is no longer in the list
       return;
     }
-    if (message.type === 'rekeyRequest') {
-      const now = performance.now();
-      if (!this.membership.isHost || now - this.#lastRekey < REKEY_REQUEST_GAP_MS) return;
-      this.#lastRekey = now;
-      this.publish(() => this.membership.rekey());
+    // Rekey requests are no longer needed (page lives keep counters apart) and are not granted:
+    // one member could otherwise make the host commit every few seconds and fill the log.
+    if (message.type === 'rekeyRequest') return;
+    if (message.type === 'epochConfirm') {
+      if (this.membership.checkConfirmation(message.body) === 'fork') {
+        this.forks = [...this.forks, { epoch: message.epoch, name: message.from.name }];
+        trace('fork', `${message.epoch}`);
+      }
       return;
     }
     const delivery: AppDelivery = { type: message.type, body: message.body, from: message.from, seq: message.seq, epoch: message.epoch };
     for (const handler of this.#appHandlers) handler(delivery);
   }
 
-  #sendApp(type: 'rekeyRequest'): void {
-    const host = this.membership.members.find((m) => m.isHost);
-    if (host) this.sendApp(type, new Uint8Array(0), host.participantId);
+  /**
+   * An in-call message that did not open: one of a newer epoch is evidence of a commit we lack;
+   * one of our own epoch means its sender holds another version of it (or the server altered it).
+   */
+  #newerMessage(payload: string): void {
+    let epoch: number;
+    try {
+      epoch = appMessageEpoch(fromBase64Url(payload));
+    } catch {
+      return; // not even a readable header: nothing to learn from it
+    }
+    if (epoch === this.membership.epoch) this.unopenedCurrent++;
+    else this.#sawNewer(epoch);
   }
 
   send(message: Outgoing): boolean {
