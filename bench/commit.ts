@@ -2,9 +2,7 @@
 // envelopes, wrap, and accepting its own commit) and one member verifying it (unwrap, signature,
 // chain checks, envelope open and commitment check). Median and p95 over many runs.
 import { performance } from 'node:perf_hooks';
-import * as host from '../crypto/host';
-import { type InRoomState, transition } from '../crypto/member';
-import { MAX_ROOM_MEMBERS } from '../crypto/commit';
+import { host, type InRoomState, transition, MAX_ROOM_MEMBERS } from '../crypto/index';
 import { buildRoom } from '../tests/scenario/fixtures';
 import { type BenchSection } from './section';
 

@@ -5,8 +5,8 @@
 // holds. Measured in Node (the bookkeeping is plain JS; no WebCrypto call is made for a KID with no
 // key): heap after a forced-free settle is approximate without --expose-gc.
 import { performance } from 'node:perf_hooks';
-import { kidFor } from '../crypto/epoch';
-import { encodeSFrameHeader } from '../crypto/sframe/index';
+import { kidFor } from '../crypto/index';
+import { encodeSFrameHeader } from '../crypto/index';
 import { tileSecurity } from '../client/src/lib/e2ee/tile-status';
 import { FrameCryptor } from '../client/src/worker/frame-cryptor';
 import { type BenchSection } from './section';

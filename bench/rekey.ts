@@ -6,7 +6,7 @@
 // every member, the newcomer included, holding the new epoch's keys). Both clocks start before
 // the host builds its commit, so they include it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WS_MESSAGES_PER_SECOND } from '../server/rate-limit';
+import { WS_MESSAGES_PER_SECOND } from '../protocol/limits';
 import { ProtocolMember } from '../tests/driver/driver';
 import { startTestServer } from '../tests/server/helpers';
 import { type BenchSection, type Cell } from './section';

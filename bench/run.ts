@@ -1,12 +1,12 @@
 // `npm run bench`: runs every benchmark section, prints a table per section, and saves all of it
 // as JSON under bench/results/. Pass section names to run only those: `npm run bench -- sframe`.
-// The browser section moves media, so when it is selected the whole run happens inside a private
-// network namespace holding only loopback, with a loopback LiveKit, exactly like the e2e tests.
+// The browser and reconnect sections move media, so when one is selected the whole run happens
+// inside a private network namespace holding only loopback, with a loopback LiveKit, like the e2e tests.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sodiumReady } from '../crypto/sodium';
+import { sodiumReady } from '../crypto/index';
 import { reenterIsolated, withIsolatedLiveKit } from '../tests/e2e/harness/isolation';
 import { isInsideNamespace } from '../tests/e2e/harness/netns';
 import { prepare } from '../tests/e2e/harness/prepare';
@@ -20,9 +20,10 @@ const sections: Record<string, () => Promise<SectionRunner>> = {
   rekey: async () => (await import('./rekey')).run,
   flood: async () => (await import('./flood')).run,
   browser: async () => (await import('./browser')).run,
+  reconnect: async () => (await import('./reconnect')).run,
 };
 /** Sections that need browsers, LiveKit and the namespace. */
-const ISOLATED = new Set(['browser']);
+const ISOLATED = new Set(['browser', 'reconnect']);
 
 const wanted = process.argv.slice(2);
 const chosen = Object.keys(sections).filter((name) => wanted.length === 0 || wanted.includes(name));

@@ -2,11 +2,7 @@
 // SFrameReceiver, suite 4) against raw WebCrypto AES-128-GCM on the same bytes; (2) bytes SFrame
 // adds per frame (header + tag) for realistic KIDs and counters, for every suite.
 import { cpus, loadavg } from 'node:os';
-import { encodeSFrameHeader } from '../crypto/sframe/header';
-import { SFrameReceiver } from '../crypto/sframe/receiver';
-import { SFrameSender } from '../crypto/sframe/sender';
-import { CipherSuite, SUITES } from '../crypto/sframe/suites';
-import { subtle } from '../crypto/sframe/webcrypto';
+import { encodeSFrameHeader, SFrameReceiver, SFrameSender, CipherSuite, SUITES, subtle } from '../crypto/index';
 import { type BenchSection, type Cell } from './section';
 
 const SIZES = [120, 1024, 8 * 1024, 100 * 1024] as const;

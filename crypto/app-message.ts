@@ -27,13 +27,12 @@ import { readEpoch } from './commit';
 import { CodecError, ReplayError, Reason, VerificationError } from './errors';
 import { type IdentityKeyPair, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
 import { Label } from './labels';
+import { MAX_APP_BODY_BYTES } from './limits';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
-export const APP_MESSAGE_VERSION = 1;
-/** Largest body: room for a chat line and its metadata, well under the signaling message cap. */
-export const MAX_APP_BODY_BYTES = 16 * 1024;
+const APP_MESSAGE_VERSION = 1;
 
 export const AppMessageType = {
   /** Retired: page lives made it unnecessary (decision 0010); still parsed, never granted. */

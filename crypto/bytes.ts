@@ -1,6 +1,7 @@
 // Byte helpers shared by every codec in crypto/: concatenation, constant-time comparison,
 // big-endian integers, base64url, and a bounds-checked Reader/Writer pair.
 import { CodecError, Reason } from './errors';
+import { U64_MAX } from './limits';
 
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
@@ -38,13 +39,6 @@ export function u16(n: number): Uint8Array {
   if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new CodecError(Reason.outOfRange, `u16 out of range: ${n}`);
   return Uint8Array.of(n >>> 8, n & 0xff);
 }
-
-export function u32(n: number): Uint8Array {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new CodecError(Reason.outOfRange, `u32 out of range: ${n}`);
-  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-}
-
-const U64_MAX = (1n << 64n) - 1n;
 
 export function u64(n: bigint | number): Uint8Array {
   const value = BigInt(n);
@@ -117,10 +111,6 @@ export class Writer {
     this.parts.push(u16(n));
     return this;
   }
-  u32(n: number): this {
-    this.parts.push(u32(n));
-    return this;
-  }
   u64(n: bigint | number): this {
     this.parts.push(u64(n));
     return this;
@@ -155,10 +145,6 @@ export class Reader {
   u16(): number {
     const b = this.bytes(2);
     return ((b[0] as number) << 8) | (b[1] as number);
-  }
-  u32(): number {
-    const b = this.bytes(4);
-    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0);
   }
   u64(): bigint {
     const b = this.bytes(8);

@@ -27,9 +27,10 @@
 // each room-key signature exactly once per chain. The epoch-secret envelope is checked by the
 // caller (member.ts) against the commitment of the commit accepted here.
 import { equalBytes } from './bytes';
-import { type CommitAction, type CommitMember, type SignedCommit, MAX_ROOM_MEMBERS, ZERO_HASH, verifyCommitSignature } from './commit';
+import { type CommitAction, type CommitMember, type SignedCommit, ZERO_HASH, verifyCommitSignature } from './commit';
 import { CodecError, EpochError, MembershipError, Reason, ReplayError, VerificationError } from './errors';
 import { fingerprint, verifyRoomKey } from './identity';
+import { MAX_ROOM_MEMBERS } from './limits';
 
 /** What a party holds after accepting a commit: the head of the chain. */
 export interface ChainHead {

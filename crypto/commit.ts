@@ -35,18 +35,15 @@ import { CodecError, Reason, VerificationError } from './errors';
 import { type IdentityKeyPair, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
 import { labelledHash } from './kdf';
 import { Label } from './labels';
-import { MAX_NAME_BYTES, decodeDisplayName, encodeDisplayName } from './name';
+import { MAX_MEMBER_INDEX, MAX_NAME_BYTES } from './limits';
+import { decodeDisplayName, encodeDisplayName } from './name';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
-export const COMMIT_VERSION = 1;
-export const WRAPPED_COMMIT_VERSION = 1;
-/** Rooms hold at most 50 members, host included. */
-export const MAX_ROOM_MEMBERS = 50;
-/** Member (and SFrame sender) indexes are 0..63: six bits of the KID. */
-export const MAX_MEMBER_INDEX = 63;
-export const HASH_BYTES = 32;
+const COMMIT_VERSION = 1;
+const WRAPPED_COMMIT_VERSION = 1;
+const HASH_BYTES = 32;
 export const PARTICIPANT_ID_BYTES = 16;
 export const ZERO_HASH: Uint8Array = new Uint8Array(HASH_BYTES);
 

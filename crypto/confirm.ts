@@ -18,7 +18,7 @@ import { kdf } from './kdf';
 import { Label } from './labels';
 import { checkVersion } from './version';
 
-export const CONFIRM_VERSION = 1;
+const CONFIRM_VERSION = 1;
 const TAG_BYTES = 32;
 
 /** What a member holds for its current epoch (an InRoomState satisfies this). */

@@ -10,14 +10,13 @@
 import {
   type CommitAction,
   type CommitMember,
-  MAX_MEMBER_INDEX,
-  MAX_ROOM_MEMBERS,
   ZERO_HASH,
   participantIdBytes,
   participantIdText,
   signCommit,
   wrapCommit,
 } from './commit';
+import { MAX_MEMBER_INDEX, MAX_ROOM_MEMBERS } from './limits';
 import { equalBytes } from './bytes';
 import { MembershipError, Reason, VerificationError } from './errors';
 import { commitToSecret, generateEpochSecret, sealEnvelope } from './epoch';

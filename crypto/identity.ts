@@ -13,7 +13,7 @@ import { Label } from './labels';
 import { labelledHash } from './kdf';
 import { sodium } from './sodium';
 
-export const IDENTITY_FORMAT_VERSION = 1;
+const IDENTITY_FORMAT_VERSION = 1;
 export const PUBLIC_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 export const FINGERPRINT_BYTES = 32;

@@ -1,6 +1,11 @@
-// Public surface of crypto/. Re-exports only.
+// Public surface of crypto/, and its only door: nothing outside crypto/ imports another crypto/ path
+// (tests/unit/crypto-door.test.ts). Re-exports only.
 export * from './errors';
+export * from './version';
 export * from './bytes';
+export * from './limits';
+// crypto/sframe/header.ts still has its own copy, which sframe/index re-exports: this one wins.
+export { U64_MAX } from './limits';
 export * from './labels';
 export * from './sodium';
 export * from './kdf';
@@ -8,6 +13,9 @@ export * from './identity';
 export * from './link';
 export * from './wrap';
 export * from './sframe/index';
+// WebCrypto's SubtleCrypto and the raw RFC 9605 AEADs, for the known-answer vectors and the bench.
+export { subtle } from './sframe/webcrypto';
+export { type Aead, importAead } from './sframe/aead';
 export * from './media/index';
 export * from './name';
 export * from './join';
@@ -21,5 +29,6 @@ export * from './words';
 export * from './words-fr';
 export * from './words-ar';
 export * as host from './host';
+export type { Admission, CreateRoomInput, HostResult } from './host';
 export * from './app-message';
 export * from './room-info';

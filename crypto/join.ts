@@ -29,11 +29,12 @@ import { Reason, VerificationError } from './errors';
 import { type IdentityKeyPair, type RoomKeyPair, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength, signRoomKey, verifyRoomKey } from './identity';
 import { kdf } from './kdf';
 import { Label } from './labels';
-import { MAX_NAME_BYTES, decodeDisplayName, encodeDisplayName } from './name';
+import { MAX_NAME_BYTES } from './limits';
+import { decodeDisplayName, encodeDisplayName } from './name';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 
-export const JOIN_VERSION = 1;
+const JOIN_VERSION = 1;
 const MAC_BYTES = 32;
 
 /** What the host learns from an opened, verified join request. */

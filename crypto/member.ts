@@ -198,7 +198,7 @@ function finish(work: Work): MemberState {
 }
 
 /** Only the ChainHead fields of a head (an InRoomState is itself a ChainHead with more fields). */
-export function headFields(head: ChainHead): ChainHead {
+function headFields(head: ChainHead): ChainHead {
   const { roomId, epoch, commitHash, action, members, hostIndex, locked, ended, secretCommitment, history } = head;
   return { roomId, epoch, commitHash, action, members, hostIndex, locked, ended, secretCommitment, history };
 }

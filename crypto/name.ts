@@ -2,8 +2,7 @@
 // The server never sees them (both formats are sealed or wrapped before they leave the client).
 import { fromUtf8, utf8 } from './bytes';
 import { CodecError, Reason } from './errors';
-
-export const MAX_NAME_BYTES = 64;
+import { MAX_NAME_BYTES } from './limits';
 
 /** UTF-8 bytes of a display name; throws CodecError if it is empty or longer than 64 bytes. */
 export function encodeDisplayName(name: string): Uint8Array {

@@ -12,12 +12,11 @@
 import { Reader, Writer, fromUtf8, utf8 } from './bytes';
 import { CodecError, Reason } from './errors';
 import { Label } from './labels';
+import { MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES } from './limits';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
-export const ROOM_INFO_VERSION = 1;
-export const MAX_TITLE_BYTES = 120;
-export const MAX_DESCRIPTION_BYTES = 1000;
+const ROOM_INFO_VERSION = 1;
 const MAX_START_MS = 8_640_000_000_000_000; // the largest JavaScript Date
 
 export interface RoomInfo {

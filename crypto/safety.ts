@@ -24,9 +24,9 @@ import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { WORDS } from './words';
 
-export const CALL_CODE_VERSION = 1;
-export const SAFETY_NUMBER_VERSION = 1;
-export const SAFETY_NUMBER_ITERATIONS = 5200;
+const CALL_CODE_VERSION = 1;
+const SAFETY_NUMBER_VERSION = 1;
+const SAFETY_NUMBER_ITERATIONS = 5200;
 const CHUNK_BYTES = 5;
 const HALF_BYTES = 30;
 const CODE_WORDS = 6;

@@ -12,17 +12,12 @@
 // Every message carries `v`. Messages are parsed once, at the boundary, with `parseClientMessage`
 // / `parseServerMessage`; the rest of the code uses the inferred types.
 import { z } from 'zod';
+import { MAX_DEPARTED, MAX_LOBBY, MAX_MEMBERS, MAX_MESSAGE_BYTES } from './limits';
 
 export const PROTOCOL_VERSION = 1 as const;
 
-/** Hard cap enforced by the WebSocket layer: a larger frame is a protocol violation (close 1009). */
-export const WS_MAX_FRAME_BYTES = 64 * 1024;
-/** Soft cap: a frame above this but within the hard cap gets a `too-large` error and stays open. */
-export const MAX_MESSAGE_BYTES = 48 * 1024;
-/** Rooms hold at most this many admitted members, host included. */
-export const MAX_MEMBERS = 50;
-/** Knocks waiting for the host at once. */
-export const MAX_LOBBY = 50;
+// The wire's limits (protocol/limits.ts), re-exported for both sides.
+export { MAX_LOBBY, MAX_MEMBERS, MAX_MESSAGE_BYTES, WS_MAX_FRAME_BYTES } from './limits';
 
 /** Close codes the server uses. Documented in SECURITY.md and README.md. */
 export const CloseCode = {
@@ -79,12 +74,12 @@ const b64u = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
 /** Room ids: 128 random bits as 22 base64url characters. */
 export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a 22-character room id');
 /** Opaque participant ids minted by the server: 128 random bits. */
-export const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a participant id');
+const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a participant id');
 /** Bearer credentials (host credential, access token, resume token): 256 bits. */
 export const Credential = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a 43-character credential');
 /** Client-sealed bytes the server must not read. */
-export const Opaque = b64u.max(Math.ceil((MAX_MESSAGE_BYTES * 4) / 3));
-export const Epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Opaque = b64u.max(Math.ceil((MAX_MESSAGE_BYTES * 4) / 3));
+const Epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export type RoomId = z.infer<typeof RoomId>;
 export type ParticipantId = z.infer<typeof ParticipantId>;
@@ -219,7 +214,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
    * longer than the server's member grace). Sent when it happens and again each time the host
    * connects; the host commits a `leave` for each one still in its member list and ignores the rest.
    */
-  z.object({ v, type: z.literal('left'), participants: z.array(ParticipantId).max(2 * MAX_MEMBERS) }),
+  z.object({ v, type: z.literal('left'), participants: z.array(ParticipantId).max(MAX_DEPARTED) }),
   /** You are now the host (after `transfer-host`). */
   z.object({ v, type: z.literal('host'), hostCredential: Credential }),
   /** A typed error. `ref` names the message type it answers, when known. */

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Label } from '../crypto/labels';
+import { Label } from '../crypto/index';
 import { checkCryptoPurity, checkPinnedLibsodium, cryptoSourceFiles } from './crypto-purity';
 
 const root = join(import.meta.dirname, '..');

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloseCode } from '../protocol/protocol';
-import { sodiumReady } from '../crypto/sodium';
+import { sodiumReady } from '../crypto/index';
 import { effectiveOrigins, type Config } from './config';
 import { createHttpApp } from './http';
 import { Hub } from './hub';
@@ -20,7 +20,7 @@ export interface RunningServer {
 }
 
 /** How often idle rooms and stale lobby participants are looked for. */
-export function sweepIntervalMs(roomIdleTtlSeconds: number): number {
+function sweepIntervalMs(roomIdleTtlSeconds: number): number {
   return Math.max(1000, Math.min(60_000, roomIdleTtlSeconds * 1000));
 }
 

@@ -4,10 +4,9 @@
 // are dropped first. A client that asks for an epoch older than the log holds gets what is left
 // and sees the gap in the signed commit chain. The last accepted epoch survives eviction, so a
 // trimmed log never lets an old epoch in again.
+import { MAX_LOG_BYTES, MAX_LOG_COMMITS } from '../protocol/limits';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../protocol/protocol';
 
-export const MAX_LOG_COMMITS = 1000;
-export const MAX_LOG_BYTES = 4 * 1024 * 1024;
 
 export interface LoggedCommit {
   readonly epoch: number;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const MAX_TOKEN_TTL_SECONDS = 600;
+const MAX_TOKEN_TTL_SECONDS = 600;
 
 export interface LiveKitConfig {
   readonly url: string;

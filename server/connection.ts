@@ -3,12 +3,9 @@
 // count of invalid messages in a row.
 import type { WebSocket } from 'ws';
 import type { CloseCode, ServerMessage } from '../protocol/protocol';
-import { HOST_MESSAGE_BURST, HOST_MESSAGES_PER_SECOND, TokenBucket, WS_MESSAGE_BURST, WS_MESSAGES_PER_SECOND } from './rate-limit';
+import { HOST_MESSAGE_BURST, HOST_MESSAGES_PER_SECOND, MAX_BUFFERED_BYTES, WS_MESSAGE_BURST, WS_MESSAGES_PER_SECOND } from '../protocol/limits';
+import { TokenBucket } from './rate-limit';
 
-/** A peer that lets this much pile up unread is cut off rather than held in memory. */
-export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-/** Invalid messages in a row that make a protocol violation. */
-export const MAX_INVALID_IN_A_ROW = 10;
 
 export class Connection {
   /** Cleared on every heartbeat ping, set by the pong. */

@@ -9,9 +9,7 @@
 // The SHA-256 hashes never leave this process and hash uniformly random 256-bit values, so they
 // need no domain-separation label; the access verifier is shared with clients and does use one.
 import { createHash, randomBytes } from 'node:crypto';
-import { equalBytes, fromBase64Url, toBase64Url } from '../crypto/bytes';
-import { labelledHash } from '../crypto/kdf';
-import { Label } from '../crypto/labels';
+import { equalBytes, fromBase64Url, toBase64Url, labelledHash, Label } from '../crypto/index';
 import { Credential } from '../protocol/protocol';
 
 export function newId(): string {

@@ -23,7 +23,7 @@ export function error(to: string, code: ErrorCode, message: string, ref?: string
 }
 
 /** Length of a message as the client's parser measures it (our JSON is ASCII). */
-export function encodedLength(message: ServerMessage): number {
+function encodedLength(message: ServerMessage): number {
   return JSON.stringify(message).length;
 }
 

@@ -10,7 +10,7 @@ import { WindowLimiter } from './rate-limit';
 import type { Rooms } from './rooms';
 import { securityHeaders } from './security-headers';
 
-export const JSON_BODY_LIMIT = '16kb';
+const JSON_BODY_LIMIT = '16kb';
 
 export interface HttpDeps {
   readonly config: Config;

@@ -3,7 +3,8 @@
 // closes, LiveKit grants, best-effort SFU calls). Also owns the heartbeat.
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, parseClientMessage, type ServerMessage } from '../protocol/protocol';
-import { Connection, MAX_INVALID_IN_A_ROW } from './connection';
+import { MAX_INVALID_IN_A_ROW } from '../protocol/limits';
+import { Connection } from './connection';
 import type { Effect } from './effects';
 import type { Logger } from './log';
 import type { Auth, Room } from './room';

@@ -49,9 +49,3 @@ export class WindowLimiter {
   }
 }
 
-/** Per-connection message budget: 20 messages a second on average, bursts of up to 60. */
-export const WS_MESSAGES_PER_SECOND = 20;
-export const WS_MESSAGE_BURST = 60;
-/** The host's membership messages: two per change (admit/remove + commit), 50 members admitted at once. */
-export const HOST_MESSAGES_PER_SECOND = 100;
-export const HOST_MESSAGE_BURST = 400;

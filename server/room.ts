@@ -1,27 +1,12 @@
 // One room's state, pure: participants, knocks, lock flag, commit log, host role, credentials
 // (as hashes). No sockets and no timers: every change returns the sends as Effect data, and
 // time comes in as `now` (ms). Message handling lives in server/room-messages.ts.
-import { CloseCode, MAX_LOBBY, MAX_MEMBERS, PROTOCOL_VERSION, type Role, type RoomStatusResponse, type ServerMessage } from '../protocol/protocol';
+import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_LOBBY_PARTICIPANTS, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS } from '../protocol/limits';
+import { CloseCode, MAX_MEMBERS, PROTOCOL_VERSION, type Role, type RoomStatusResponse, type ServerMessage } from '../protocol/protocol';
 import { CommitLog } from './commit-log';
 import { accessVerifierOf, hashCredential, newCredential, newId, sameHash } from './credentials';
 import { send, type Effect } from './effects';
 
-/** A disconnected lobby participant (and its knock) is forgotten after this long. */
-export const LOBBY_GRACE_MS = 120_000;
-/**
- * An admitted member away this long is gone for good: forgotten, and reported to the host in
- * `left` so it commits a `leave` and rekeys. Long enough for a reconnect; short enough that a
- * closed laptop does not keep a seat, and keys, in the room.
- */
-export const MEMBER_GRACE_MS = 120_000;
-/** Departures remembered for the host (oldest dropped first). */
-export const MAX_DEPARTED = 2 * MAX_MEMBERS;
-/** Lobby participants (connected or within their grace) a room holds at once. */
-export const MAX_LOBBY_PARTICIPANTS = 2 * MAX_LOBBY;
-/** Unused resume tokens kept per participant; older ones are dropped. */
-export const MAX_RESUME_TOKENS = 4;
-/** Revoked resume tokens remembered per room, so their holders learn why (oldest dropped first). */
-export const MAX_TOMBSTONES = 1000;
 
 export interface Participant {
   readonly id: string;

@@ -5,13 +5,13 @@
 import type { RequestHandler } from 'express';
 
 /** ws(s) and http(s) origins of a URL, whichever scheme it was given in. */
-export function socketAndHttpOrigins(url: string): string[] {
+function socketAndHttpOrigins(url: string): string[] {
   const u = new URL(url);
   const secure = u.protocol === 'wss:' || u.protocol === 'https:';
   return [`${secure ? 'wss' : 'ws'}://${u.host}`, `${secure ? 'https' : 'http'}://${u.host}`];
 }
 
-export function contentSecurityPolicy(publicOrigins: readonly string[], livekitUrl: string | null): string {
+function contentSecurityPolicy(publicOrigins: readonly string[], livekitUrl: string | null): string {
   // 'self' covers same-origin sockets in CSP3 browsers; the explicit ws origins cover older ones.
   const connect = new Set<string>(["'self'"]);
   for (const o of publicOrigins) for (const s of socketAndHttpOrigins(o)) connect.add(s);

@@ -13,7 +13,7 @@
 // (delta) frame with the 3-byte frame tag alone. Opus (RFC 6716): nothing stays in clear.
 import { CodecError, ParameterError, Reason } from '../errors';
 
-export const MEDIA_CODECS = ['vp8', 'opus'] as const;
+const MEDIA_CODECS = ['vp8', 'opus'] as const;
 export type MediaCodec = (typeof MEDIA_CODECS)[number];
 
 /**
@@ -72,7 +72,7 @@ const OPUS_PREFIX = CLEAR_BYTES[2].maxBytes;
 /** RFC 6386 §9.1: the start code that follows a key frame's frame tag. */
 const VP8_START_CODE = [0x9d, 0x01, 0x2a] as const;
 
-export function assertMediaCodec(codec: string): asserts codec is MediaCodec {
+function assertMediaCodec(codec: string): asserts codec is MediaCodec {
   if (!(MEDIA_CODECS as readonly string[]).includes(codec)) {
     throw new ParameterError(Reason.outOfRange, `media codec ${JSON.stringify(codec)} is not supported`);
   }

@@ -1,3 +1,3 @@
 // Public surface of crypto/media: clear-byte table, frame splitting, per-frame protection. Re-exports only.
-export { CLEAR_BYTES, type ClearByteRule, MEDIA_CODECS, type MediaCodec, type MediaFrameType, type SplitFrame, assertMediaCodec, clearPrefixLength, mediaFrameType, splitMediaFrame } from './framing';
+export { CLEAR_BYTES, type ClearByteRule, type MediaCodec, type MediaFrameType, type SplitFrame, clearPrefixLength, mediaFrameType, splitMediaFrame } from './framing';
 export { MEDIA_CODEC_ID, type ProtectMediaInput, type UnprotectMediaInput, type UnprotectedMediaFrame, protectMediaFrame, unprotectMediaFrame } from './protect';

@@ -8,7 +8,10 @@ import { access, mkdir, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-/** Pinned by DESIGN.md; later versions may carry `replace` directives that break `go install`. */
+/**
+ * The LiveKit server version Sealroom is built and tested against. Keep the pin until a newer version
+ * is proven here: later versions may carry `replace` directives in go.mod that break `go install`.
+ */
 export const LIVEKIT_VERSION = '1.13.5';
 /** LiveKit v1.13.5's go.mod says `go 1.26`, and the build runs with GOTOOLCHAIN=local. */
 const GO_MINIMUM: readonly [number, number] = [1, 26];
@@ -18,7 +21,7 @@ export class LiveKitBinaryError extends Error {
   override name = 'LiveKitBinaryError';
 }
 
-export function liveKitCacheDir(): string {
+function liveKitCacheDir(): string {
   return join(homedir(), '.cache', 'sealroom', 'livekit', LIVEKIT_VERSION);
 }
 

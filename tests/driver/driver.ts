@@ -8,12 +8,12 @@
 //          read an empty log. admit/remove go through the core's HostDesk. With autoAdmit, knocks
 //          read in the same turn of the event loop are admitted in one commit.
 //   guest: connect with the link's access token; knock() once the host's key is verified.
-import { type Reason } from '../../crypto/errors';
-import { generateIdentity, generateRoomKey } from '../../crypto/identity';
-import { type JoinRequest } from '../../crypto/join';
-import { type LinkFragment, roomIdBytes } from '../../crypto/link';
-import { chainHead, type MemberState, roomContext, type SelfKeys } from '../../crypto/member';
-import { sodiumReady } from '../../crypto/sodium';
+import { type Reason } from '../../crypto/index';
+import { generateIdentity, generateRoomKey } from '../../crypto/index';
+import { type JoinRequest } from '../../crypto/index';
+import { type LinkFragment, roomIdBytes } from '../../crypto/index';
+import { chainHead, type MemberState, roomContext, type SelfKeys } from '../../crypto/index';
+import { sodiumReady } from '../../crypto/index';
 import { CloseCode, PROTOCOL_VERSION, type ClientMessage, type Role, type ServerMessage } from '../../protocol/protocol';
 import { type Outgoing } from '../../client/src/lib/session/channel';
 import { type EpochKeys, type MediaSink } from '../../client/src/lib/session/media-sink';
@@ -26,7 +26,7 @@ import { SignalingSocket } from './socket';
 
 export type ServerError = Extract<ServerMessage, { type: 'error' }>;
 
-export const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_TIMEOUT_MS = 5000;
 
 export interface MemberOptions {
   /** Host only: admit every knock that verifies, batching knocks that arrive together into one commit. */

@@ -1,8 +1,6 @@
 // What a driver member records for tests and benches to inspect: refused commits, dropped knocks,
 // and the member list in a readable form. Reasons are crypto/'s typed reason codes.
-import { participantIdText } from '../../crypto/commit';
-import { type Reason, SealroomCryptoError } from '../../crypto/errors';
-import { type ChainHead } from '../../crypto/chain';
+import { participantIdText, type Reason, type ChainHead } from '../../crypto/index';
 
 /** A commit (or a sync answer) this member's state machine refused; its state stayed as it was. */
 export interface Refusal {
@@ -30,8 +28,3 @@ export function memberInfos(head: ChainHead | null): MemberInfo[] {
   return (head?.members ?? []).map((m) => ({ index: m.index, participantId: participantIdText(m.participantId), displayName: m.displayName }));
 }
 
-/** The typed reason of what crypto/ threw; anything else is a bug and is thrown on. */
-export function reasonOf(caught: unknown): Reason {
-  if (caught instanceof SealroomCryptoError) return caught.reason;
-  throw caught;
-}

@@ -1,9 +1,7 @@
 // The HTTP half of making a room, as the host's browser does it: a fresh link secret, the access
 // verifier the server stores in place of the access token, `POST /api/rooms`, and the link
 // fragment (secret + host fingerprint) that only link holders ever see.
-import { toBase64Url } from '../../crypto/bytes';
-import { type IdentityKeyPair, fingerprint } from '../../crypto/identity';
-import { type LinkFragment, deriveAccessKeys, generateLinkSecret } from '../../crypto/link';
+import { toBase64Url, type IdentityKeyPair, fingerprint, type LinkFragment, deriveAccessKeys, generateLinkSecret } from '../../crypto/index';
 import { CreateRoomResponse, type CreateRoomRequest } from '../../protocol/protocol';
 import { DriverError } from './errors';
 

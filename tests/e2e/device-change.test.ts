@@ -1,5 +1,5 @@
 // Choosing devices during an encrypted call, with Chromium's fake devices: three fake cameras
-// (`device-count=3`, a switch added after DESIGN.md's flags), three fake microphones and three fake
+// (`device-count=3`, a switch added after harness/browser.ts's flags), three fake microphones and three fake
 // speakers. (Chromium's fake_device_1 stops the encoder even in a bare RTCPeerConnection without
 // Sealroom or LiveKit, measured; it seems to be the fake depth camera. The test uses fake_device_2.)
 // Then hot-plugging: the page is told a device went away (its enumerateDevices stops listing it and

@@ -2,9 +2,7 @@
 // the lobby, knock and admit, deny, lock and unlock, remove, host absent and returning, hand-over,
 // and end. Each control is a signed commit the members check; the server enforces seats and tokens.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { toBase64Url } from '../../crypto/bytes';
-import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../crypto/link';
-import { sealRoomInfo } from '../../crypto/room-info';
+import { toBase64Url, deriveAccessKeys, formatFragment, generateLinkSecret, sealRoomInfo } from '../../crypto/index';
 import { printLogs } from './harness/browser';
 import { callCode, launchMember, type Member, ownId, waitForEpoch } from './harness/members';
 import { PATTERNS } from './harness/pattern';

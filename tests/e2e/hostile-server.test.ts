@@ -20,14 +20,23 @@
 //       them. The ghost joins the SFU, but its page reaches no epoch: no call code, no send key,
 //       nothing sent, and every frame it receives dropped undecrypted. The members see a stranger
 //       whose media is blocked, and no tile for it.
+//   (d) in-call messages: it sends Ann a "host" message of random bytes, and a copy of a genuine one
+//       with one bit flipped. Ann drops both, and her security panel counts them (2).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../crypto/bytes';
-import { signCommit, wrapCommit } from '../../crypto/commit';
-import { generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
-import { generateIdentity, generateRoomKey, signRoomKey } from '../../crypto/identity';
-import { createJoinRequest } from '../../crypto/join';
-import { roomIdBytes } from '../../crypto/link';
-import { sodium } from '../../crypto/sodium';
+import {
+  fromBase64Url,
+  toBase64Url,
+  signCommit,
+  wrapCommit,
+  generateEpochSecret,
+  sealEnvelope,
+  generateIdentity,
+  generateRoomKey,
+  signRoomKey,
+  createJoinRequest,
+  roomIdBytes,
+  sodium,
+} from '../../crypto/index';
 import { PROTOCOL_VERSION } from '../../protocol/protocol';
 import { createGrantIssuer } from '../../server/tokens';
 import { printLogs } from './harness/browser';
@@ -199,6 +208,20 @@ describe('a hostile signaling server between the browsers and the real server', 
       expect(await member.page.locator(`[data-testid=tile][data-participant="${ghostId}"]`).count()).toBe(0);
       expect(await member.page.getByTestId('member').count()).toBe(2);
     }
+    expect(await Promise.all([callCode(host.page), callCode(ann.page)])).toEqual([code, code]);
+  });
+
+  it('(d) drops in-call messages it made up or altered, and the security panel counts them', async () => {
+    const code = requireAdmission();
+    const hostId = ids.get(host)!;
+    const fromHost = (s: { direction: string; participantId: string | undefined; message: Wire }) => s.direction === 'to-browser' && s.participantId === ids.get(ann) && s.message.type === 'relay' && s.message['from'] === hostId;
+    const genuine = (await waitUntil('an in-call message from the host to Ann', () => proxy.seen.filter(fromHost), (found) => found.length > 0, WAIT)).at(-1)!.message;
+    expect(await countOf(ann, 'dropped-messages')).toBe(0);
+    const socket = socketOf(ann);
+    socket.inject({ v, type: 'relay', from: hostId, payload: toBase64Url(sodium().randombytes_buf(96)) });
+    socket.inject({ ...genuine, payload: flipBit(genuine['payload'] as string, 40) });
+    await waitUntil('Ann counts two dropped in-call messages', () => countOf(ann, 'dropped-messages'), (n) => n === 2, WAIT);
+    expect(await ann.page.getByTestId('dropped-messages').textContent()).toContain('did not open');
     expect(await Promise.all([callCode(host.page), callCode(ann.page)])).toEqual([code, code]);
   });
 });

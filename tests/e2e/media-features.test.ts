@@ -22,7 +22,7 @@ import { admitFirstKnock, createRoom, join, waitForTiles } from './harness/ui';
 import { waitUntil } from './harness/wait';
 
 const WAIT = { timeoutMs: 60_000, intervalMs: 500 };
-/** Chromium's fake screen (DESIGN.md's flags): dark green, with a light green disc in the middle. */
+/** Chromium's fake screen (harness/browser.ts's flags): dark green, with a light green disc in the middle. */
 const FAKE_SCREEN: Quadrants = [
   [0, 128, 0],
   [0, 128, 0],

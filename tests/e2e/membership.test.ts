@@ -9,9 +9,7 @@
 // "Forced" attempts ignore the KID: each frame is tried with every kept base key as if it were the key
 // of the frame's KID, so not even a KID collision could let a kept key through.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseFragment } from '../../crypto/link';
-import { unprotectMediaFrame } from '../../crypto/media/protect';
-import { SFrameReceiver } from '../../crypto/sframe/receiver';
+import { parseFragment, unprotectMediaFrame, SFrameReceiver } from '../../crypto/index';
 import { ProtocolMember } from '../driver/driver';
 import { type RecordedFrame } from './rawpeer/api';
 import { codecOfKind, parseProtectedFrame } from './harness/analysis';

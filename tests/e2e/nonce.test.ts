@@ -7,7 +7,7 @@
 // life number claimed with the room key from storage, crypto/epoch.ts), so its counters cannot meet
 // the earlier page's (docs/decisions/0010).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PAGE_LIFE_CTR_BITS } from '../../crypto/epoch';
+import { PAGE_LIFE_CTR_BITS } from '../../crypto/index';
 import { printLogs } from './harness/browser';
 import { audit, kidEpoch, launchMember, type Member, waitForEpoch } from './harness/members';
 import { PATTERNS } from './harness/pattern';

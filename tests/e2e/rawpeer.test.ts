@@ -6,8 +6,7 @@
 // the checks pass on a Sealroom call, it is the encryption, not the tooling, that made them pass.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { protectMediaFrame } from '../../crypto/media/protect';
-import { SFrameSender } from '../../crypto/sframe/sender';
+import { protectMediaFrame, SFrameSender } from '../../crypto/index';
 import type { RecordedFrame } from './rawpeer/api';
 import {
   NotProtectedError,

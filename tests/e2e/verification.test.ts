@@ -10,8 +10,7 @@
 //   - a member with a verified contact's name but another identity key raises a key-changed alert
 //     on the page that verified the contact (and only there), with a different safety number.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fromBase64Url } from '../../crypto/bytes';
-import { decodeSafetyNumberBytes } from '../../crypto/safety';
+import { fromBase64Url, decodeSafetyNumberBytes } from '../../crypto/index';
 import { launchParticipant, type Participant, printLogs } from './harness/browser';
 import { callCode, ownId } from './harness/members';
 import { startTestServer, type TestServer } from './harness/server';

@@ -4,8 +4,8 @@
 // drains, so every test is deterministic. Every message the server sends a client passes the
 // tier's `interpose`, which a test replaces to drop, alter, split, duplicate, hold back or replay
 // it: the hostile server. The media Worker is a recorder of the keys a page installs (no frames).
-import { toBase64Url } from '../../crypto/bytes';
-import { type SelfKeys } from '../../crypto/member';
+import { toBase64Url } from '../../crypto/index';
+import { type SelfKeys } from '../../crypto/index';
 import { type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from '../../protocol/protocol';
 import { hashCredential, newCredential } from '../../server/credentials';
 import { type Effect } from '../../server/effects';

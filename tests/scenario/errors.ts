@@ -1,7 +1,7 @@
 // Test helper (not product code): run a function that must fail, and return the typed error, so a
 // test can assert both the error class and its reason code.
 import { expect } from 'vitest';
-import { SealroomCryptoError } from '../../crypto/errors';
+import { SealroomCryptoError } from '../../crypto/index';
 
 type ErrorClass = abstract new (...args: never[]) => SealroomCryptoError;
 

@@ -1,13 +1,25 @@
 // Test fixtures (not product code): parties with real keys, a room link, and the host's commands
 // wired to an in-memory relay. Shared by the scenario tests and the unit tests of member/host.
-import { toBase64Url } from '../../crypto/bytes';
-import { participantIdBytes } from '../../crypto/commit';
-import { type IdentityKeyPair, fingerprint, generateIdentity, generateRoomKey } from '../../crypto/identity';
-import { createJoinRequest, openJoinRequest } from '../../crypto/join';
-import { generateLinkSecret } from '../../crypto/link';
-import { type InRoomState, type MemberState, type RoomContext, type SelfKeys, hostRoomKey, lobby, roomContext } from '../../crypto/member';
-import * as host from '../../crypto/host';
-import { sodium } from '../../crypto/sodium';
+import {
+  toBase64Url,
+  participantIdBytes,
+  type IdentityKeyPair,
+  fingerprint,
+  generateIdentity,
+  generateRoomKey,
+  createJoinRequest,
+  openJoinRequest,
+  generateLinkSecret,
+  type InRoomState,
+  type MemberState,
+  type RoomContext,
+  type SelfKeys,
+  hostRoomKey,
+  lobby,
+  roomContext,
+  host,
+  sodium,
+} from '../../crypto/index';
 import { Relay } from './relay';
 
 /** One participant: its keys, its server id, and its current state (updated by the relay). */
@@ -61,7 +73,7 @@ export function knock(guest: Party, link: Link, displayName: string = guest.name
 }
 
 /** What the host does with a knock: open and verify it, then keep it for an admit. */
-export function hostOpens(hostParty: Party, link: Link, guest: Party, sealed: Uint8Array): host.Admission {
+function hostOpens(hostParty: Party, link: Link, guest: Party, sealed: Uint8Array): host.Admission {
   return { participantId: guest.pid, request: openJoinRequest(hostParty.self.roomKey, link.room.joinMacKey, link.room.roomId, sealed, participantIdBytes(guest.pid)) };
 }
 

@@ -1,12 +1,22 @@
 // Test helper (not product code): build commits that an honest host would never publish, signed
 // by whichever identity a test chooses, so that each rule of chain.ts can be shown to bite.
-import { Writer } from '../../crypto/bytes';
-import { type SignedCommit, type UnsignedCommitBody, decodeSignedCommit, participantIdText, signCommit, unwrapCommit, wrapCommit } from '../../crypto/commit';
-import { commitToSecret, generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
-import { type IdentityKeyPair } from '../../crypto/identity';
-import { Label } from '../../crypto/labels';
-import { type InRoomState } from '../../crypto/member';
-import { wrap } from '../../crypto/wrap';
+import {
+  Writer,
+  type SignedCommit,
+  type UnsignedCommitBody,
+  decodeSignedCommit,
+  participantIdText,
+  signCommit,
+  unwrapCommit,
+  wrapCommit,
+  commitToSecret,
+  generateEpochSecret,
+  sealEnvelope,
+  type IdentityKeyPair,
+  Label,
+  type InRoomState,
+  wrap,
+} from '../../crypto/index';
 import { type Link } from './fixtures';
 import { type LogEntry } from './relay';
 

@@ -1,15 +1,24 @@
 // Honest paths through a relay that behaves: joining, leaving, removal, lock, host transfer, end.
 // Every member runs the real state machine with real keys; media keys are checked with real SFrame.
 import { describe, expect, it } from 'vitest';
-import { epochBaseKeys, kidFor, sframeBaseKey } from '../../crypto/epoch';
-import { MembershipError, Reason, VerificationError } from '../../crypto/errors';
-import * as host from '../../crypto/host';
-import { type InRoomState, currentBaseKeys } from '../../crypto/member';
-import { callCode } from '../../crypto/safety';
-import { CipherSuite, sframeDecrypt, sframeEncrypt } from '../../crypto/sframe/index';
-import { openEnvelope } from '../../crypto/epoch';
-import { unwrapCommit } from '../../crypto/commit';
-import { utf8 } from '../../crypto/bytes';
+import {
+  epochBaseKeys,
+  kidFor,
+  sframeBaseKey,
+  MembershipError,
+  Reason,
+  VerificationError,
+  host,
+  type InRoomState,
+  currentBaseKeys,
+  callCode,
+  CipherSuite,
+  sframeDecrypt,
+  sframeEncrypt,
+  openEnvelope,
+  unwrapCommit,
+  utf8,
+} from '../../crypto/index';
 import { expectError, expectRefused } from './errors';
 import { admitGuests, buildRoom, inRoom, newGuest, type Party } from './fixtures';
 import { forgeNext } from './forge';

@@ -2,16 +2,31 @@
 // where stated it also holds the link (a former member or a guest colluding with the server).
 // Each attack must be refused with its specific typed reason, or detected by the members.
 import { describe, expect, it } from 'vitest';
-import { concat } from '../../crypto/bytes';
-import { decodeCommitBody, encodeCommitBody, participantIdBytes } from '../../crypto/commit';
-import { checkConfirmation, makeConfirmation } from '../../crypto/confirm';
-import { generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
-import { EpochError, MembershipError, Reason, ReplayError, VerificationError } from '../../crypto/errors';
-import * as host from '../../crypto/host';
-import { fingerprint, generateIdentity, generateRoomKey, signRoomKey } from '../../crypto/identity';
-import { createJoinRequest, encodeJoinRequest, openJoinRequest } from '../../crypto/join';
-import { callCode } from '../../crypto/safety';
-import { sodium } from '../../crypto/sodium';
+import {
+  concat,
+  decodeCommitBody,
+  encodeCommitBody,
+  participantIdBytes,
+  checkConfirmation,
+  makeConfirmation,
+  generateEpochSecret,
+  sealEnvelope,
+  EpochError,
+  MembershipError,
+  Reason,
+  ReplayError,
+  VerificationError,
+  host,
+  fingerprint,
+  generateIdentity,
+  generateRoomKey,
+  signRoomKey,
+  createJoinRequest,
+  encodeJoinRequest,
+  openJoinRequest,
+  callCode,
+  sodium,
+} from '../../crypto/index';
 import { expectError, expectRefused } from './errors';
 import { admitGuests, buildRoom, inRoom, knock, newGuest, newLink, type Party, startRoom } from './fixtures';
 import { forgeNext, rewrap } from './forge';

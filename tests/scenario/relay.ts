@@ -2,8 +2,7 @@
 // Honest by default: it stores each commit in the room's log and hands every recipient the commit
 // with its own envelope. Tests make it hostile by passing a `tamper` function that rewrites what
 // one recipient receives, or by delivering entries out of order, twice, or not at all.
-import { type HostResult } from '../../crypto/host';
-import { type IncomingCommit, type TransitionResult, transition } from '../../crypto/member';
+import { type HostResult, type IncomingCommit, type TransitionResult, transition } from '../../crypto/index';
 import { type Party } from './fixtures';
 
 export interface LogEntry {

@@ -18,6 +18,19 @@ async function lobbyClient(): Promise<TestClient> {
   return c;
 }
 
+/**
+ * Waits until `count()` reaches `n`: every request sent has been answered. A liveness bound of 20 s,
+ * not a speed claim: counting after a fixed sleep would fail on a loaded machine.
+ */
+async function answered(c: TestClient, what: string, count: () => number, n: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (count() < n) {
+    if (Date.now() > deadline) throw new Error(`only ${count()} of ${n} ${what} answered`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(c.ws.readyState).toBe(c.ws.OPEN);
+}
+
 /** A valid request and its answer: proves the socket still works. */
 async function roundTrip(c: TestClient): Promise<void> {
   c.send({ v: 1, type: 'sync' });
@@ -89,10 +102,12 @@ describe('bad input', () => {
     for (let i = 0; i < 100; i++) c.send({ v: 1, type: 'sync' });
     const err = await c.next('error');
     expect(err.code).toBe('rate-limited');
-    await new Promise((r) => setTimeout(r, 300));
-    const answered = c.received.filter((m) => m.type === 'commits').length;
-    expect(answered).toBeGreaterThanOrEqual(60);
-    expect(answered).toBeLessThan(100);
+    // Every sync gets one answer: its (empty) commits, or rate-limited.
+    const served = () => c.received.filter((m) => m.type === 'commits').length;
+    const limited = () => c.received.filter((m) => m.type === 'error' && m.code === 'rate-limited' && m.ref === 'sync').length;
+    await answered(c, 'syncs', () => served() + limited(), 100);
+    expect(served()).toBeGreaterThanOrEqual(60);
+    expect(served()).toBeLessThan(100);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
   });
 
@@ -102,7 +117,11 @@ describe('bad input', () => {
     await host.next('welcome');
     for (let i = 0; i < 100; i++) host.send({ v: 1, type: 'sync' }); // spends the general budget
     for (let epoch = 0; epoch < 150; epoch++) host.send({ v: 1, type: 'commit', epoch, commit: 'AQ', envelopes: {} });
-    await new Promise((r) => setTimeout(r, 300));
+    // One more sync after the commits (answered in order, commits or rate-limited): once its answer
+    // is in, every commit has been handled. afterEpoch 149 keeps its answer one empty frame.
+    host.send({ v: 1, type: 'sync', afterEpoch: 149 });
+    const syncAnswers = () => host.received.filter((m) => m.type === 'commits' || (m.type === 'error' && m.ref === 'sync')).length;
+    await answered(host, 'syncs', syncAnswers, 101);
     const refusedCommits = host.received.filter((m) => m.type === 'error' && m.ref === 'commit');
     expect(refusedCommits).toEqual([]);
     const limited = host.received.filter((m) => m.type === 'error' && m.code === 'rate-limited');

@@ -1,7 +1,8 @@
 // server/commit-log.ts: the bounded log and the chunking of `commits` answers.
 import { describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../../protocol/protocol';
-import { CommitLog, chunkCommits, MAX_LOG_COMMITS } from '../../server/commit-log';
+import { MAX_LOG_COMMITS } from '../../protocol/limits';
+import { CommitLog, chunkCommits } from '../../server/commit-log';
 
 describe('commit log', () => {
   it('returns the commits after an epoch, in order', () => {

@@ -2,7 +2,8 @@
 import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../protocol/protocol';
-import { Connection, MAX_BUFFERED_BYTES } from '../../server/connection';
+import { MAX_BUFFERED_BYTES } from '../../protocol/limits';
+import { Connection } from '../../server/connection';
 
 function fakeSocket() {
   const log: string[] = [];

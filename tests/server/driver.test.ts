@@ -2,13 +2,7 @@
 // join requests, batched admits, removal and leave commits, and the SFrame base keys each member
 // derives. Proves the driver and the server together before benches and security tests rely on it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { utf8 } from '../../crypto/bytes';
-import { chainHead } from '../../crypto/member';
-import { Reason } from '../../crypto/errors';
-import { generateIdentity, fingerprint } from '../../crypto/identity';
-import { callCode } from '../../crypto/safety';
-import { CipherSuite, sframeDecrypt, sframeEncrypt } from '../../crypto/sframe/index';
-import { kidFor } from '../../crypto/epoch';
+import { utf8, chainHead, Reason, generateIdentity, fingerprint, callCode, CipherSuite, sframeDecrypt, sframeEncrypt, kidFor } from '../../crypto/index';
 import { CloseCode } from '../../protocol/protocol';
 import { ProtocolMember } from '../driver/driver';
 import { accessCredential } from '../driver/room-api';

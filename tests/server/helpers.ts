@@ -3,8 +3,7 @@
 // client receives is checked against the protocol's ServerMessage schema.
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
-import { toBase64Url } from '../../crypto/bytes';
-import { deriveAccessKeys, generateLinkSecret } from '../../crypto/link';
+import { toBase64Url, deriveAccessKeys, generateLinkSecret } from '../../crypto/index';
 import { parseServerMessage, wsSubprotocols, type ServerMessage, type ServerMessageType } from '../../protocol/protocol';
 import { startServer, type RunningServer } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
@@ -69,6 +68,9 @@ export async function createRoom(base: string, info?: string): Promise<CreatedRo
 
 type Msg<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
 
+/** How long a test client waits for a message or a close: a liveness bound, not a speed claim. */
+const WAIT_MS = 10_000;
+
 export interface OpenOptions {
   readonly origin?: string;
   /** Replaces the offered subprotocols entirely. */
@@ -126,7 +128,7 @@ export class TestClient {
   }
 
   /** The next unread message of `type` (earlier messages of other types stay unread). */
-  async next<T extends ServerMessageType>(type: T, timeoutMs = 3000): Promise<Msg<T>> {
+  async next<T extends ServerMessageType>(type: T, timeoutMs = WAIT_MS): Promise<Msg<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.invalid !== undefined) throw new Error(this.invalid);
@@ -146,7 +148,7 @@ export class TestClient {
   }
 
   /** The next unread message of `type` that satisfies `accept`; earlier ones of that type are dropped. */
-  async until<T extends ServerMessageType>(type: T, accept: (m: Msg<T>) => boolean, timeoutMs = 3000): Promise<Msg<T>> {
+  async until<T extends ServerMessageType>(type: T, accept: (m: Msg<T>) => boolean, timeoutMs = WAIT_MS): Promise<Msg<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = await this.next(type, Math.max(1, deadline - Date.now()));
@@ -160,7 +162,7 @@ export class TestClient {
     return !this.queue.some((m) => m.type === type);
   }
 
-  async closeCode(timeoutMs = 3000): Promise<number> {
+  async closeCode(timeoutMs = WAIT_MS): Promise<number> {
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no close within ${timeoutMs} ms`)), timeoutMs));
     return (await Promise.race([this.closed, timeout])).code;
   }
@@ -217,5 +219,3 @@ export async function admitGuest(base: string, room: CreatedRoom, host: TestClie
   await guest.next('admitted');
   return { guest, id, resumeToken };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

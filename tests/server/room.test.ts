@@ -1,11 +1,12 @@
 // The pure room state (server/room.ts, server/room-messages.ts): driven without any socket, by
 // inspecting the effects each step returns.
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url } from '../../crypto/bytes';
+import { fromBase64Url } from '../../crypto/index';
 import { CloseCode, MAX_LOBBY, MAX_MEMBERS, type ClientMessage, type ServerMessage } from '../../protocol/protocol';
 import { hashCredential, newCredential, newId } from '../../server/credentials';
 import type { Effect } from '../../server/effects';
-import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_RESUME_TOKENS, MEMBER_GRACE_MS, Room } from '../../server/room';
+import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_RESUME_TOKENS, MEMBER_GRACE_MS } from '../../protocol/limits';
+import { Room } from '../../server/room';
 import { handleMessage } from '../../server/room-messages';
 import { newAccessKeys } from './helpers';
 

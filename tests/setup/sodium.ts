@@ -1,3 +1,3 @@
-import { sodiumReady } from '../../crypto/sodium';
+import { sodiumReady } from '../../crypto/index';
 
 await sodiumReady();

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { AppMessageReplay, type AppEpoch, type AppMessage, appMessageEpoch, openAppMessage, sealAppMessage } from '../../crypto/app-message';
-import { Writer, utf8 } from '../../crypto/bytes';
-import { appMessageKey, generateEpochSecret } from '../../crypto/epoch';
-import { ReplayError, Reason, VerificationError } from '../../crypto/errors';
-import { generateIdentity } from '../../crypto/identity';
-import { sodium } from '../../crypto/sodium';
+import {
+  AppMessageReplay,
+  type AppEpoch,
+  type AppMessage,
+  appMessageEpoch,
+  openAppMessage,
+  sealAppMessage,
+  Writer,
+  utf8,
+  appMessageKey,
+  generateEpochSecret,
+  ReplayError,
+  Reason,
+  VerificationError,
+  generateIdentity,
+  sodium,
+} from '../../crypto/index';
 import { expectError, thrown } from '../scenario/errors';
 
 const roomId = sodium().randombytes_buf(16);

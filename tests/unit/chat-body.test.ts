@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Writer, utf8 } from '../../crypto/bytes';
-import { CodecError, Reason, VersionError } from '../../crypto/errors';
+import { Writer, utf8, CodecError, Reason, VersionError } from '../../crypto/index';
 import { cleanChatText, decodeChatBody, encodeChatBody, MAX_CHAT_BYTES, MAX_CHAT_LENGTH, MESSAGE_ID_BYTES } from '../../client/src/lib/chat/chat-body';
 import { expectError } from '../scenario/errors';
 

@@ -1,7 +1,7 @@
 // The chat's resend logic against a fake relay: only the channel is mocked. The fake server acks
 // what it fans out, on the socket it came in on; the test drops sockets, acks and whole messages.
 import { describe, expect, it } from 'vitest';
-import { toBase64Url } from '../../crypto/bytes';
+import { toBase64Url } from '../../crypto/index';
 import { decodeChatBody, encodeChatBody, MESSAGE_ID_BYTES } from '../../client/src/lib/chat/chat-body';
 import { ChatLog } from '../../client/src/lib/chat/chat-log';
 import { Outbox } from '../../client/src/lib/chat/outbox';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeCodeChange as describeMessage, type EpochSnapshot, type SnapshotMember } from '../../client/src/lib/e2ee/code-change';
 import { CATALOGUES } from '../../client/src/lib/i18n/catalogues';
 import { Formatter, render } from '../../client/src/lib/i18n/format';
-import { type CommitAction } from '../../crypto/commit';
+import { type CommitAction } from '../../crypto/index';
 
 const key = (n: number): Uint8Array => new Uint8Array(32).fill(n);
 const member = (index: number, name: string, extra: Partial<SnapshotMember> = {}): SnapshotMember => ({

@@ -1,11 +1,23 @@
 // Each rule of crypto/chain.ts, shown to refuse a commit that breaks it and nothing else.
 import { describe, expect, it } from 'vitest';
-import { type CommitMember, ZERO_HASH, signCommit } from '../../crypto/commit';
-import { generateEpochSecret, sealEnvelope } from '../../crypto/epoch';
-import { CodecError, EpochError, MembershipError, Reason, ReplayError, VerificationError } from '../../crypto/errors';
-import { generateIdentity, generateRoomKey, signRoomKey } from '../../crypto/identity';
-import { transition } from '../../crypto/member';
-import { sodium } from '../../crypto/sodium';
+import {
+  type CommitMember,
+  ZERO_HASH,
+  signCommit,
+  generateEpochSecret,
+  sealEnvelope,
+  CodecError,
+  EpochError,
+  MembershipError,
+  Reason,
+  ReplayError,
+  VerificationError,
+  generateIdentity,
+  generateRoomKey,
+  signRoomKey,
+  transition,
+  sodium,
+} from '../../crypto/index';
 import { expectRefused } from '../scenario/errors';
 import { buildRoom, inRoom, newGuest, type Party } from '../scenario/fixtures';
 import { entryFor, forgeNext, wrapForRoom } from '../scenario/forge';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Writer, toBase64Url } from '../../crypto/bytes';
 import {
+  Writer,
+  toBase64Url,
   type CommitAction,
   type CommitBody,
   type CommitMember,
@@ -18,12 +19,16 @@ import {
   verifyCommitSignature,
   wrapCommit,
   wrappedCommitEpoch,
-} from '../../crypto/commit';
-import { CodecError, Reason, SealroomCryptoError, VerificationError, VersionError } from '../../crypto/errors';
-import { generateIdentity } from '../../crypto/identity';
-import { sodium } from '../../crypto/sodium';
-import { wrap } from '../../crypto/wrap';
-import { Label } from '../../crypto/labels';
+  CodecError,
+  Reason,
+  SealroomCryptoError,
+  VerificationError,
+  VersionError,
+  generateIdentity,
+  sodium,
+  wrap,
+  Label,
+} from '../../crypto/index';
 import { expectError, thrown } from '../scenario/errors';
 
 const rnd = (n: number) => sodium().randombytes_buf(n);

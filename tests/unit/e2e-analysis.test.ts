@@ -1,12 +1,8 @@
 // The pure helpers of the security e2e tests (tests/e2e/harness/analysis.ts, pattern.ts's Y4M writer):
 // checked here without a browser, so an e2e verdict never rests on an untested measuring stick.
 import { randomBytes } from 'node:crypto';
-import { sodium } from '../../crypto/sodium';
+import { sodium, type MediaCodec, protectMediaFrame, SFrameSender, SUITES } from '../../crypto/index';
 import { describe, expect, it } from 'vitest';
-import { type MediaCodec } from '../../crypto/media/framing';
-import { protectMediaFrame } from '../../crypto/media/protect';
-import { SFrameSender } from '../../crypto/sframe/sender';
-import { SUITES } from '../../crypto/sframe/suites';
 import {
   NotProtectedError,
   PATTERN_TOLERANCE,

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { type ConfirmView, checkConfirmation, decodeConfirmation, encodeConfirmation, makeConfirmation } from '../../crypto/confirm';
-import { generateEpochSecret } from '../../crypto/epoch';
-import { CodecError, EpochError, Reason, VersionError } from '../../crypto/errors';
-import { sodium } from '../../crypto/sodium';
+import {
+  type ConfirmView,
+  checkConfirmation,
+  decodeConfirmation,
+  encodeConfirmation,
+  makeConfirmation,
+  generateEpochSecret,
+  CodecError,
+  EpochError,
+  Reason,
+  VersionError,
+  sodium,
+} from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 
 function view(overrides: Partial<ConfirmView> = {}): ConfirmView {

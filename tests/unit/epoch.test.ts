@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Writer } from '../../crypto/bytes';
 import {
+  Writer,
   appMessageKey,
   commitToSecret,
   decodeEnvelope,
@@ -13,12 +13,17 @@ import {
   sealEnvelope,
   sframeBaseKey,
   splitKid,
-} from '../../crypto/epoch';
-import { CodecError, ParameterError, Reason, SealroomCryptoError, VerificationError, VersionError } from '../../crypto/errors';
-import { generateRoomKey } from '../../crypto/identity';
-import { kdf } from '../../crypto/kdf';
-import { Label } from '../../crypto/labels';
-import { sodium } from '../../crypto/sodium';
+  CodecError,
+  ParameterError,
+  Reason,
+  SealroomCryptoError,
+  VerificationError,
+  VersionError,
+  generateRoomKey,
+  kdf,
+  Label,
+  sodium,
+} from '../../crypto/index';
 import { expectError, thrown } from '../scenario/errors';
 
 const roomId = sodium().randombytes_buf(16);

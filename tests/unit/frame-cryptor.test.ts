@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { kidFor, pageLifeCounters } from '../../crypto/epoch';
-import { protectMediaFrame } from '../../crypto/media/index';
-import { SFrameSender, decodeSFrameHeader, encodeSFrameHeader } from '../../crypto/sframe/index';
+import { kidFor, pageLifeCounters } from '../../crypto/index';
+import { protectMediaFrame } from '../../crypto/index';
+import { SFrameSender, decodeSFrameHeader, encodeSFrameHeader } from '../../crypto/index';
 import { FrameCryptor } from '../../client/src/worker/frame-cryptor';
 
 const key = (fill: number): Uint8Array => new Uint8Array(32).fill(fill);

@@ -1,12 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Reason, SealroomCryptoError } from '../../crypto/errors';
-import { CLEAR_BYTES, type MediaCodec, clearPrefixLength } from '../../crypto/media/framing';
-import { MEDIA_CODEC_ID, protectMediaFrame, unprotectMediaFrame } from '../../crypto/media/protect';
-import { decodeSFrameHeader } from '../../crypto/sframe/header';
-import { SFrameReceiver } from '../../crypto/sframe/receiver';
-import { SFrameSender } from '../../crypto/sframe/sender';
-import { SUITES } from '../../crypto/sframe/suites';
+import {
+  Reason,
+  SealroomCryptoError,
+  CLEAR_BYTES,
+  type MediaCodec,
+  clearPrefixLength,
+  MEDIA_CODEC_ID,
+  protectMediaFrame,
+  unprotectMediaFrame,
+  decodeSFrameHeader,
+  SFrameReceiver,
+  SFrameSender,
+  SUITES,
+} from '../../crypto/index';
 
 const KID = (12n << 6n) | 7n;
 const BASE_KEY = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);

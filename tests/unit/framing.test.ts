@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reason } from '../../crypto/errors';
-import { CLEAR_BYTES, clearPrefixLength, mediaFrameType, splitMediaFrame } from '../../crypto/media/framing';
-import { SFRAME_HEADER_MAX_BYTES } from '../../crypto/sframe/header';
+import { Reason, CLEAR_BYTES, clearPrefixLength, mediaFrameType, splitMediaFrame, SFRAME_HEADER_MAX_BYTES } from '../../crypto/index';
 
 const START_CODE = [0x9d, 0x01, 0x2a];
 const vp8Key = (payload: number): Uint8Array => Uint8Array.of(0x50, 0x12, 0x00, ...START_CODE, 0x80, 0x02, 0xe0, 0x01, ...new Array<number>(payload).fill(0x33));

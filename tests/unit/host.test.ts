@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { participantIdText, unwrapCommit, wrappedCommitEpoch } from '../../crypto/commit';
-import { openEnvelope } from '../../crypto/epoch';
-import { MembershipError, Reason, VerificationError } from '../../crypto/errors';
-import * as host from '../../crypto/host';
-import { generateIdentity } from '../../crypto/identity';
+import { participantIdText, unwrapCommit, wrappedCommitEpoch, openEnvelope, MembershipError, Reason, VerificationError, host, generateIdentity } from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 import { admitGuests, buildRoom, inRoom, newGuest, newLink, newParticipantId, newSelf, type Party } from '../scenario/fixtures';
 

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError, Reason, VerificationError, VersionError } from '../../crypto/errors';
-import { decodeIdentity, decodeRoomKey, encodeIdentity, encodeRoomKey, fingerprint, generateIdentity, generateRoomKey, signRoomKey, verifyRoomKey } from '../../crypto/identity';
-import { sodium } from '../../crypto/sodium';
+import {
+  CodecError,
+  Reason,
+  VerificationError,
+  VersionError,
+  decodeIdentity,
+  decodeRoomKey,
+  encodeIdentity,
+  encodeRoomKey,
+  fingerprint,
+  generateIdentity,
+  generateRoomKey,
+  signRoomKey,
+  verifyRoomKey,
+  sodium,
+} from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 
 const roomId = () => sodium().randombytes_buf(16);

@@ -1,10 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodecError, Reason, SealroomCryptoError, VerificationError, VersionError } from '../../crypto/errors';
-import { generateIdentity, generateRoomKey, signRoomKey } from '../../crypto/identity';
-import { type JoinRequestFields, createJoinRequest, decodeJoinRequest, encodeJoinRequest, openJoinRequest } from '../../crypto/join';
-import { deriveLinkKeys, generateLinkSecret } from '../../crypto/link';
-import { sodium } from '../../crypto/sodium';
+import {
+  CodecError,
+  Reason,
+  SealroomCryptoError,
+  VerificationError,
+  VersionError,
+  generateIdentity,
+  generateRoomKey,
+  signRoomKey,
+  type JoinRequestFields,
+  createJoinRequest,
+  decodeJoinRequest,
+  encodeJoinRequest,
+  openJoinRequest,
+  deriveLinkKeys,
+  generateLinkSecret,
+  sodium,
+} from '../../crypto/index';
 import { expectError, thrown } from '../scenario/errors';
 
 function setup() {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Writer, utf8 } from '../../crypto/bytes';
-import { kdf, labelledHash } from '../../crypto/kdf';
-import { Label } from '../../crypto/labels';
-import { sodium } from '../../crypto/sodium';
+import { Writer, utf8, kdf, labelledHash, Label, sodium } from '../../crypto/index';
 
 const key = Uint8Array.from({ length: 32 }, (_, i) => i);
 const context = utf8('context');

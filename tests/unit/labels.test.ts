@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { Writer, toBase64Url } from '../../crypto/bytes';
-import { commitHash } from '../../crypto/commit';
-import { appMessageKey, commitToSecret, sframeBaseKey } from '../../crypto/epoch';
-import { fingerprint } from '../../crypto/identity';
-import { kdf, labelledHash } from '../../crypto/kdf';
-import { Label } from '../../crypto/labels';
-import { deriveLinkKeys } from '../../crypto/link';
-import { CipherSuite, deriveSFrameKeyMaterial } from '../../crypto/sframe/index';
-import { sodium } from '../../crypto/sodium';
+import {
+  Writer,
+  toBase64Url,
+  commitHash,
+  appMessageKey,
+  commitToSecret,
+  sframeBaseKey,
+  fingerprint,
+  kdf,
+  labelledHash,
+  Label,
+  deriveLinkKeys,
+  CipherSuite,
+  deriveSFrameKeyMaterial,
+  sodium,
+} from '../../crypto/index';
 
 const values = Object.values(Label) as string[];
 type LabelValue = (typeof Label)[keyof typeof Label];

@@ -1,11 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toBase64Url } from '../../crypto/bytes';
-import { CodecError, Reason } from '../../crypto/errors';
-import { kdf, labelledHash } from '../../crypto/kdf';
-import { Label } from '../../crypto/labels';
-import { deriveAccessKeys, deriveLinkKeys, formatFragment, generateLinkSecret, parseFragment, roomIdBytes } from '../../crypto/link';
-import { sodium } from '../../crypto/sodium';
+import {
+  toBase64Url,
+  CodecError,
+  Reason,
+  kdf,
+  labelledHash,
+  Label,
+  deriveAccessKeys,
+  deriveLinkKeys,
+  formatFragment,
+  generateLinkSecret,
+  parseFragment,
+  roomIdBytes,
+  sodium,
+} from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 
 const fragment = () => ({ linkSecret: generateLinkSecret(), hostFingerprint: sodium().randombytes_buf(32) });

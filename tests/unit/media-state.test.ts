@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError, Reason, VersionError } from '../../crypto/errors';
+import { CodecError, Reason, VersionError } from '../../crypto/index';
 import { decodeMediaState, encodeMediaState } from '../../client/src/lib/presence/media-state';
 import { applyMediaState } from '../../client/src/lib/presence/tile-media';
 import { expectError } from '../scenario/errors';

@@ -1,9 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { epochBaseKeys } from '../../crypto/epoch';
-import { EpochError, MembershipError, Reason, SealroomCryptoError, VerificationError } from '../../crypto/errors';
-import * as host from '../../crypto/host';
-import { type MemberState, chainHead, currentBaseKeys, hostRoomKey, isHost, transition } from '../../crypto/member';
+import {
+  epochBaseKeys,
+  EpochError,
+  MembershipError,
+  Reason,
+  SealroomCryptoError,
+  VerificationError,
+  host,
+  type MemberState,
+  chainHead,
+  currentBaseKeys,
+  hostRoomKey,
+  isHost,
+  transition,
+} from '../../crypto/index';
 import { expectRefused } from '../scenario/errors';
 import { admitGuests, buildRoom, inRoom, newGuest, type Party } from '../scenario/fixtures';
 

@@ -7,12 +7,12 @@
 // (KID, CTR) log must have no repeat.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toBase64Url } from '../../crypto/bytes';
-import * as host from '../../crypto/host';
+import { toBase64Url } from '../../crypto/index';
+import { host } from '../../crypto/index';
 import { FrameCryptor } from '../../client/src/worker/frame-cryptor';
 import { Membership, type WireCommit } from '../../client/src/lib/session/membership';
 import { nextPageLife, type RoomKeyRecord } from '../../client/src/lib/storage/page-life';
-import { decodeSFrameHeader } from '../../crypto/sframe/index';
+import { decodeSFrameHeader } from '../../crypto/index';
 import { admitGuests, buildRoom, newGuest, type Party } from '../scenario/fixtures';
 import { type LogEntry } from '../scenario/relay';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParameterError, Reason, ReplayError } from '../../crypto/errors';
-import { DEFAULT_REPLAY_WINDOW, ReplayWindow } from '../../crypto/sframe/replay';
-import { SFrameReceiver } from '../../crypto/sframe/receiver';
-import { SFrameSender } from '../../crypto/sframe/sender';
+import { ParameterError, Reason, ReplayError } from '../../crypto/index';
+import { DEFAULT_REPLAY_WINDOW, ReplayWindow } from '../../crypto/index';
+import { SFrameReceiver } from '../../crypto/index';
+import { SFrameSender } from '../../crypto/index';
 
 /** Offers `ctr`; true if the window took it. Any refusal must be a ReplayError(replayed). */
 function offer(window: ReplayWindow, ctr: bigint): boolean {

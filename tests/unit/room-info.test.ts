@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError, Reason, VerificationError } from '../../crypto/errors';
-import { MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES, decodeRoomInfo, encodeRoomInfo, openRoomInfo, sealRoomInfo } from '../../crypto/room-info';
-import { sodium } from '../../crypto/sodium';
+import { CodecError, Reason, VerificationError, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES, decodeRoomInfo, encodeRoomInfo, openRoomInfo, sealRoomInfo, sodium } from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 
 const key = () => sodium().randombytes_buf(32);

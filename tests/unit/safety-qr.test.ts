@@ -1,9 +1,7 @@
 import { decodeQR } from '@paulmillr/qr/decode.js';
 import { describe, expect, it } from 'vitest';
 import { QUIET_ZONE, safetyQr } from '../../client/src/lib/e2ee/safety-qr';
-import { fromBase64Url } from '../../crypto/bytes';
-import { decodeIdentity } from '../../crypto/identity';
-import { matchesScannedSafetyNumber, safetyNumberBytes } from '../../crypto/safety';
+import { fromBase64Url, decodeIdentity, matchesScannedSafetyNumber, safetyNumberBytes } from '../../crypto/index';
 
 const SCALE = 4;
 

@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CodecError, Reason, VersionError } from '../../crypto/errors';
-import { generateIdentity } from '../../crypto/identity';
-import { kdf } from '../../crypto/kdf';
-import { Label } from '../../crypto/labels';
-import { callCode, decodeSafetyNumberBytes, matchesScannedSafetyNumber, safetyNumber, safetyNumberBytes } from '../../crypto/safety';
-import { sodium } from '../../crypto/sodium';
-import { WORDS } from '../../crypto/words';
+import {
+  CodecError,
+  Reason,
+  VersionError,
+  generateIdentity,
+  kdf,
+  Label,
+  callCode,
+  decodeSafetyNumberBytes,
+  matchesScannedSafetyNumber,
+  safetyNumber,
+  safetyNumberBytes,
+  sodium,
+  WORDS,
+} from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 
 /** The documented construction, written again on node:crypto's SHA-512 (independent of libsodium). */

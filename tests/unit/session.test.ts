@@ -5,10 +5,10 @@
 //   [S1] A sync answer in parts: a returning host acts on the log only after its last part, so
 //        it never commits at a stale epoch and forks itself off its own room.
 import { describe, expect, it } from 'vitest';
-import { toBase64Url } from '../../crypto/bytes';
-import { makeConfirmation } from '../../crypto/confirm';
-import * as host from '../../crypto/host';
-import { type InRoomState } from '../../crypto/member';
+import { toBase64Url } from '../../crypto/index';
+import { makeConfirmation } from '../../crypto/index';
+import { host } from '../../crypto/index';
+import { type InRoomState } from '../../crypto/index';
 import { PROTOCOL_VERSION } from '../../protocol/protocol';
 import { type Outgoing } from '../../client/src/lib/session/channel';
 import { type Clock, type MediaSink } from '../../client/src/lib/session/media-sink';

@@ -1,9 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Reason } from '../../crypto/errors';
-import { U64_MAX } from '../../crypto/sframe/header';
-import { sframeDecrypt, sframeEncrypt } from '../../crypto/sframe/sframe';
-import { CipherSuite, SUITES, suiteParams } from '../../crypto/sframe/suites';
-import { subtle } from '../../crypto/sframe/webcrypto';
+import { Reason, U64_MAX, sframeDecrypt, sframeEncrypt, CipherSuite, SUITES, suiteParams, subtle } from '../../crypto/index';
 
 const plaintext = Uint8Array.from({ length: 64 }, (_, i) => i);
 const metadata = Uint8Array.of(1, 2);

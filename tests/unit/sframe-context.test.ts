@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reason, ReplayError, UnknownKeyError, VerificationError } from '../../crypto/errors';
-import { U64_MAX, decodeSFrameHeader } from '../../crypto/sframe/header';
-import { SFrameReceiver } from '../../crypto/sframe/receiver';
-import { SFrameSender } from '../../crypto/sframe/sender';
-import { CipherSuite } from '../../crypto/sframe/suites';
+import { Reason, ReplayError, UnknownKeyError, VerificationError, U64_MAX, decodeSFrameHeader, SFrameReceiver, SFrameSender, CipherSuite } from '../../crypto/index';
 import { withByteChanged } from '../vectors/hex';
 
 const kidOf = (epoch: number, sender: number): bigint => (BigInt(epoch) << 6n) | BigInt(sender);

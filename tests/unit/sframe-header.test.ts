@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodecError, ParameterError, Reason } from '../../crypto/errors';
-import { SFRAME_HEADER_MAX_BYTES, U64_MAX, decodeSFrameHeader, encodeSFrameHeader, sframeHeaderLength } from '../../crypto/sframe/header';
+import { CodecError, ParameterError, Reason, SFRAME_HEADER_MAX_BYTES, U64_MAX, decodeSFrameHeader, encodeSFrameHeader, sframeHeaderLength } from '../../crypto/index';
 
 const u64 = fc.bigInt({ min: 0n, max: U64_MAX });
 /** Values biased to the edges of every byte length, where encoders go wrong. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { callCode } from '../../crypto/safety';
-import { WORDS } from '../../crypto/words';
-import { WORDS_AR } from '../../crypto/words-ar';
-import { WORDS_FR } from '../../crypto/words-fr';
+import { callCode } from '../../crypto/index';
+import { WORDS } from '../../crypto/index';
+import { WORDS_AR } from '../../crypto/index';
+import { WORDS_FR } from '../../crypto/index';
 import { callWords } from '../../client/src/lib/i18n/call-words';
 
 const stripMarks = (word: string): string => word.normalize('NFD').replace(/\p{Mn}/gu, '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WORDS } from '../../crypto/words';
+import { WORDS } from '../../crypto/index';
 
 describe('word list', () => {
   it('holds 256 distinct entries, one per byte value', () => {

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { utf8 } from '../../crypto/bytes';
-import { CodecError, Reason, VerificationError, VersionError } from '../../crypto/errors';
-import { Label } from '../../crypto/labels';
-import { sodium } from '../../crypto/sodium';
-import { WRAP_VERSION, unwrap, wrap } from '../../crypto/wrap';
+import { utf8, CodecError, Reason, VerificationError, VersionError, Label, sodium, WRAP_VERSION, unwrap, wrap } from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 
 const key = () => sodium().randombytes_buf(32);

@@ -2,15 +2,24 @@
 // Each vector runs both ways (encode/encrypt gives the exact bytes, decode/decrypt gives back the
 // input) and every one-byte change is rejected. Used for the project's own copy and for the WG file.
 import { describe, expect, it } from 'vitest';
-import { Reason, SealroomCryptoError, VerificationError } from '../../crypto/errors';
-import { importAead } from '../../crypto/sframe/aead';
-import { decodeSFrameHeader, encodeSFrameHeader } from '../../crypto/sframe/header';
-import { deriveSFrameKeyMaterial, sframeKeyLabel, sframeNonce, sframeSaltLabel } from '../../crypto/sframe/keys';
-import { SFrameReceiver } from '../../crypto/sframe/receiver';
-import { SFrameSender } from '../../crypto/sframe/sender';
-import { sframeDecrypt, sframeEncrypt } from '../../crypto/sframe/sframe';
-import { SUITES } from '../../crypto/sframe/suites';
-import { subtle } from '../../crypto/sframe/webcrypto';
+import {
+  Reason,
+  SealroomCryptoError,
+  VerificationError,
+  importAead,
+  decodeSFrameHeader,
+  encodeSFrameHeader,
+  deriveSFrameKeyMaterial,
+  sframeKeyLabel,
+  sframeNonce,
+  sframeSaltLabel,
+  SFrameReceiver,
+  SFrameSender,
+  sframeDecrypt,
+  sframeEncrypt,
+  SUITES,
+  subtle,
+} from '../../crypto/index';
 import { fromHex, toHex, withByteChanged } from './hex';
 import { type AesCtrHmacVector, type HeaderVector, type SFrameVector } from './rfc9605-appendix';
 

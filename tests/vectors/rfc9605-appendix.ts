@@ -4,7 +4,7 @@
 // (sframe-wg/sframe, test-vectors/test-vectors.json), of which RFC 9605 prints a rendering; this
 // copy lets `npm test` check conformance on a fresh clone, where ../shared/vectors is absent.
 // Layout is ours: hex strings, long ones split in 32-byte lines; KID/CTR as exact bigint literals.
-import { CipherSuite } from '../../crypto/sframe/suites';
+import { CipherSuite } from '../../crypto/index';
 
 export interface HeaderVector {
   readonly kid: bigint;

@@ -1,7 +1,7 @@
 // RFC 9605 conformance: the project's copy of Appendix C always, and the SFrame WG's full vector
 // file (../shared/vectors/sframe-rfc9605.json) whenever it sits beside the project.
 import { describe, expect, it } from 'vitest';
-import { decodeSFrameHeader, U64_MAX } from '../../crypto/sframe/header';
+import { decodeSFrameHeader, U64_MAX } from '../../crypto/index';
 import { checkAesCtrHmacVectors, checkHeaderVectors, checkSFrameVectors } from './check-sframe';
 import { AES_CTR_HMAC_VECTORS, HEADER_VECTORS, SFRAME_VECTORS } from './rfc9605-appendix';
 import { fromHex } from './hex';

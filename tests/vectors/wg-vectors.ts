@@ -3,7 +3,7 @@
 // `loadWgVectors()` returns undefined and no test is registered for it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isCipherSuite } from '../../crypto/sframe/suites';
+import { isCipherSuite } from '../../crypto/index';
 import { type AesCtrHmacVector, type HeaderVector, type SFrameVector } from './rfc9605-appendix';
 import { parseJsonExact } from './exact-json';
 

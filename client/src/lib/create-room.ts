@@ -2,11 +2,11 @@
 // token, the title/description/start time sealed under the link's room-info key, POST /api/rooms,
 // and the link to open. The link secret and the host's fingerprint go only into the URL fragment,
 // which browsers never send.
-import { sodiumReady } from '../../../crypto/sodium';
-import { toBase64Url } from '../../../crypto/bytes';
-import { fingerprint } from '../../../crypto/identity';
-import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../../crypto/link';
-import { sealRoomInfo, type RoomInfo } from '../../../crypto/room-info';
+import { sodiumReady } from '../../../crypto/index';
+import { toBase64Url } from '../../../crypto/index';
+import { fingerprint } from '../../../crypto/index';
+import { deriveAccessKeys, formatFragment, generateLinkSecret } from '../../../crypto/index';
+import { sealRoomInfo, type RoomInfo } from '../../../crypto/index';
 import { createRoom, type ApiFailure } from './api';
 import { message, type Message } from './i18n/message';
 import { saveHostCredential } from './host-credential';

@@ -2,7 +2,7 @@
 // then removed from it at once with history.replaceState, so it does not linger in the visible URL,
 // screenshots or the history entry. It is kept in memory and in this tab's sessionStorage (keyed
 // by room id) so a reload of the same tab still works. It is never sent anywhere.
-import { formatFragment, parseFragment, type LinkFragment } from '../../../crypto/link';
+import { formatFragment, parseFragment, type LinkFragment } from '../../../crypto/index';
 
 export type LinkResult =
   | { readonly kind: 'ok'; readonly fragment: LinkFragment }

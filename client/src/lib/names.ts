@@ -1,7 +1,7 @@
 // Display names as people type them and as they are shown: trimmed, control characters removed,
 // at most MAX_NAME_LENGTH characters, never empty.
 export const MAX_NAME_LENGTH = 48;
-export const FALLBACK_NAME = 'Guest';
+const FALLBACK_NAME = 'Guest';
 
 export function cleanName(raw: string): string {
   const name = [...raw.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '').replace(/\s+/g, ' ').trim()].slice(0, MAX_NAME_LENGTH).join('').trim();

@@ -2,11 +2,7 @@
 // checks the room over HTTP, loads this profile's keys, opens the signaling socket, drives the
 // pure state machine in room-state.ts, and runs the effects of each step: knocking, asking for
 // LiveKit grants, joining and leaving the call. Membership, commits and keys live in SecureRoom.
-import { fromBase64Url, toBase64Url } from '../../../crypto/bytes';
-import { deriveLinkKeys, roomIdBytes, type LinkFragment } from '../../../crypto/link';
-import { roomContext } from '../../../crypto/member';
-import { openRoomInfo, type RoomInfo } from '../../../crypto/room-info';
-import { sodiumReady } from '../../../crypto/sodium';
+import { fromBase64Url, toBase64Url, deriveLinkKeys, roomIdBytes, type LinkFragment, roomContext, openRoomInfo, type RoomInfo, sodiumReady } from '../../../crypto/index';
 import { ErrorCode, type LiveKitGrant, type ServerMessage } from '../../../protocol/protocol';
 import { roomStatus } from './api';
 import { CallSession } from './call.svelte';

@@ -6,7 +6,7 @@ import { RoomId } from '../../../protocol/protocol';
 
 export type Route = { readonly name: 'home' } | { readonly name: 'room'; readonly roomId: string } | { readonly name: 'not-found' };
 
-export function match(pathname: string): Route {
+function match(pathname: string): Route {
   if (pathname === '/' || pathname === '/index.html') return { name: 'home' };
   const room = /^\/r\/([^/]+)\/?$/.exec(pathname);
   if (room?.[1] !== undefined && RoomId.safeParse(room[1]).success) return { name: 'room', roomId: room[1] };

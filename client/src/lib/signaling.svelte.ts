@@ -57,8 +57,6 @@ export class SignalingClient {
   status = $state.raw<SignalingStatus>({ kind: 'idle' });
   /** The latest welcome (participant id, role) of the current session. */
   welcome = $state.raw<Welcome | undefined>(undefined);
-  /** Frames dropped because they did not parse. */
-  invalidFrames = $state(0);
 
   readonly #roomId: string;
   #credential: string;
@@ -145,13 +143,13 @@ export class SignalingClient {
   }
 
   #receive(data: unknown): void {
+    // A frame that is not a server message is dropped; it carries no key and changes no state.
     if (typeof data !== 'string') {
-      this.invalidFrames++;
+      console.warn('signaling: dropped a binary frame');
       return;
     }
     const parsed = parseServerMessage(data);
     if (!parsed.ok) {
-      this.invalidFrames++;
       console.warn(`signaling: dropped an invalid frame (${parsed.code})`);
       return;
     }
@@ -165,7 +163,7 @@ export class SignalingClient {
       this.welcome = message;
       this.status = { kind: 'open' };
     } else if (!this.#welcomed) {
-      this.invalidFrames++;
+      console.warn(`signaling: dropped a ${message.type} before the welcome`);
       return;
     } else if (message.type === 'host') {
       this.#credential = message.hostCredential;

@@ -15,10 +15,10 @@
 //
 // Bookkeeping is bounded by what this page chose to hold (keys, bound tracks), never by what the
 // SFU sends: a flood of frames under ever-new KIDs only moves the drop counters.
-import { MEDIA_FORWARD_BOUND, PAGE_LIFE_CTR_BITS, pageLifeCounters, splitKid } from '../../../crypto/epoch';
-import { SealroomCryptoError } from '../../../crypto/errors';
-import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/media/index';
-import { KID_SENDER_BITS, SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/sframe/index';
+import { MEDIA_FORWARD_BOUND, PAGE_LIFE_CTR_BITS, pageLifeCounters, splitKid } from '../../../crypto/index';
+import { SealroomCryptoError } from '../../../crypto/index';
+import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/index';
+import { KID_SENDER_BITS, SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/index';
 import { NEWER_EPOCH_HORIZON } from '../lib/session/left-behind';
 import { DropReason, NO_DROPS, type KeyEntry, type SendKeyEntry, type TrackTally, type WorkerStats } from './messages';
 

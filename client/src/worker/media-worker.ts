@@ -7,8 +7,8 @@
 // video sender is asked for a key frame, so receivers that only hold the new epoch can start
 // decoding at once; and a video receiver that opens a frame after a run of drops asks its sender
 // for a key frame, because the decoder has lost its reference.
-import { splitMediaFrame } from '../../../crypto/media/index';
-import { decodeSFrameHeader } from '../../../crypto/sframe/index';
+import { splitMediaFrame } from '../../../crypto/index';
+import { decodeSFrameHeader } from '../../../crypto/index';
 import { FrameCryptor } from './frame-cryptor';
 import { type FromWorker, type SentHeader, type ToWorker, type TransformOptions, codecForKind } from './messages';
 

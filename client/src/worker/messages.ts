@@ -1,6 +1,6 @@
 // Messages between the page and the media Worker. Both directions are typed unions; BigInt KIDs and
 // Uint8Array keys survive structured cloning. Keys travel only page -> Worker, never back.
-import { type MediaCodec } from '../../../crypto/media/index';
+import { type MediaCodec } from '../../../crypto/index';
 
 /** Options given to `new RTCRtpScriptTransform(worker, options)`, read in `onrtctransform`. */
 export interface TransformOptions {

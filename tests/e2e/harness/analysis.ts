@@ -5,9 +5,7 @@
 // A lone frame cannot prove it is SFrame: almost any byte is a well-formed SFrame config byte. What
 // tells ciphertext from clear media is the stream: every frame parses AND each KID's CTR only rises
 // (parseProtectedStream), or the KID is one the test knows the sender uses (ParseOptions.kids).
-import { type MediaCodec, splitMediaFrame } from '../../../crypto/media/framing';
-import { type SFrameHeader, decodeSFrameHeader } from '../../../crypto/sframe/header';
-import { DEFAULT_MEDIA_SUITE, SUITES } from '../../../crypto/sframe/suites';
+import { type MediaCodec, splitMediaFrame, type SFrameHeader, decodeSFrameHeader, DEFAULT_MEDIA_SUITE, SUITES } from '../../../crypto/index';
 import type { MediaKind, RgbSample } from '../rawpeer/api';
 
 export type Rgb = readonly [number, number, number];

@@ -1,6 +1,6 @@
-// One Debian Chromium process per participant, driven by playwright-core, with exactly DESIGN.md's flags
+// One Debian Chromium process per participant, driven by playwright-core, with the fixed flags below
 // (plus, on request, a Y4M file for the fake camera: --use-file-for-fake-video-capture, and switches a
-// test names, such as two fake cameras). With DESIGN.md's flags getDisplayMedia already works headless:
+// test names, such as two fake cameras). With these flags getDisplayMedia already works headless:
 // --use-fake-ui-for-media-stream picks the screen and the fake device draws it (1280x720, green).
 //
 // Playwright's own default switches are all dropped (ignoreDefaultArgs: true); the only additions are
@@ -13,8 +13,17 @@ import { recordPeerConnections } from './stats';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** DESIGN.md, "Browser tests". */
-export const CHROMIUM_FLAGS: readonly string[] = [
+/**
+ * The browser tests' Chromium flags. Each Chromium also gets a fresh --user-data-dir.
+ *   - headless, as root in a network namespace without a display: --headless --no-sandbox --disable-gpu
+ *   - nothing but the test's own traffic, which must stay on 127.0.0.0/8: --disable-quic
+ *     --no-first-run --disable-background-networking --disable-component-update --disable-sync
+ *   - fake camera, microphone and screen, allowed without a prompt: --use-fake-ui-for-media-stream
+ *     --use-fake-device-for-media-stream
+ *   - WebRTC over loopback with plain 127.0.0.1 candidates, not mDNS names: --allow-loopback-in-peer-connection
+ *     --disable-features=WebRtcHideLocalIpsWithMdns
+ */
+const CHROMIUM_FLAGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -43,7 +52,7 @@ export interface Participant {
 export interface LaunchOptions {
   /** A Y4M file (tests/e2e/harness/pattern.ts) the fake camera plays in a loop, instead of Chromium's own pattern. */
   fakeVideo?: string;
-  /** More switches after DESIGN.md's (e.g. `--use-fake-device-for-media-stream=device-count=2`, whose value a later switch sets). */
+  /** More switches after CHROMIUM_FLAGS (e.g. `--use-fake-device-for-media-stream=device-count=2`, whose value a later switch sets). */
   extraArgs?: readonly string[];
 }
 

@@ -14,7 +14,7 @@ export interface VideoState {
   decoded: number;
 }
 
-export function videoStates(page: Page, scope = '[data-testid=call-view]'): Promise<VideoState[]> {
+function videoStates(page: Page, scope = '[data-testid=call-view]'): Promise<VideoState[]> {
   return page.locator(`${scope} video`).evaluateAll((videos) =>
     videos.map((element) => {
       const v = element as HTMLVideoElement;

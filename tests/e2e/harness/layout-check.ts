@@ -51,7 +51,7 @@ export function overlaps(a: Box, b: Box): boolean {
   return a.x + SLACK < b.x + b.width && b.x + SLACK < a.x + a.width && a.y + SLACK < b.y + b.height && b.y + SLACK < a.y + a.height;
 }
 
-export function inside(inner: Box, outer: Box): boolean {
+function inside(inner: Box, outer: Box): boolean {
   return inner.x >= outer.x - SLACK && inner.y >= outer.y - SLACK && inner.x + inner.width <= outer.x + outer.width + SLACK && inner.y + inner.height <= outer.y + outer.height + SLACK;
 }
 

@@ -46,7 +46,7 @@ function lengthDelimitedFields(message: Uint8Array): LengthDelimited[] {
 
 const sub = (message: Uint8Array, field: number) => lengthDelimitedFields(message).filter((f) => f.field === field).map((f) => f.bytes);
 
-export function iceServerUrlsOfSignalResponse(signalResponse: Uint8Array): string[] {
+function iceServerUrlsOfSignalResponse(signalResponse: Uint8Array): string[] {
   const join = sub(signalResponse, 1)[0];
   if (join === undefined) throw new Error('the first signal message is not a JoinResponse');
   const decoder = new TextDecoder();

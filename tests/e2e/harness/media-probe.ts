@@ -41,7 +41,7 @@ export interface DecodedFrames {
 }
 
 /** Frames decoded so far of the track the <video> matching `selector` shows. */
-export function framesDecodedFor(page: Page, selector: string): Promise<DecodedFrames> {
+function framesDecodedFor(page: Page, selector: string): Promise<DecodedFrames> {
   return page.evaluate(`(async () => {
     const video = document.querySelector(${JSON.stringify(selector)});
     const track = video?.srcObject?.getVideoTracks?.()[0];

@@ -2,7 +2,7 @@
 // pattern and the client's audit flag on (public SFrame headers, counters and protocol-step times,
 // never keys), plus readers for what the page shows and counts.
 import { type Page } from 'playwright-core';
-import { splitKid } from '../../../crypto/epoch';
+import { splitKid } from '../../../crypto/index';
 import { launchParticipant, type Participant } from './browser';
 import { type Pattern, type Y4mFormat, Y4M, writePatternY4m } from './pattern';
 import { waitUntil, type WaitOptions } from './wait';

@@ -25,7 +25,7 @@ interface Result {
   stderr: string;
 }
 
-export function exec(file: string, args: string[]): Promise<Result> {
+function exec(file: string, args: string[]): Promise<Result> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: 15_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 127;

@@ -89,7 +89,7 @@ function harnessLiveKit(): { url: string; apiKey: string; apiSecret: string } {
 }
 
 /** A token for `room` signed with the harness LiveKit's own key: may subscribe; may publish only if asked. */
-export async function liveKitToken(room: string, identity: string, grant: Grant): Promise<string> {
+async function liveKitToken(room: string, identity: string, grant: Grant): Promise<string> {
   const { apiKey, apiSecret } = harnessLiveKit();
   const token = new AccessToken(apiKey, apiSecret, { identity, ttl: 3600 });
   token.addGrant({ roomJoin: true, room, canSubscribe: true, canPublish: grant.publish, canPublishData: false, hidden: grant.hidden });

@@ -66,7 +66,7 @@ const READ_INBOUND = `(async () => {
 })()`;
 
 /** Inbound video and audio, summed over every open peer connection of the page. */
-export function inboundMedia(page: Page): Promise<InboundMedia> {
+function inboundMedia(page: Page): Promise<InboundMedia> {
   return page.evaluate(READ_INBOUND) as Promise<InboundMedia>;
 }
 

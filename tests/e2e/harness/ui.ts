@@ -39,7 +39,7 @@ export interface Tile {
 }
 
 /** The call grid as rendered: one entry per tile. */
-export function tiles(page: Page): Promise<Tile[]> {
+function tiles(page: Page): Promise<Tile[]> {
   return page
     .getByTestId('grid')
     .getByTestId('tile')

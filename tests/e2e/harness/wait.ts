@@ -5,7 +5,7 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-export class WaitTimeout extends Error {
+class WaitTimeout extends Error {
   override name = 'WaitTimeout';
 }
 

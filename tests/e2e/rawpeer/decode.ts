@@ -12,7 +12,7 @@ function fromBase64(text: string): Uint8Array {
 }
 
 /** The picture scaled down to SAMPLE_SIZE by the canvas. */
-export function sampleImage(source: CanvasImageSource, sourceWidth: number, sourceHeight: number): RgbSample {
+function sampleImage(source: CanvasImageSource, sourceWidth: number, sourceHeight: number): RgbSample {
   const { width, height } = SAMPLE_SIZE;
   const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d', { willReadFrequently: true });

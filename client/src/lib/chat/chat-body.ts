@@ -6,11 +6,9 @@
 //   | u8 = 1 | messageId (16)  | u16 n | text (n bytes of UTF-8)  |
 //   +--------+-----------------+-------+--------------------------+
 //   n: 1..MAX_CHAT_BYTES
-import { fromUtf8, Reader, utf8, Writer } from '../../../../crypto/bytes';
-import { CodecError, Reason } from '../../../../crypto/errors';
-import { checkVersion } from '../../../../crypto/version';
+import { fromUtf8, Reader, utf8, Writer, CodecError, Reason, checkVersion } from '../../../../crypto/index';
 
-export const CHAT_BODY_VERSION = 1;
+const CHAT_BODY_VERSION = 1;
 export const MESSAGE_ID_BYTES = 16;
 /** Longest line a person can type, in UTF-16 code units (what an input's maxlength counts). */
 export const MAX_CHAT_LENGTH = 1000;

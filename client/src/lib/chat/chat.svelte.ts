@@ -4,7 +4,7 @@
 // (ChatLog), and a line is kept until the server acknowledges it, then resent after a reconnect
 // (Outbox). History starts when this page joins: earlier lines were sealed under epochs it never
 // held keys for, and no line is stored anywhere.
-import { toBase64Url } from '../../../../crypto/bytes';
+import { toBase64Url } from '../../../../crypto/index';
 import { type SecureRoom, type AppDelivery } from '../e2ee/secure-room.svelte';
 import { trace } from '../e2ee/trace';
 import { cleanChatText, decodeChatBody, encodeChatBody, MAX_CHAT_LENGTH, MESSAGE_ID_BYTES } from './chat-body';

@@ -4,7 +4,7 @@
 // socket is welcomed; receivers show it once by its message id. Each attempt gets a fresh random
 // relay id, so the server cannot tell a resend from a new line. The body is sealed at each attempt
 // (by `send`), so a resend goes out under the epoch current then.
-import { toBase64Url } from '../../../../crypto/bytes';
+import { toBase64Url } from '../../../../crypto/index';
 
 /** Seal and relay `body` to everyone with this relay id; false if nothing went out (offline, not a member). */
 export type RelaySend = (body: Uint8Array, relayId: string) => boolean;

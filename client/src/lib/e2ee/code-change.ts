@@ -1,8 +1,8 @@
 // Why the call security code changed, in one sentence: the member lists of two epochs compared
 // (who joined, who left or was removed) and, when nobody came or went, what the commit did.
 // Members are told apart by index and identity key, never by name alone.
-import { toBase64Url } from '../../../../crypto/bytes';
-import { type CommitAction } from '../../../../crypto/commit';
+import { toBase64Url } from '../../../../crypto/index';
+import { type CommitAction } from '../../../../crypto/index';
 import { list, message, type ListValue, type Message } from '../i18n/message';
 
 export interface SnapshotMember {

@@ -2,7 +2,7 @@
 // left or was removed: code-change.ts) until the person dismisses it. The first epoch this page
 // sees is the baseline: arriving in a call is not a change.
 import { untrack } from 'svelte';
-import { chainHead } from '../../../../crypto/member';
+import { chainHead } from '../../../../crypto/index';
 import { describeCodeChange, type EpochSnapshot } from './code-change';
 import { type MembershipView as Membership } from './secure-room.svelte';
 import { type Message } from '../i18n/message';

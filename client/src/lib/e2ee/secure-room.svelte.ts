@@ -55,7 +55,7 @@ export class MembershipView {
 }
 
 /** What the host's controls read and do. */
-export class HostView {
+class HostView {
   readonly #core: HostDesk;
   readonly #subscribe: () => void;
 
@@ -124,6 +124,11 @@ export class SecureRoom {
   get forks(): Session['forks'] {
     this.#subscribe();
     return this.core.forks;
+  }
+  /** In-call messages that did not open or verify. */
+  get droppedMessages(): number {
+    this.#subscribe();
+    return this.core.droppedMessages;
   }
   get unopenedCurrent(): number {
     this.#subscribe();

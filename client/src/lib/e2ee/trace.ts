@@ -2,7 +2,7 @@
 // only while the audit flag is on, for the nonce audit and the join/rekey benchmarks. Times are
 // absolute milliseconds (performance.timeOrigin + now) so pages on one machine compare directly.
 // Never holds key material or names: just a step name and a public detail (an epoch, an id).
-export const AUDIT_FLAG = 'sealroom.audit';
+const AUDIT_FLAG = 'sealroom.audit';
 
 export interface TraceEvent {
   readonly step: string;

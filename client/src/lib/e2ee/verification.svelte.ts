@@ -1,8 +1,7 @@
 // What this profile knows to check the people in a call: its own identity key, its verified
 // contacts (storage/contacts-store.ts), each member's status against them (contacts.ts), and the
 // pairwise safety number with each member, in digits and as a QR drawing (safety-qr.ts).
-import { toBase64Url } from '../../../../crypto/bytes';
-import { safetyNumber, safetyNumberBytes } from '../../../../crypto/safety';
+import { toBase64Url, safetyNumber, safetyNumberBytes } from '../../../../crypto/index';
 import { forgetContact, loadContacts, saveContact } from '../storage/contacts-store';
 import { loadIdentity } from '../storage/identity-store';
 import { type Contact, contactStatus, type ContactStatus } from './contacts';

@@ -6,7 +6,7 @@ import { Formatter, render, type Values } from './format';
 import { type Message } from './message';
 import { DIRECTION, INTL_TAG, chooseLocale, type Locale } from './locales';
 
-export const LOCALE_KEY = 'sealroom.locale';
+const LOCALE_KEY = 'sealroom.locale';
 
 class I18n {
   #formatter = $state.raw<Formatter>(new Formatter('en', CATALOGUES.en));

@@ -5,11 +5,9 @@
 //   +--------+----------+
 //   | u8 = 1 | u8 flags |   bit 0 microphone on · bit 1 camera on · bit 2 answer me · others 0
 //   +--------+----------+
-import { Reader, Writer } from '../../../../crypto/bytes';
-import { CodecError, Reason } from '../../../../crypto/errors';
-import { checkVersion } from '../../../../crypto/version';
+import { Reader, Writer, CodecError, Reason, checkVersion } from '../../../../crypto/index';
 
-export const MEDIA_STATE_VERSION = 1;
+const MEDIA_STATE_VERSION = 1;
 
 export interface MediaState {
   readonly micOn: boolean;

@@ -4,9 +4,9 @@
 // `end`, `transfer-host` after it). Knocks are opened and checked here; one that does not verify is
 // counted and dropped. Knocks that reach a returning host before its page has read the log are
 // kept until it has.
-import { equalBytes } from '../../../../crypto/bytes';
-import { SealroomCryptoError } from '../../../../crypto/errors';
-import { type Admission } from '../../../../crypto/host';
+import { equalBytes } from '../../../../crypto/index';
+import { SealroomCryptoError } from '../../../../crypto/index';
+import { type Admission } from '../../../../crypto/index';
 import { MAX_LOBBY } from '../../../../protocol/protocol';
 import { trace } from '../e2ee/trace';
 import { type Outgoing } from './channel';

@@ -6,12 +6,12 @@
 // Counter safety across reloads and tabs does not depend on the log: each page life sends in its
 // own SFrame counter space (`life`, claimed from storage with the room key; crypto/epoch.ts), so a
 // page may send under any epoch it holds, however the server split, delayed or replayed the log.
-import { AppMessageReplay, type AppEpoch, type AppMessage, type AppMessageType, appMessageEpoch, openAppMessage, sealAppMessage } from '../../../../crypto/app-message';
-import { equalBytes, fromBase64Url, toBase64Url } from '../../../../crypto/bytes';
-import { participantIdBytes, participantIdText } from '../../../../crypto/commit';
-import { appMessageKey, kidFor, sframeBaseKey } from '../../../../crypto/epoch';
-import * as host from '../../../../crypto/host';
-import { createJoinRequest, type JoinRequest, openJoinRequest } from '../../../../crypto/join';
+import { AppMessageReplay, type AppEpoch, type AppMessage, type AppMessageType, appMessageEpoch, openAppMessage, sealAppMessage } from '../../../../crypto/index';
+import { equalBytes, fromBase64Url, toBase64Url } from '../../../../crypto/index';
+import { participantIdBytes, participantIdText } from '../../../../crypto/index';
+import { appMessageKey, kidFor, sframeBaseKey } from '../../../../crypto/index';
+import { host } from '../../../../crypto/index';
+import { createJoinRequest, type JoinRequest, openJoinRequest } from '../../../../crypto/index';
 import {
   chainHead,
   hostRoomKey,
@@ -23,10 +23,10 @@ import {
   type MemberState,
   type RoomContext,
   type SelfKeys,
-} from '../../../../crypto/member';
-import { checkConfirmation, makeConfirmation } from '../../../../crypto/confirm';
-import { EpochError } from '../../../../crypto/errors';
-import { callCode, type CallCode } from '../../../../crypto/safety';
+} from '../../../../crypto/index';
+import { checkConfirmation, makeConfirmation } from '../../../../crypto/index';
+import { EpochError } from '../../../../crypto/index';
+import { callCode, type CallCode } from '../../../../crypto/index';
 import { type ClientMessage } from '../../../../protocol/protocol';
 import { type Changes } from './changes';
 import { type EpochKeys } from './media-sink';

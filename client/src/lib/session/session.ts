@@ -11,8 +11,8 @@
 // A `sync` answer may come in parts; the host acts on the log (creates, admits early knocks) and
 // a reconnected socket counts as caught up only after its last part.
 // Every server message is untrusted: what does not verify is counted and dropped.
-import { type AppMessageType, appMessageEpoch } from '../../../../crypto/app-message';
-import { fromBase64Url } from '../../../../crypto/bytes';
+import { type AppMessageType, appMessageEpoch } from '../../../../crypto/index';
+import { fromBase64Url } from '../../../../crypto/index';
 import { type ServerMessage } from '../../../../protocol/protocol';
 import { trace } from '../e2ee/trace';
 import { type Channel, type Outgoing } from './channel';
@@ -21,7 +21,7 @@ import { type GenesisRecord, HostDesk, type Publisher } from './host-desk';
 import { type BehindEffect, LeftBehind } from './left-behind';
 import { type Clock, type MediaSink, PAGE_CLOCK } from './media-sink';
 import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership';
-import { type RoomContext, type SelfKeys } from '../../../../crypto/member';
+import { type RoomContext, type SelfKeys } from '../../../../crypto/index';
 
 /** Who this page is in which room: the link's room context, its keys, and its page life. */
 export interface Seat {
@@ -59,8 +59,8 @@ export interface Refusal {
 
 const REFUSALS_KEPT = 100;
 /** An epoch confirmation goes out this long after the epoch arrives, plus a random jitter. */
-export const CONFIRM_DELAY_MS = 500;
-export const CONFIRM_JITTER_MS = 1000;
+const CONFIRM_DELAY_MS = 500;
+const CONFIRM_JITTER_MS = 1000;
 
 export interface SessionOptions {
   readonly genesis?: GenesisRecord;
@@ -315,6 +315,7 @@ export class Session implements Publisher {
       message = this.membership.open(payload);
     } catch {
       this.droppedMessages++;
+      this.changes.emit();
       this.#newerMessage(payload);
       return;
     }

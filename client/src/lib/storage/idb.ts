@@ -8,7 +8,7 @@ const DB_VERSION = 3;
 export const Store = { identity: 'identity', roomKeys: 'room-keys', contacts: 'contacts' } as const;
 export type Store = (typeof Store)[keyof typeof Store];
 
-export function openDb(): Promise<IDBDatabase> {
+function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
     req.onupgradeneeded = () => {

@@ -1,8 +1,7 @@
 // This browser profile's long-term Ed25519 identity, kept in IndexedDB (store "identity", key
 // "self") in the versioned encoding of crypto/identity.ts. It is created on first use; if two tabs
 // race, the first write wins and both end up with the same key. The key never leaves the browser.
-import { sodiumReady } from '../../../../crypto/sodium';
-import { decodeIdentity, encodeIdentity, generateIdentity, type IdentityKeyPair } from '../../../../crypto/identity';
+import { sodiumReady, decodeIdentity, encodeIdentity, generateIdentity, type IdentityKeyPair } from '../../../../crypto/index';
 import { addOrGetBytes, getBytes, Store, withDb } from './idb';
 
 const KEY = 'self';

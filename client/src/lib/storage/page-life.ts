@@ -1,6 +1,6 @@
 // The pure half of room-key-store.ts: what a stored room-key record becomes when a page claims a
 // life. Kept apart so a unit test can drive it without IndexedDB.
-import { MAX_PAGE_LIFE } from '../../../../crypto/epoch';
+import { MAX_PAGE_LIFE } from '../../../../crypto/index';
 
 export interface RoomKeyRecord {
   /** The encoded room key pair (crypto/identity.ts encodeRoomKey). */

@@ -11,7 +11,7 @@
 //   record: { key: encoded room key pair, lives: number of lives handed out so far }
 // Records of an older version hold the bare key bytes; their first claim gets life 1 (life 0 may
 // have been used by that version's page).
-import { decodeRoomKey, encodeRoomKey, generateRoomKey, type RoomKeyPair } from '../../../../crypto/identity';
+import { decodeRoomKey, encodeRoomKey, generateRoomKey, type RoomKeyPair } from '../../../../crypto/index';
 import { deleteKey, Store, updateValue, withDb } from './idb';
 import { nextPageLife, type RoomKeyRecord } from './page-life';
 

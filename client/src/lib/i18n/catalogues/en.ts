@@ -199,6 +199,7 @@ export const en = {
   'security.drop.unbound': '{count, number} on a track the media server had not assigned yet',
   'security.drop.wrong-sender': '{count, number} under one member’s key on another member’s track',
   'security.forks': 'A different version of this call’s member list (epoch {epoch, number}) is held by: {names}. Someone in the middle is showing people different calls. Compare the call security code out loud.',
+  'security.droppedMessages': 'In-call messages dropped because they did not open under this call’s keys or were not signed by a current member: {count, number}.',
   'security.unopened': 'In-call messages of this epoch that did not open: {count, number}. Their sender holds another version of it, or the server altered them.',
   'security.drop.other': '{count, number} {reason}',
   'security.droppedKnocks': '{count, plural, one {# request to join did not verify and was dropped} other {# requests to join did not verify and were dropped}}: altered on the way, or not made with this room’s link.',
