@@ -15,6 +15,12 @@
 //
 // SFrame KID (RFC 9605 §4.3) = (epoch << 6) | senderIndex, sender indexes 0..63.
 //
+// SFrame CTR = (pageLife << 32) | n. A member's browser numbers the lives of its pages in one room
+// (client storage hands out each number once, in the same record as the room key that opens the
+// envelopes), and each page life counts n from 0 under every KID. So two page lives of one member,
+// a reload or a second tab, never share a (KID, CTR), whatever the log or the server says; a page
+// that cannot claim a life does not send. Receivers keep a replay window per (KID, life).
+//
 // A member accepts an envelope only if the secret inside matches the commitment in the signed
 // commit, so an envelope made by the server (which can seal to any public key) is refused.
 import { Reader, Writer, equalBytes } from './bytes';
@@ -104,6 +110,24 @@ export function appMessageKey(epochSecret: Uint8Array, roomId: Uint8Array, epoch
   checkSecret(epochSecret);
   return kdf(epochSecret, Label.appMessageKey, epochContext(roomId, epoch).finish());
 }
+
+/** Low CTR bits counted by one page life; the bits above hold the life. */
+export const PAGE_LIFE_CTR_BITS = 32;
+export const MAX_PAGE_LIFE = 2 ** 32 - 1;
+
+/** The counters page life `life` may send under any KID: [first, end). */
+export function pageLifeCounters(life: number): { first: bigint; end: bigint } {
+  if (!Number.isInteger(life) || life < 0 || life > MAX_PAGE_LIFE) throw new ParameterError(Reason.outOfRange, `page life ${life} is out of range`);
+  const first = BigInt(life) << BigInt(PAGE_LIFE_CTR_BITS);
+  return { first, end: first + (1n << BigInt(PAGE_LIFE_CTR_BITS)) };
+}
+
+/**
+ * How far one media frame may move a sender's replay window ahead (crypto/sframe/replay.ts): a
+ * sender spends one counter per frame over all its tracks (≈ 150 a second with camera simulcast,
+ * microphone and a screen), so 1,000 a second is generous; the base covers a jitter buffer's worth.
+ */
+export const MEDIA_FORWARD_BOUND = { base: 1024, perSecond: 1000 } as const;
 
 export function kidFor(epoch: number, senderIndex: number): bigint {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ParameterError(Reason.outOfRange, `epoch ${epoch} is out of range`);

@@ -22,6 +22,7 @@ export const Reason = {
   missingEnvelope: 'missing-envelope',
   // epochs and membership
   replayed: 'replayed',
+  tooFarAhead: 'too-far-ahead',
   outOfOrder: 'out-of-order',
   gap: 'gap',
   fork: 'fork',

@@ -195,11 +195,16 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ v, type: z.literal('token'), livekit: LiveKitGrant }),
   /** A commit relayed from the host, with the recipient's own envelope when it has one. */
   z.object({ v, type: z.literal('commit'), epoch: Epoch, commit: Opaque, envelope: Opaque.optional() }),
-  /** Answer to `sync`: the room's commits in order, each with the recipient's envelope if any. */
+  /**
+   * Answer to `sync`: the room's commits in order, each with the recipient's envelope if any, in
+   * one or more parts; every part but the last says `more`, so a client acts on the log (a host
+   * commits, a guest knocks) only once it has read all of it.
+   */
   z.object({
     v,
     type: z.literal('commits'),
     commits: z.array(z.object({ epoch: Epoch, commit: Opaque, envelope: Opaque.optional() })),
+    more: z.literal(true).optional(),
   }),
   /** An opaque application message from another member. */
   z.object({ v, type: z.literal('relay'), from: ParticipantId, payload: Opaque, id: z.string().max(64).optional() }),

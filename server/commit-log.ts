@@ -77,5 +77,5 @@ export function chunkCommits(items: readonly CommitItem[], limit = MAX_MESSAGE_B
     current.commits.push(item);
   }
   out.push(current);
-  return out;
+  return out.map((part, i) => (i < out.length - 1 ? { ...part, more: true as const } : part));
 }

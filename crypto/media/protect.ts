@@ -30,6 +30,8 @@ export interface UnprotectMediaInput {
   readonly codec: MediaCodec;
   /** clear prefix || SFrame, as received. */
   readonly data: Uint8Array;
+  /** The receiver's clock in ms, for its replay windows' forward bound (receiver.ts). */
+  readonly nowMs?: number;
 }
 
 export interface UnprotectedMediaFrame {
@@ -65,6 +67,6 @@ export async function protectMediaFrame(input: ProtectMediaInput): Promise<Uint8
  */
 export async function unprotectMediaFrame(input: UnprotectMediaInput): Promise<UnprotectedMediaFrame> {
   const { prefix, rest } = splitMediaFrame(input.codec, input.data);
-  const opened = await input.receiver.unprotect(rest, mediaMetadata(input.codec, prefix));
+  const opened = await input.receiver.unprotect(rest, mediaMetadata(input.codec, prefix), input.nowMs);
   return { kid: opened.kid, ctr: opened.ctr, frame: joined(prefix, opened.plaintext) };
 }

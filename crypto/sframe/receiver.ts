@@ -9,10 +9,17 @@
 //   ReplayError      replayed: CTR already received, or below the window
 //   VerificationError auth-failed: any altered header, metadata, ciphertext or tag byte
 // Removing a KID drops its window; the epoch layer never re-adds a removed KID.
+//
+// Counter spaces: with `counterSpaceBits` = b, a CTR is read as (space << b) | n and each space of
+// a KID has its own replay window (a sender that restarts continues in a fresh space, see
+// crypto/epoch.ts), at most `maxSpacesPerKey` of them, the least recently used forgotten first.
+// A space's window is made only once a frame of it authenticated, so garbage makes no state.
+// With `forwardBound`, one frame cannot move a window arbitrarily far ahead (replay.ts).
 import { type SFrameKey, openFrame, prepareSFrameKey } from './frame';
 import { type SFrameHeader, decodeSFrameHeader } from './header';
 import { KID_SENDER_BITS, describeKid, unknownKeyError } from './kid';
-import { DEFAULT_REPLAY_WINDOW, ReplayWindow, assertWindowSize } from './replay';
+import { ParameterError, Reason } from '../errors';
+import { DEFAULT_REPLAY_WINDOW, type ForwardBound, ReplayWindow, assertWindowSize } from './replay';
 import { type SFrameDecrypted } from './sframe';
 import { type CipherSuite, DEFAULT_MEDIA_SUITE, suiteParams } from './suites';
 
@@ -23,17 +30,27 @@ export interface SFrameReceiverOptions {
   readonly replayWindow?: number;
   /** KID bits holding the sender index, used only to word errors. Default 6. */
   readonly kidSenderBits?: number;
+  /** Low CTR bits of one counter space; the bits above name the space. Default 64 (one space). */
+  readonly counterSpaceBits?: number;
+  /** Replay windows kept per KID, one per counter space. Default 4. */
+  readonly maxSpacesPerKey?: number;
+  /** Forward bound of every window; default none. */
+  readonly forwardBound?: ForwardBound;
 }
 
 interface ReceiverKey {
   readonly key: SFrameKey;
-  readonly window: ReplayWindow;
+  /** Counter space -> its window, least recently used first. */
+  readonly windows: Map<bigint, ReplayWindow>;
 }
 
 export class SFrameReceiver {
   readonly suite: CipherSuite;
   private readonly windowSize: number;
   private readonly senderBits: number;
+  private readonly spaceShift: bigint;
+  private readonly maxSpaces: number;
+  private readonly bound: ForwardBound | undefined;
   private readonly keys = new Map<bigint, ReceiverKey>();
 
   constructor(suite: CipherSuite = DEFAULT_MEDIA_SUITE, options: SFrameReceiverOptions = {}) {
@@ -42,13 +59,19 @@ export class SFrameReceiver {
     this.windowSize = options.replayWindow ?? DEFAULT_REPLAY_WINDOW;
     this.senderBits = options.kidSenderBits ?? KID_SENDER_BITS;
     assertWindowSize(this.windowSize);
+    const spaceBits = options.counterSpaceBits ?? 64;
+    this.maxSpaces = options.maxSpacesPerKey ?? 4;
+    if (!Number.isInteger(spaceBits) || spaceBits < 16 || spaceBits > 64 || !Number.isInteger(this.maxSpaces) || this.maxSpaces < 1) {
+      throw new ParameterError(Reason.outOfRange, 'counter spaces: 16..64 bits, at least one window per KID');
+    }
+    this.spaceShift = BigInt(spaceBits);
+    this.bound = options.forwardBound;
   }
 
   /** Derives and holds the key for `kid`. Adding a KID already held replaces the key, keeps its window. */
   async addKey(kid: bigint, baseKey: Uint8Array): Promise<void> {
     const key = await prepareSFrameKey(this.suite, baseKey, kid);
-    const window = this.keys.get(kid)?.window ?? new ReplayWindow(this.windowSize, describeKid(kid, this.senderBits));
-    this.keys.set(kid, { key, window });
+    this.keys.set(kid, { key, windows: this.keys.get(kid)?.windows ?? new Map() });
   }
 
   /** Forgets the key and its replay window. True if a key was held. */
@@ -65,23 +88,39 @@ export class SFrameReceiver {
     return [...this.keys.keys()];
   }
 
-  /** Opens one frame (header || ciphertext || tag) with the same metadata the sender gave. */
-  unprotect(frame: Uint8Array, metadata: Uint8Array = NO_METADATA): Promise<SFrameDecrypted> {
+  /**
+   * Opens one frame (header || ciphertext || tag) with the same metadata the sender gave.
+   * `nowMs` is the caller's clock, read only by the forward bound.
+   */
+  unprotect(frame: Uint8Array, metadata: Uint8Array = NO_METADATA, nowMs = 0): Promise<SFrameDecrypted> {
     let header: SFrameHeader;
     let held: ReceiverKey | undefined;
     try {
       header = decodeSFrameHeader(frame);
       held = this.keys.get(header.kid);
       if (held === undefined) throw unknownKeyError(header.kid, this.keys.keys(), this.senderBits, 'receiver');
-      held.window.check(header.ctr);
+      held.windows.get(header.ctr >> this.spaceShift)?.check(header.ctr, nowMs);
     } catch (error) {
       return Promise.reject(error);
     }
     const { kid, ctr } = header;
-    const window = held.window;
+    const windows = held.windows;
     return openFrame(held.key, header, frame, metadata).then((plaintext) => {
-      window.accept(ctr); // only now: a frame that failed authentication moves nothing
+      // Only now: a frame that failed authentication moves and makes nothing.
+      this.windowFor(windows, kid, ctr).accept(ctr, nowMs);
       return { kid, ctr, plaintext };
     });
+  }
+
+  private windowFor(windows: Map<bigint, ReplayWindow>, kid: bigint, ctr: bigint): ReplayWindow {
+    const space = ctr >> this.spaceShift;
+    let window = windows.get(space);
+    if (window === undefined) {
+      window = new ReplayWindow(this.windowSize, `${describeKid(kid, this.senderBits)} space ${space}`, this.bound);
+      if (windows.size >= this.maxSpaces) windows.delete(windows.keys().next().value as bigint);
+    }
+    windows.delete(space); // re-insert: most recently used last
+    windows.set(space, window);
+    return window;
   }
 }

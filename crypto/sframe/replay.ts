@@ -7,6 +7,14 @@
 // A counter at or below top - size is too old to judge and is refused; one inside the window
 // is refused if its bit is set. The bits live in a ring indexed by CTR mod size.
 //
+// A window can be given a forward bound, so that one frame cannot poison it: without one, a single
+// authentic frame at CTR 2^40 (any member can seal one under any member's KID) moves top so far that
+// every genuine frame after it is "below the window". With a bound, a counter more than
+//   base + perSecond * (seconds since the last accepted counter)
+// ahead of top is refused (ReplayError too-far-ahead) and moves nothing. The time comes from the
+// caller (this module reads no clock). A window's first counter is unbounded: a late joiner meets a
+// sender mid-stream.
+//
 // Two steps, because opening a frame is asynchronous: `check` before decrypting (cheap early
 // drop), `accept` only after the tag verified. `accept` checks again, so two copies of one frame
 // opened concurrently cannot both pass.
@@ -22,21 +30,36 @@ export function assertWindowSize(size: number): void {
   }
 }
 
+/** How far one accepted counter may move a window ahead of its top. */
+export interface ForwardBound {
+  /** Always allowed, whatever the time (counters, not frames: every track of a sender shares them). */
+  readonly base: number;
+  /** Allowed on top of `base` per second since the last accepted counter. */
+  readonly perSecond: number;
+}
+
 export class ReplayWindow {
   readonly size: number;
   /** Names the key in error messages, e.g. "KID 197 (epoch 3, sender 5)". */
   readonly label: string;
   private readonly bits: Uint32Array;
   private readonly mask: bigint;
+  private readonly bound: ForwardBound | undefined;
   /** Highest accepted counter; -1 before the first. */
   private top = -1n;
+  /** When top was accepted (caller's clock, ms); only read with a bound. */
+  private topAt = 0;
 
-  constructor(size: number = DEFAULT_REPLAY_WINDOW, label = 'SFrame key') {
+  constructor(size: number = DEFAULT_REPLAY_WINDOW, label = 'SFrame key', bound?: ForwardBound) {
     assertWindowSize(size);
+    if (bound !== undefined && !(bound.base >= 0 && bound.perSecond >= 0)) {
+      throw new ParameterError(Reason.outOfRange, 'a forward bound is made of non-negative numbers');
+    }
     this.size = size;
     this.label = label;
     this.bits = new Uint32Array(size / 32);
     this.mask = BigInt(size - 1);
+    this.bound = bound;
   }
 
   /** Highest counter accepted so far, or undefined. */
@@ -44,9 +67,21 @@ export class ReplayWindow {
     return this.top < 0n ? undefined : this.top;
   }
 
-  /** Throws ReplayError(replayed) if `ctr` was accepted before or is below the window. */
-  check(ctr: bigint): void {
-    if (ctr > this.top) return;
+  /**
+   * Throws ReplayError(replayed) if `ctr` was accepted before or is below the window, and
+   * ReplayError(too-far-ahead) if it is beyond the forward bound at time `nowMs`.
+   */
+  check(ctr: bigint, nowMs = 0): void {
+    if (ctr > this.top) {
+      if (this.bound !== undefined && this.top >= 0n) {
+        const elapsed = Math.max(0, nowMs - this.topAt) / 1000;
+        const allowed = BigInt(Math.floor(this.bound.base + this.bound.perSecond * elapsed));
+        if (ctr - this.top > allowed) {
+          throw new ReplayError(Reason.tooFarAhead, `${this.label}: CTR ${ctr} is ${ctr - this.top} ahead of the highest (${this.top}); at most ${allowed} allowed now`);
+        }
+      }
+      return;
+    }
     if (this.top - ctr >= BigInt(this.size)) {
       throw new ReplayError(Reason.replayed, `${this.label}: CTR ${ctr} is below the replay window (highest ${this.top})`);
     }
@@ -54,9 +89,12 @@ export class ReplayWindow {
   }
 
   /** Records an authenticated counter. Throws like `check` if it is no longer acceptable. */
-  accept(ctr: bigint): void {
-    this.check(ctr);
-    if (ctr > this.top) this.advance(ctr);
+  accept(ctr: bigint, nowMs = 0): void {
+    this.check(ctr, nowMs);
+    if (ctr > this.top) {
+      this.advance(ctr);
+      this.topAt = nowMs;
+    }
     const index = Number(ctr & this.mask);
     this.bits[index >>> 5] = (this.bits[index >>> 5] as number) | (1 << (index & 31));
   }

@@ -19,6 +19,8 @@ export class SFrameSender {
   readonly suite: CipherSuite;
   private readonly keys = new Map<bigint, SFrameKey>();
   private readonly nextCtr = new Map<bigint, bigint>();
+  /** Per KID, the first counter it may no longer use (its counter space's end). */
+  private readonly endCtr = new Map<bigint, bigint>();
 
   constructor(suite: CipherSuite = DEFAULT_MEDIA_SUITE) {
     suiteParams(suite);
@@ -27,13 +29,16 @@ export class SFrameSender {
 
   /**
    * Derives and holds the key for `kid`. Its next counter becomes max(previous next, firstCounter),
-   * so a KID seen before never goes back.
+   * so a KID seen before never goes back; counters from `endCounter` on (default 2^64) are never
+   * used: protect() fails with counter-exhausted instead.
    */
-  async addKey(kid: bigint, baseKey: Uint8Array, firstCounter = 0n): Promise<void> {
+  async addKey(kid: bigint, baseKey: Uint8Array, firstCounter = 0n, endCounter = U64_MAX + 1n): Promise<void> {
     assertU64(firstCounter, 'CTR');
+    if (endCounter <= firstCounter || endCounter > U64_MAX + 1n) throw new ParameterError(Reason.outOfRange, 'a counter range must be non-empty and within u64');
     const key = await prepareSFrameKey(this.suite, baseKey, kid);
     const previous = this.nextCtr.get(kid) ?? 0n;
     this.nextCtr.set(kid, firstCounter > previous ? firstCounter : previous);
+    this.endCtr.set(kid, endCounter);
     this.keys.set(kid, key);
   }
 
@@ -61,7 +66,7 @@ export class SFrameSender {
     const key = this.keys.get(kid);
     if (key === undefined) return Promise.reject(unknownKeyError(kid, this.keys.keys(), KID_SENDER_BITS, 'sender'));
     const ctr = this.nextCtr.get(kid) ?? 0n;
-    if (ctr > U64_MAX) {
+    if (ctr >= (this.endCtr.get(kid) ?? U64_MAX + 1n)) {
       return Promise.reject(new ParameterError(Reason.counterExhausted, `sender used every counter of ${describeKid(kid)}`));
     }
     this.nextCtr.set(kid, ctr + 1n);

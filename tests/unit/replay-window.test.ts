@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParameterError, Reason, ReplayError } from '../../crypto/errors';
 import { DEFAULT_REPLAY_WINDOW, ReplayWindow } from '../../crypto/sframe/replay';
+import { SFrameReceiver } from '../../crypto/sframe/receiver';
+import { SFrameSender } from '../../crypto/sframe/sender';
 
 /** Offers `ctr`; true if the window took it. Any refusal must be a ReplayError(replayed). */
 function offer(window: ReplayWindow, ctr: bigint): boolean {
@@ -103,5 +105,74 @@ describe('replay window', () => {
     for (const size of [0, 16, 33, 1000, 1 << 17, 1.5]) {
       expect(() => new ReplayWindow(size)).toThrow(ParameterError);
     }
+  });
+});
+
+describe('[R1] a forward bound: one counter cannot push the window out of reach', () => {
+  const bound = { base: 1024, perSecond: 1000 };
+
+  it('refuses a counter beyond base + rate x elapsed, and moves nothing', () => {
+    const window = new ReplayWindow(1024, 'KID 64', bound);
+    window.accept(10n, 0);
+    expect(() => window.check(10n + 1025n, 0)).toThrow(expect.objectContaining({ reason: 'too-far-ahead' }));
+    expect(() => window.accept(1n << 40n, 5)).toThrow(ReplayError);
+    expect(window.highest).toBe(10n);
+    window.accept(11n, 6); // the sender's next frame is still fine
+  });
+
+  it('allows what the rate permits after a silence', () => {
+    const window = new ReplayWindow(1024, 'KID 64', bound);
+    window.accept(0n, 0);
+    window.accept(1024n + 30_000n, 30_000); // 30 s later: base + 30,000
+    expect(() => window.accept(1024n + 30_000n + 1025n, 30_000)).toThrow(ReplayError);
+  });
+
+  it('takes any first counter (a late joiner meets a sender mid-stream)', () => {
+    const window = new ReplayWindow(1024, 'KID 64', bound);
+    window.accept(1n << 31n, 0);
+    expect(window.highest).toBe(1n << 31n);
+  });
+
+  it('rejects a negative bound', () => {
+    expect(() => new ReplayWindow(1024, 'x', { base: -1, perSecond: 0 })).toThrow(ParameterError);
+  });
+});
+
+describe('SFrame receiver counter spaces', () => {
+  const kid = 64n;
+  const baseKey = new Uint8Array(32).fill(3);
+
+  async function sealedAt(ctr: bigint): Promise<Uint8Array> {
+    const sender = new SFrameSender();
+    await sender.addKey(kid, baseKey, ctr);
+    return sender.protect(kid, new Uint8Array([1, 2, 3]));
+  }
+
+  it('keeps a window per space, so a new space neither poisons nor is poisoned by the old one', async () => {
+    const receiver = new SFrameReceiver(undefined, { counterSpaceBits: 32, forwardBound: { base: 16, perSecond: 0 } });
+    await receiver.addKey(kid, baseKey);
+    await receiver.unprotect(await sealedAt(5n));
+    await receiver.unprotect(await sealedAt((1n << 32n) + 5n)); // a new space: no forward bound across spaces
+    await receiver.unprotect(await sealedAt(6n)); // the old space goes on
+    await expect(receiver.unprotect(await sealedAt(5n))).rejects.toMatchObject({ reason: 'replayed' });
+    await expect(receiver.unprotect(await sealedAt(100n))).rejects.toMatchObject({ reason: 'too-far-ahead' });
+  });
+
+  it('makes no window for a frame that does not authenticate', async () => {
+    const receiver = new SFrameReceiver(undefined, { counterSpaceBits: 32, maxSpacesPerKey: 1 });
+    await receiver.addKey(kid, baseKey);
+    await receiver.unprotect(await sealedAt(9n));
+    const forged = await sealedAt((7n << 32n) + 1n);
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    await expect(receiver.unprotect(forged)).rejects.toMatchObject({ reason: 'auth-failed' });
+    // Had the forged frame made a window, the only slot would have evicted space 0's and this replay would pass.
+    await expect(receiver.unprotect(await sealedAt(9n))).rejects.toMatchObject({ reason: 'replayed' });
+  });
+
+  it('sends no counter past the end of its space', async () => {
+    const sender = new SFrameSender();
+    await sender.addKey(kid, baseKey, 7n, 8n);
+    await sender.protect(kid, new Uint8Array(1));
+    await expect(sender.protect(kid, new Uint8Array(1))).rejects.toMatchObject({ reason: 'counter-exhausted' });
   });
 });

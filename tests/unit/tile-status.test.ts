@@ -1,27 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { tileSecurity } from '../../client/src/lib/e2ee/tile-status';
-import { type WorkerStats } from '../../client/src/worker/messages';
+import { NO_DROPS, type TrackTally, type WorkerStats } from '../../client/src/worker/messages';
 
-const kid = (epoch: number, sender: number): bigint => (BigInt(epoch) << 6n) | BigInt(sender);
-const stats = (decrypted: [bigint, number][], dropped: [bigint, number][]): WorkerStats => ({
+const stats = (tallies: [string, Partial<TrackTally>][]): WorkerStats => ({
   encrypted: 0,
   decrypted: 0,
-  dropped: { 'no-send-key': 0, codec: 0, malformed: 0, 'unknown-key': 0, auth: 0, replay: 0 },
-  decryptedByKid: new Map(decrypted),
-  droppedByKid: new Map(dropped),
+  dropped: NO_DROPS,
+  decryptedByKid: new Map(),
+  byParticipant: new Map(tallies.map(([id, t]) => [id, { opened: 0, dropped: 0, wrongSender: 0, openedEpoch: -1, ...t }])),
 });
+const none = new Set<string>();
 
 describe('tile security status', () => {
-  it('is encrypted once a frame of this sender opened in the current or previous epoch', () => {
-    expect(tileSecurity(stats([[kid(4, 2), 1]], []), 2, 4)).toBe('encrypted');
-    expect(tileSecurity(stats([[kid(3, 2), 5]], []), 2, 4)).toBe('encrypted');
+  it('is encrypted once a frame on this participant\'s tracks opened in the current or previous epoch', () => {
+    expect(tileSecurity(stats([['a', { opened: 1, openedEpoch: 4 }]]), 'a', 4, none)).toBe('encrypted');
+    expect(tileSecurity(stats([['a', { opened: 5, openedEpoch: 3 }]]), 'a', 4, none)).toBe('encrypted');
   });
 
-  it('does not count other senders or older epochs', () => {
-    expect(tileSecurity(stats([[kid(4, 1), 9], [kid(2, 2), 9]], []), 2, 4)).toBe('waiting');
+  it('does not count other participants or older epochs', () => {
+    expect(tileSecurity(stats([['b', { opened: 9, openedEpoch: 4 }]]), 'a', 4, none)).toBe('waiting');
+    expect(tileSecurity(stats([['a', { opened: 9, openedEpoch: 2 }]]), 'a', 4, none)).toBe('waiting');
   });
 
-  it('is failing when only drops were seen for this sender', () => {
-    expect(tileSecurity(stats([[kid(4, 1), 9]], [[kid(4, 2), 3]]), 2, 4)).toBe('failing');
+  it('is failing when only drops were seen on this participant\'s tracks', () => {
+    expect(tileSecurity(stats([['a', { dropped: 3 }]]), 'a', 4, none)).toBe('failing');
+  });
+
+  it('says so, and keeps saying so, once another member\'s frames arrived on this participant\'s track', () => {
+    expect(tileSecurity(stats([['a', { opened: 100, openedEpoch: 4, wrongSender: 1 }]]), 'a', 4, none)).toBe('wrong-sender');
+  });
+
+  it('is detached when a receiver of this participant lost its transform, whatever else arrived', () => {
+    expect(tileSecurity(stats([['a', { opened: 100, openedEpoch: 4 }]]), 'a', 4, new Set(['a']))).toBe('detached');
   });
 });

@@ -18,6 +18,8 @@ import {
   type LocalTrack,
   type LocalVideoTrack,
   type Participant,
+  type RemoteParticipant,
+  type RemoteTrack,
   type VideoTrack,
 } from 'livekit-client';
 import { type LiveKitGrant } from '../../../protocol/protocol';
@@ -25,6 +27,9 @@ import { remoteScreen, remoteView, type ScreenView, type TileView } from './call
 import { CallLayout } from './layout.svelte';
 import { sinkToApply } from './media/devices';
 import { type LocalMedia } from './media/local-media.svelte';
+
+/** Told which participant the SFU says each remote track's receiver carries (null: none any more). */
+export type ReceiverBinding = (receiver: RTCRtpReceiver, participant: string | null) => void;
 
 export type CallStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
 
@@ -55,6 +60,7 @@ export class CallSession {
 
   readonly #media: LocalMedia;
   readonly #requestGrant: () => Promise<LiveKitGrant>;
+  readonly #bindReceiver: ReceiverBinding;
   readonly #room: Room;
   readonly #stopEffects: () => void;
   #screenTracks: LocalTrack[] = [];
@@ -82,9 +88,10 @@ export class CallSession {
     ...this.remoteScreens,
   ]);
 
-  constructor(media: LocalMedia, requestGrant: () => Promise<LiveKitGrant>) {
+  constructor(media: LocalMedia, requestGrant: () => Promise<LiveKitGrant>, bindReceiver: ReceiverBinding) {
     this.#media = media;
     this.#requestGrant = requestGrant;
+    this.#bindReceiver = bindReceiver;
     this.#room = new Room({
       adaptiveStream: false,
       dynacast: true,
@@ -97,8 +104,14 @@ export class CallSession {
     this.#room
       .on(RoomEvent.ParticipantConnected, refresh)
       .on(RoomEvent.ParticipantDisconnected, refresh)
-      .on(RoomEvent.TrackSubscribed, refresh)
-      .on(RoomEvent.TrackUnsubscribed, refresh)
+      .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication: unknown, participant: RemoteParticipant) => {
+        if (track.receiver) this.#bindReceiver(track.receiver, participant.identity);
+        refresh();
+      })
+      .on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack) => {
+        if (track.receiver) this.#bindReceiver(track.receiver, null);
+        refresh();
+      })
       .on(RoomEvent.TrackPublished, refresh)
       .on(RoomEvent.TrackUnpublished, refresh)
       .on(RoomEvent.TrackMuted, refresh)

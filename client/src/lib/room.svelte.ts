@@ -25,7 +25,7 @@ import { MediaPresence } from './presence/presence.svelte';
 import { initialState, lobbySentence, seatOf, transition, type Blocked, type RoomEvent, type RoomState } from './room-state';
 import { SignalingClient, type CloseReason } from './signaling.svelte';
 import { loadIdentity } from './storage/identity-store';
-import { forgetRoomKey, loadRoomKey } from './storage/room-key-store';
+import { claimRoomKey, forgetRoomKey } from './storage/room-key-store';
 
 export type { PendingKnock };
 
@@ -104,7 +104,7 @@ export class RoomController {
     const member = this.members.find((m) => m.participantId === id);
     const epoch = this.secure?.membership.epoch;
     if (!member || epoch === null || epoch === undefined || !this.#media) return undefined;
-    return tileSecurity(this.#media.stats, member.index, epoch);
+    return tileSecurity(this.#media.stats, member.participantId, epoch, this.#media.detached);
   }
 
   /** Media frames the Worker dropped, by reason (shown in the security panel). */
@@ -135,7 +135,7 @@ export class RoomController {
     }
     void this.media.start();
     await sodiumReady();
-    const [identity, roomKey] = await Promise.all([loadIdentity(), loadRoomKey(this.roomId)]);
+    const [identity, { roomKey, life }] = await Promise.all([loadIdentity(), claimRoomKey(this.roomId)]);
     if (this.#disposed) return;
     this.#fragment = link.fragment;
     const keys = deriveLinkKeys(link.fragment.linkSecret, roomIdBytes(this.roomId));
@@ -154,7 +154,7 @@ export class RoomController {
     this.#readInfo(keys.roomInfoKey, status.status.info);
 
     const signaling = new SignalingClient(this.roomId, this.#credential);
-    const membership = new Membership(roomContext(roomIdBytes(this.roomId), link.fragment), { identity, roomKey });
+    const membership = new Membership(roomContext(roomIdBytes(this.roomId), link.fragment), { identity, roomKey }, life);
     this.secure = new SecureRoom(membership, this.#media, signaling, {
       removed: () => this.#dispatch({ type: 'blocked', reason: 'removed' }),
       ended: () => this.#dispatch({ type: 'blocked', reason: 'ended' }),
@@ -281,7 +281,7 @@ export class RoomController {
   }
 
   async #joinCall(): Promise<void> {
-    const call = this.call ?? new CallSession(this.media, () => this.#grants.request());
+    const call = this.call ?? new CallSession(this.media, () => this.#grants.request(), (receiver, participant) => this.#media?.bindReceiver(receiver, participant));
     this.call = call;
     void call.startAudio().catch(() => undefined);
     let grant = this.#grant;

@@ -2,28 +2,55 @@
 // goes through one FrameCryptor, so one counter per KID covers every track and simulcast layer.
 // Fail closed: a frame that cannot be protected is dropped, and a received frame that does not
 // authenticate is dropped, whatever the SFU says about the track. Nothing is ever passed in clear.
+//
+// Three checks come before a received frame's tag is even tried, so that a frame that fails them
+// touches no replay window:
+//   1. its header parses and names a KID this page holds;
+//   2. the track it arrived on is bound to a participant (the SFU said whose track it is);
+//   3. that participant is the one the signed member list gives the KID's sender index: a frame
+//      of Alice's re-published by the SFU on Bob's track is refused as wrong-sender, never shown
+//      on Bob's tile.
+// Sending: this page life's counter space (crypto/epoch.ts) is the only one it sends in, so a
+// reload or a second tab of the same member can never repeat a (KID, CTR).
+//
+// Bookkeeping is bounded by what this page chose to hold (keys, bound tracks), never by what the
+// SFU sends: a flood of frames under ever-new KIDs only moves the drop counters.
+import { MEDIA_FORWARD_BOUND, PAGE_LIFE_CTR_BITS, pageLifeCounters, splitKid } from '../../../crypto/epoch';
 import { SealroomCryptoError } from '../../../crypto/errors';
 import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/media/index';
 import { SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/sframe/index';
-import { DropReason, type KeyEntry, type WorkerStats } from './messages';
+import { DropReason, NO_DROPS, type KeyEntry, type SendKeyEntry, type TrackTally, type WorkerStats } from './messages';
 
 const VP8_MIME = 'video/vp8';
 const OPUS_MIME = 'audio/opus';
 
+interface MutableTally {
+  opened: number;
+  dropped: number;
+  wrongSender: number;
+  openedEpoch: number;
+}
+
 export class FrameCryptor {
   private readonly sender = new SFrameSender();
-  private readonly receiver = new SFrameReceiver();
+  private readonly receiver = new SFrameReceiver(undefined, { counterSpaceBits: PAGE_LIFE_CTR_BITS, forwardBound: MEDIA_FORWARD_BOUND });
+  /** KID -> the participant the signed member list says sends under it. */
+  private readonly owners = new Map<bigint, string>();
   private sendKid: bigint | null = null;
   private sending = true;
   private encrypted = 0;
   private decrypted = 0;
-  private readonly dropped: Record<DropReason, number> = { 'no-send-key': 0, codec: 0, malformed: 0, 'unknown-key': 0, auth: 0, replay: 0 };
+  private readonly dropped: Record<DropReason, number> = { ...NO_DROPS };
   private readonly decryptedByKid = new Map<bigint, number>();
-  private readonly droppedByKid = new Map<bigint, number>();
+  private readonly tallies = new Map<string, MutableTally>();
 
-  async addKeys(keys: readonly KeyEntry[], send?: KeyEntry): Promise<void> {
+  async addKeys(keys: readonly KeyEntry[], send?: SendKeyEntry): Promise<void> {
     await Promise.all(keys.map((k) => this.receiver.addKey(k.kid, k.baseKey)));
-    if (send !== undefined) await this.sender.addKey(send.kid, send.baseKey);
+    for (const k of keys) this.owners.set(k.kid, k.owner);
+    if (send !== undefined) {
+      const { first, end } = pageLifeCounters(send.life);
+      await this.sender.addKey(send.kid, send.baseKey, first, end);
+    }
   }
 
   useSendKid(kid: bigint): void {
@@ -35,6 +62,8 @@ export class FrameCryptor {
   removeKeys(kids: readonly bigint[]): void {
     for (const kid of kids) {
       this.receiver.removeKey(kid);
+      this.owners.delete(kid);
+      this.decryptedByKid.delete(kid);
       if (this.sender.removeKey(kid) && this.sendKid === kid) this.sendKid = null;
     }
   }
@@ -42,6 +71,16 @@ export class FrameCryptor {
   stopSending(): void {
     this.sending = false;
     this.sendKid = null;
+  }
+
+  /** A receiver now carries `participant`'s track (or nobody's); its tally starts when it is bound. */
+  bound(participant: string | null): void {
+    if (participant !== null && !this.tallies.has(participant)) this.tallies.set(participant, { opened: 0, dropped: 0, wrongSender: 0, openedEpoch: -1 });
+  }
+
+  /** Forget the tallies of participants no receiver is bound to any more. */
+  keepTallies(participants: ReadonlySet<string>): void {
+    for (const id of this.tallies.keys()) if (!participants.has(id)) this.tallies.delete(id);
   }
 
   /** Protected bytes, or null when the frame must be dropped. */
@@ -58,15 +97,34 @@ export class FrameCryptor {
     }
   }
 
-  /** The sender's encoded frame, or null when the frame must be dropped. */
-  async decrypt(data: Uint8Array, codec: MediaCodec): Promise<Uint8Array | null> {
+  /**
+   * The sender's encoded frame, or null when the frame must be dropped. `boundTo` is the
+   * participant whose track this is (undefined while the SFU has not said); `nowMs` the Worker's clock.
+   */
+  async decrypt(data: Uint8Array, codec: MediaCodec, boundTo: string | undefined, nowMs: number): Promise<Uint8Array | null> {
+    const tally = boundTo === undefined ? undefined : this.tallies.get(boundTo);
+    let kid: bigint;
     try {
-      const opened = await unprotectMediaFrame({ receiver: this.receiver, codec, data });
+      kid = decodeSFrameHeader(splitMediaFrame(codec, data).rest).kid;
+    } catch {
+      return this.dropFrom(tally, DropReason.malformed);
+    }
+    const owner = this.owners.get(kid);
+    if (owner === undefined) return this.dropFrom(tally, DropReason.unknownKey);
+    if (boundTo === undefined || tally === undefined) return this.drop(DropReason.unbound);
+    if (owner !== boundTo) {
+      tally.wrongSender++;
+      return this.dropFrom(tally, DropReason.wrongSender);
+    }
+    try {
+      const opened = await unprotectMediaFrame({ receiver: this.receiver, codec, data, nowMs });
       this.decrypted++;
-      this.decryptedByKid.set(opened.kid, (this.decryptedByKid.get(opened.kid) ?? 0) + 1);
+      tally.opened++;
+      tally.openedEpoch = Math.max(tally.openedEpoch, splitKid(opened.kid).epoch);
+      if (this.owners.has(opened.kid)) this.decryptedByKid.set(opened.kid, (this.decryptedByKid.get(opened.kid) ?? 0) + 1);
       return opened.frame;
     } catch (error) {
-      return this.drop(dropReasonOf(error), claimedKid(data, codec));
+      return this.dropFrom(tally, dropReasonOf(error));
     }
   }
 
@@ -76,12 +134,14 @@ export class FrameCryptor {
   }
 
   stats(): WorkerStats {
+    const byParticipant = new Map<string, TrackTally>();
+    for (const [id, t] of this.tallies) byParticipant.set(id, { ...t });
     return {
       encrypted: this.encrypted,
       decrypted: this.decrypted,
       dropped: { ...this.dropped },
       decryptedByKid: new Map(this.decryptedByKid),
-      droppedByKid: new Map(this.droppedByKid),
+      byParticipant,
     };
   }
 
@@ -90,9 +150,13 @@ export class FrameCryptor {
     return mimeType.toLowerCase() === (codec === 'vp8' ? VP8_MIME : OPUS_MIME);
   }
 
-  private drop(reason: DropReason, kid?: bigint): null {
+  private dropFrom(tally: MutableTally | undefined, reason: DropReason): null {
+    if (tally !== undefined) tally.dropped++;
+    return this.drop(reason);
+  }
+
+  private drop(reason: DropReason): null {
     this.dropped[reason]++;
-    if (kid !== undefined) this.droppedByKid.set(kid, (this.droppedByKid.get(kid) ?? 0) + 1);
     return null;
   }
 }
@@ -104,19 +168,12 @@ function dropReasonOf(error: unknown): DropReason {
       return DropReason.auth;
     case 'replayed':
       return DropReason.replay;
+    case 'too-far-ahead':
+      return DropReason.ahead;
     case 'unknown-epoch':
     case 'unknown-sender':
       return DropReason.unknownKey;
     default:
       return DropReason.malformed;
-  }
-}
-
-/** The KID a dropped frame claims, for per-sender stats only (it is unauthenticated). */
-function claimedKid(data: Uint8Array, codec: MediaCodec): bigint | undefined {
-  try {
-    return decodeSFrameHeader(splitMediaFrame(codec, data).rest).kid;
-  } catch {
-    return undefined;
   }
 }

@@ -40,6 +40,8 @@ const AUDIT_BATCH = 4096;
 const scope = self as unknown as WorkerScope;
 const cryptor = new FrameCryptor();
 const videoSenders = new Set<ScriptTransformer>();
+/** Receiver transform label -> the participant whose track it carries (as the SFU says). */
+const boundReceivers = new Map<string, string>();
 let audit: SentHeader[] | null = null;
 // Key updates are applied in order, and frames wait for any update already posted before them.
 let keyChain: Promise<void> = Promise.resolve();
@@ -59,6 +61,12 @@ async function apply(message: ToWorker): Promise<void> {
     case 'use-send-kid':
       cryptor.useSendKid(message.kid);
       for (const sender of videoSenders) void sender.generateKeyFrame?.().catch(() => undefined);
+      return;
+    case 'bind-receiver':
+      if (message.participant === null) boundReceivers.delete(message.label);
+      else boundReceivers.set(message.label, message.participant);
+      cryptor.bound(message.participant);
+      cryptor.keepTallies(new Set(boundReceivers.values()));
       return;
     case 'remove-keys':
       cryptor.removeKeys(message.kids);
@@ -88,7 +96,7 @@ scope.onrtctransform = ({ transformer }) => {
         if (out !== null && audit !== null) record(out, label);
       } else {
         const before = cryptor.openedKids();
-        out = await cryptor.decrypt(data, codec);
+        out = await cryptor.decrypt(data, codec, boundReceivers.get(label), performance.now());
         if (cryptor.openedKids() > before) announceNewKid();
         if (out === null) failing = true;
         else if (failing && kind === 'video') {

@@ -14,11 +14,23 @@ export interface KeyEntry {
   readonly kid: bigint;
   /** 32-byte SFrame base key of (epoch, sender). */
   readonly baseKey: Uint8Array;
+  /**
+   * The participant id (LiveKit identity) the signed member list gives this KID's sender index in
+   * this epoch: frames under this KID open only on tracks that participant publishes.
+   */
+  readonly owner: string;
+}
+
+/** This page's own key of an epoch, with the page life whose counter space it sends in. */
+export interface SendKeyEntry extends KeyEntry {
+  readonly life: number;
 }
 
 export type ToWorker =
   /** Hold these keys for receiving; `send` marks the one this participant may send with. */
-  | { readonly type: 'add-keys'; readonly keys: readonly KeyEntry[]; readonly send?: KeyEntry }
+  | { readonly type: 'add-keys'; readonly keys: readonly KeyEntry[]; readonly send?: SendKeyEntry }
+  /** The receiver transform `label` carries a track the SFU says `participant` publishes (null: none). */
+  | { readonly type: 'bind-receiver'; readonly label: string; readonly participant: string | null }
   /** Start sending under this KID (it must have been added with `send`). */
   | { readonly type: 'use-send-kid'; readonly kid: bigint }
   /** Forget these KIDs (end of an epoch's grace period). */
@@ -52,17 +64,38 @@ export const DropReason = {
   auth: 'auth',
   /** Counter already seen. */
   replay: 'replay',
+  /** Counter too far ahead of the sender's last one: one frame cannot poison the replay window. */
+  ahead: 'too-far-ahead',
+  /** A received track the SFU has not (yet) said whose it is. */
+  unbound: 'unbound',
+  /** A frame under one member's KID on a track another member publishes: the SFU swapped tracks. */
+  wrongSender: 'wrong-sender',
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
+
+/** What arrived on the tracks of one participant (as the SFU names them). */
+export interface TrackTally {
+  readonly opened: number;
+  readonly dropped: number;
+  /** Frames under another member's KID: each one is an SFU that lies about whose track this is. */
+  readonly wrongSender: number;
+  /** The newest epoch a frame on these tracks opened under; -1 before the first. */
+  readonly openedEpoch: number;
+}
 
 export interface WorkerStats {
   readonly encrypted: number;
   readonly decrypted: number;
   readonly dropped: Readonly<Record<DropReason, number>>;
-  /** Decrypted frames per sender KID, for per-tile status. */
+  /** Decrypted frames per held KID (forgotten with the key). */
   readonly decryptedByKid: ReadonlyMap<bigint, number>;
-  readonly droppedByKid: ReadonlyMap<bigint, number>;
+  /** Per participant whose tracks this page receives: bounded by the bound receivers, not by what the SFU sends. */
+  readonly byParticipant: ReadonlyMap<string, TrackTally>;
 }
+
+export const NO_DROPS: Readonly<Record<DropReason, number>> = Object.freeze(
+  Object.fromEntries(Object.values(DropReason).map((r) => [r, 0])) as Record<DropReason, number>,
+);
 
 export type FromWorker =
   | { readonly type: 'stats'; readonly stats: WorkerStats }

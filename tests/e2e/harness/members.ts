@@ -20,7 +20,11 @@ export interface Audit {
     decrypted: number;
     dropped: Record<string, number>;
     decryptedByKid: Record<string, number>;
-    droppedByKid: Record<string, number>;
+    /** Per participant id whose tracks this page receives: what arrived and what opened. */
+    byParticipant: Record<string, { opened: number; dropped: number; wrongSender: number; openedEpoch: number }>;
+    /** Participants one of whose receivers lost its transform (failed closed). */
+    detached: string[];
+    refusedTransformChanges: number;
   };
   sendingEpoch: number | null;
   events: { step: string; detail: string; at: number }[];

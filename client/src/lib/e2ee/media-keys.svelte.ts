@@ -7,8 +7,8 @@
 // installed at once; this page starts SENDING under the new epoch only after SWITCH_DELAY_MS, so
 // the other members have installed it too; the previous epoch's keys are forgotten GRACE_MS after
 // the switch, so frames still in flight open. Decision record 0006 explains both numbers.
-import { type KeyEntry, type FromWorker, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
-import { onReceiverCreated, onSenderCreated, type MediaKind } from '../media/transform-hook';
+import { type KeyEntry, type FromWorker, NO_DROPS, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
+import { detachedEndpoints, onReceiverCreated, onSenderCreated, pinTransform, refusedTransformChanges, type MediaKind } from '../media/transform-hook';
 import { auditEnabled, trace, traceEvents, type TraceEvent } from './trace';
 
 /** Delay between receiving an epoch and sending under it. */
@@ -21,19 +21,13 @@ const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransform
 
 export interface EpochKeys {
   readonly epoch: number;
-  /** KID -> base key for every member of the epoch. */
-  readonly keys: ReadonlyMap<bigint, Uint8Array>;
-  /** This page's own KID in the epoch, or null when it must not send under it (receive only). */
-  readonly sendKid: bigint | null;
+  /** KID -> base key, and the participant the signed member list gives that KID, for every member of the epoch. */
+  readonly keys: ReadonlyMap<bigint, { readonly baseKey: Uint8Array; readonly owner: string }>;
+  /** This page's own KID in the epoch and the page life it sends in, or null when it must not send (receive only). */
+  readonly send: { readonly kid: bigint; readonly life: number } | null;
 }
 
-const EMPTY_STATS: WorkerStats = {
-  encrypted: 0,
-  decrypted: 0,
-  dropped: { 'no-send-key': 0, codec: 0, malformed: 0, 'unknown-key': 0, auth: 0, replay: 0 },
-  decryptedByKid: new Map(),
-  droppedByKid: new Map(),
-};
+const EMPTY_STATS: WorkerStats = { encrypted: 0, decrypted: 0, dropped: NO_DROPS, decryptedByKid: new Map(), byParticipant: new Map() };
 
 export class MediaKeys {
   /** Latest counters from the Worker. */
@@ -42,8 +36,17 @@ export class MediaKeys {
   sendingEpoch = $state<number | null>(null);
   /** Problems the Worker reported while installing keys. */
   keyErrors = $state(0);
+  /**
+   * Participants one of whose receivers lost its transform (something bypassed the pin): their
+   * tracks are disabled, so nothing of them renders, and their tiles say why.
+   */
+  detached = $state.raw<ReadonlySet<string>>(new Set());
+  /** Attempts by other code to replace or remove a transform, all refused (transform-hook.ts). */
+  refusedTransformChanges = $state(0);
 
   readonly #worker: Worker;
+  readonly #labels = new WeakMap<RTCRtpReceiver, string>();
+  readonly #boundTo = new WeakMap<RTCRtpReceiver, string>();
   readonly #installed = new Map<number, bigint[]>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #audit: SentHeader[] = [];
@@ -67,8 +70,9 @@ export class MediaKeys {
   install(epoch: EpochKeys): void {
     if (epoch.epoch <= this.#latestEpoch) return;
     this.#latestEpoch = epoch.epoch;
-    const keys: KeyEntry[] = [...epoch.keys].map(([kid, baseKey]) => ({ kid, baseKey }));
-    const send = epoch.sendKid === null ? undefined : keys.find((k) => k.kid === epoch.sendKid);
+    const keys: KeyEntry[] = [...epoch.keys].map(([kid, { baseKey, owner }]) => ({ kid, baseKey, owner }));
+    const own = epoch.send === null ? undefined : keys.find((k) => k.kid === epoch.send?.kid);
+    const send = own === undefined || epoch.send === null ? undefined : { ...own, life: epoch.send.life };
     this.#post({ type: 'add-keys', keys, ...(send ? { send } : {}) });
     this.#installed.set(epoch.epoch, keys.map((k) => k.kid));
     trace('keys-installed', epoch.epoch);
@@ -95,17 +99,34 @@ export class MediaKeys {
     this.sendingEpoch = null;
   }
 
+  /**
+   * The SFU says `receiver` carries a track of `participant` (null: of nobody any more). Frames on
+   * it open only under that participant's KIDs.
+   */
+  bindReceiver(receiver: RTCRtpReceiver, participant: string | null): void {
+    const label = this.#labels.get(receiver);
+    if (label === undefined) return; // not one of this page's transforms: it carries nothing that opens
+    if (participant === null) this.#boundTo.delete(receiver);
+    else this.#boundTo.set(receiver, participant);
+    this.#post({ type: 'bind-receiver', label, participant });
+  }
+
   /** (KID, CTR) of every frame sent while the audit flag is on. */
   auditLog(): readonly SentHeader[] {
     return this.#audit;
   }
 
   #auditView(): { headers: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null; events: readonly TraceEvent[] } {
-    const { decryptedByKid, droppedByKid, ...counts } = this.stats;
-    const byKid = (m: ReadonlyMap<bigint, number>) => Object.fromEntries([...m].map(([kid, n]) => [kid.toString(), n]));
+    const { decryptedByKid, byParticipant, ...counts } = this.stats;
     return {
       headers: this.#audit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
-      stats: { ...counts, decryptedByKid: byKid(decryptedByKid), droppedByKid: byKid(droppedByKid) },
+      stats: {
+        ...counts,
+        decryptedByKid: Object.fromEntries([...decryptedByKid].map(([kid, n]) => [kid.toString(), n])),
+        byParticipant: Object.fromEntries(byParticipant),
+        detached: [...this.detached],
+        refusedTransformChanges: this.refusedTransformChanges,
+      },
       sendingEpoch: this.sendingEpoch,
       events: traceEvents(),
     };
@@ -113,8 +134,29 @@ export class MediaKeys {
 
   #attach(endpoint: RTCRtpSender | RTCRtpReceiver, side: 'send' | 'receive', kind: MediaKind): void {
     const label = `${side}-${kind}-${++this.#transforms}`;
-    // Assigning the transform is synchronous; the hook runs before the sender is negotiated.
-    (endpoint as { transform: unknown }).transform = new ScriptTransform!(this.#worker, { side, kind, label });
+    // Attaching is synchronous; the hook runs before the endpoint is negotiated. Pinned: nobody
+    // else can replace or remove it afterwards (transform-hook.ts).
+    pinTransform(endpoint, new ScriptTransform!(this.#worker, { side, kind, label }) as object);
+    if (side === 'receive') this.#labels.set(endpoint as RTCRtpReceiver, label);
+  }
+
+  /**
+   * Fail closed if anything got past the pin: a receiver without our transform would hand the
+   * decoder whatever the SFU sends, so its track is disabled (renders nothing) and its tile says
+   * so; a sender without it would send in clear, so its track is taken off.
+   */
+  #watchTransforms(): void {
+    this.refusedTransformChanges = refusedTransformChanges();
+    const { senders, receivers } = detachedEndpoints();
+    for (const sender of senders) void sender.replaceTrack(null).catch(() => undefined);
+    if (receivers.length === 0) return;
+    const detached = new Set(this.detached);
+    for (const receiver of receivers) {
+      receiver.track.enabled = false;
+      const participant = this.#boundTo.get(receiver);
+      if (participant !== undefined) detached.add(participant);
+    }
+    if (detached.size !== this.detached.size) this.detached = detached;
   }
 
   #retireBefore(epoch: number): void {
@@ -143,6 +185,7 @@ export class MediaKeys {
     switch (message.type) {
       case 'stats':
         this.stats = message.stats;
+        this.#watchTransforms();
         break;
       case 'sent-headers':
         this.#audit.push(...message.headers);

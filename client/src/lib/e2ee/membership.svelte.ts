@@ -3,19 +3,17 @@
 // keys each epoch yields. Hosts also make commits here (crypto/host.ts). No I/O: the controller
 // sends what these methods return and feeds in what the server relays.
 //
-// Counter safety across reloads: a page starts its SFrame counters at zero, so it must never send
-// under an epoch whose key it may already have used on an earlier page. If the first log this page
-// reads already makes it a member, every epoch up to that one is receive-only here, and the page
-// asks for a fresh epoch (a host makes one itself). Reconnects of the same page keep counting.
+// Counter safety across reloads and tabs does not depend on the log: each page life sends in its
+// own SFrame counter space (`life`, claimed from storage with the room key; crypto/epoch.ts), so a
+// page may send under any epoch it holds, however the server split, delayed or replayed the log.
 import { AppMessageReplay, type AppEpoch, type AppMessage, type AppMessageType, appMessageEpoch, openAppMessage, sealAppMessage } from '../../../../crypto/app-message';
 import { equalBytes, fromBase64Url, toBase64Url } from '../../../../crypto/bytes';
 import { participantIdBytes, participantIdText } from '../../../../crypto/commit';
-import { appMessageKey, kidFor } from '../../../../crypto/epoch';
+import { appMessageKey, kidFor, sframeBaseKey } from '../../../../crypto/epoch';
 import * as host from '../../../../crypto/host';
 import { createJoinRequest, type JoinRequest, openJoinRequest } from '../../../../crypto/join';
 import {
   chainHead,
-  currentBaseKeys,
   hostRoomKey,
   isHost,
   lobby,
@@ -88,13 +86,15 @@ export class Membership {
   readonly #self: SelfKeys;
   readonly #replay = new AppMessageReplay();
   readonly #appEpochs = new Map<number, AppEpoch>();
-  #sendFloor = -1;
+  /** This page life's SFrame counter space, or null when none could be claimed (then it never sends). */
+  readonly #life: number | null;
   #readFirstLog = false;
   #seq = 0n;
 
-  constructor(room: RoomContext, self: SelfKeys) {
+  constructor(room: RoomContext, self: SelfKeys, life: number | null) {
     this.#room = room;
     this.#self = self;
+    this.#life = life;
     this.state = $state.raw(lobby(room, self));
   }
 
@@ -104,32 +104,25 @@ export class Membership {
     return this.#run({ type: 'commit', ...decode(commit) });
   }
 
-  /** A `sync` answer. The first one a page reads decides which epochs it may send under. */
-  applyLog(commits: readonly WireCommit[]): Applied & { restarted: boolean } {
-    const first = !this.#readFirstLog;
-    this.#readFirstLog = true;
-    const wasMember = this.state.kind === 'member';
-    const applied = commits.length === 0 ? { effects: [] } : this.#run({ type: 'log', commits: commits.map(decode) });
-    const restarted = first && !wasMember && this.state.kind === 'member';
-    if (restarted && this.state.kind === 'member') this.#sendFloor = this.state.epoch;
-    return { ...applied, restarted };
+  /** One part of a `sync` answer; `complete` on its last part. */
+  applyLog(commits: readonly WireCommit[], complete: boolean): Applied {
+    if (complete) this.#readFirstLog = true;
+    return commits.length === 0 ? { effects: [] } : this.#run({ type: 'log', commits: commits.map(decode) });
   }
 
-  /** The media keys of the current epoch, or null outside the room. */
+  /** The media keys of the current epoch, each with the participant its KID belongs to, or null outside the room. */
   epochKeys(): EpochKeys | null {
     const s = this.state;
     if (s.kind !== 'member') return null;
-    return { epoch: s.epoch, keys: currentBaseKeys(s), sendKid: s.epoch > this.#sendFloor ? kidFor(s.epoch, s.ownIndex) : null };
+    const keys = new Map(
+      s.members.map((m) => [kidFor(s.epoch, m.index), { baseKey: sframeBaseKey(s.epochSecret, s.roomId, s.epoch, m.index), owner: participantIdText(m.participantId) }] as const),
+    );
+    return { epoch: s.epoch, keys, send: this.#life === null ? null : { kid: kidFor(s.epoch, s.ownIndex), life: this.#life } };
   }
 
-  /** This page has read the room's log at least once. */
+  /** This page has read the room's whole log at least once. */
   get synced(): boolean {
     return this.#readFirstLog;
-  }
-
-  /** The highest epoch this page may not send under (−1: none). */
-  get sendFloor(): number {
-    return this.#sendFloor;
   }
 
   // --- joining (guest)

@@ -4,7 +4,9 @@
 //   - a guest knocks with a sealed join request once the host's key is verified from the log;
 //   - a host's knocks and membership changes go through its HostDesk (host-desk.svelte.ts), which
 //     publishes commits here;
-//   - in-call app messages: a member whose page restarted asks the host for a fresh epoch.
+//   - in-call app messages (chat, media state) sealed under the epoch's key.
+// A `sync` answer may come in parts; the host acts on the log (creates, admits early knocks) and
+// a reconnected socket counts as caught up only after its last part.
 // Every server message is untrusted: what does not verify is counted and dropped.
 import { type ServerMessage } from '../../../../protocol/protocol';
 import { type Outgoing } from '../signaling.svelte';
@@ -37,9 +39,6 @@ export interface SecureRoomEvents {
   ended(): void;
 }
 
-/** A host answers rekey requests at most this often. */
-const REKEY_REQUEST_GAP_MS = 2000;
-
 export class SecureRoom implements Publisher {
   readonly membership: Membership;
   /** The host's knocks and membership changes. */
@@ -58,7 +57,6 @@ export class SecureRoom implements Publisher {
   /** A sync was sent and not answered yet: relayed commits until then are in the answer anyway. */
   #syncPending = false;
   #resyncedAt = -1;
-  #lastRekey = 0;
   readonly #appHandlers = new Set<AppHandler>();
   readonly #ackHandlers = new Set<(id: string) => void>();
   readonly #syncedHandlers = new Set<() => void>();
@@ -89,7 +87,7 @@ export class SecureRoom implements Publisher {
   receive(message: ServerMessage): void {
     switch (message.type) {
       case 'commits':
-        this.#log(message.commits);
+        this.#log(message.commits, message.more === true);
         break;
       case 'commit':
         this.#commit(message);
@@ -151,20 +149,17 @@ export class SecureRoom implements Publisher {
 
   // --- internals
 
-  #log(commits: readonly WireCommit[]): void {
-    this.#syncPending = false;
-    const applied = this.membership.applyLog(commits);
+  #log(commits: readonly WireCommit[], more: boolean): void {
+    const applied = this.membership.applyLog(commits, !more);
     this.#after(applied.effects.map((e) => e.type));
+    if (more) return; // the rest of the answer follows; relayed commits are in it
+    this.#syncPending = false;
     this.host.create();
     this.host.flushEarly();
     if (this.#freshSocket) {
       this.#freshSocket = false;
       for (const handler of this.#syncedHandlers) handler();
     }
-    if (!applied.restarted) return;
-    // This page rejoined an epoch an earlier page may have sent under: get a fresh one first.
-    if (this.membership.isHost) this.publish(() => this.membership.rekey());
-    else this.#sendApp('rekeyRequest');
   }
 
   #commit(commit: WireCommit): void {
@@ -211,20 +206,11 @@ export class SecureRoom implements Publisher {
       this.droppedMessages++; // signed by a member of an epoch who is no longer in the list
       return;
     }
-    if (message.type === 'rekeyRequest') {
-      const now = performance.now();
-      if (!this.membership.isHost || now - this.#lastRekey < REKEY_REQUEST_GAP_MS) return;
-      this.#lastRekey = now;
-      this.publish(() => this.membership.rekey());
-      return;
-    }
+    // Rekey requests are no longer needed (page lives keep counters apart) and are not granted:
+    // one member could otherwise make the host commit every few seconds and fill the log.
+    if (message.type === 'rekeyRequest') return;
     const delivery: AppDelivery = { type: message.type, body: message.body, from: message.from, seq: message.seq, epoch: message.epoch };
     for (const handler of this.#appHandlers) handler(delivery);
-  }
-
-  #sendApp(type: 'rekeyRequest'): void {
-    const host = this.membership.members.find((m) => m.isHost);
-    if (host) this.sendApp(type, new Uint8Array(0), host.participantId);
   }
 
   send(message: Outgoing): boolean {

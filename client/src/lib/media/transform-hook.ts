@@ -8,6 +8,16 @@
 //     and again by a scan when setRemoteDescription settles, for transceivers with no 'track' event.
 // Each object is handed over exactly once. Callbacks must not throw; a callback that does is
 // reported and the call that created the object fails, so nothing is sent unprotected.
+//
+// Transforms are pinned. `pinTransform` attaches Sealroom's transform through the engine's own
+// setter and remembers it; from the moment this module loads, the `transform` accessor of
+// RTCRtpSender and RTCRtpReceiver is replaced by one that ignores every other assignment (and can
+// no longer be redefined), and legacy encoded streams (`createEncodedStreams`) are refused. So no
+// library can remove or replace our transform: livekit-client's frame-metadata support assigns
+// `receiver.transform = null` on every subscribed video track in non-Chromium engines, which in
+// Firefox used to let the decoder render whatever VP8 the SFU sent. Code that reaches the engine's
+// setter another way (another realm's prototype) is caught by `detachedEndpoints`, which the page
+// polls; a detached endpoint is failed closed by its owner (media-keys.svelte.ts).
 
 export type MediaKind = 'audio' | 'video';
 export type SenderCallback = (sender: RTCRtpSender, kind: MediaKind, pc: RTCPeerConnection) => void;
@@ -41,6 +51,79 @@ export function onReceiverCreated(callback: ReceiverCallback): () => void {
     if (receiver && owner) callback(receiver, owner.kind, owner.pc);
   }
   return () => receiverCallbacks.delete(callback);
+}
+
+type Endpoint = RTCRtpSender | RTCRtpReceiver;
+interface Accessor {
+  readonly get: (this: Endpoint) => unknown;
+  readonly set: (this: Endpoint, value: unknown) => void;
+}
+/** The engine's own `transform` accessors, captured before anything else can run. */
+const natives = new Map<object, Accessor>();
+const pinned = new WeakMap<Endpoint, object>();
+let refusedChanges = 0;
+
+function nativeOf(endpoint: Endpoint): Accessor | undefined {
+  return natives.get(Object.getPrototypeOf(endpoint) as object);
+}
+
+/** Attach `transform` to `endpoint` for good: later assignments by anyone are ignored. */
+export function pinTransform(endpoint: Endpoint, transform: object): void {
+  const native = nativeOf(endpoint);
+  if (native === undefined) throw new Error('this browser cannot attach media transforms');
+  if (pinned.has(endpoint)) throw new Error('a transform is already pinned to this endpoint');
+  native.set.call(endpoint, transform);
+  pinned.set(endpoint, transform);
+}
+
+/** True while the engine still runs the transform pinned to `endpoint`. */
+export function transformIntact(endpoint: Endpoint): boolean {
+  const transform = pinned.get(endpoint);
+  return transform !== undefined && nativeOf(endpoint)?.get.call(endpoint) === transform;
+}
+
+/** Live endpoints whose pinned transform is no longer the one the engine runs. */
+export function detachedEndpoints(): { senders: RTCRtpSender[]; receivers: RTCRtpReceiver[] } {
+  const detached = (refs: Set<WeakRef<Endpoint>>) =>
+    [...refs].map((ref) => ref.deref()).filter((e): e is Endpoint => e !== undefined && pinned.has(e) && !transformIntact(e));
+  return { senders: detached(senders) as RTCRtpSender[], receivers: detached(receivers) as RTCRtpReceiver[] };
+}
+
+/** Assignments to `transform` and legacy encoded-stream requests refused so far. */
+export function refusedTransformChanges(): number {
+  return refusedChanges;
+}
+
+function guardTransforms(): void {
+  const prototypes = [globalThis.RTCRtpSender?.prototype, globalThis.RTCRtpReceiver?.prototype];
+  for (const proto of prototypes) {
+    if (proto === undefined) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(proto, 'transform');
+    if (descriptor?.get !== undefined && descriptor.set !== undefined) {
+      const native: Accessor = { get: descriptor.get, set: descriptor.set };
+      natives.set(proto, native);
+      Object.defineProperty(proto, 'transform', {
+        configurable: false,
+        enumerable: descriptor.enumerable ?? true,
+        get(this: Endpoint) {
+          return native.get.call(this);
+        },
+        set() {
+          refusedChanges++; // only pinTransform attaches a transform
+        },
+      });
+    }
+    if ('createEncodedStreams' in proto) {
+      Object.defineProperty(proto, 'createEncodedStreams', {
+        configurable: false,
+        writable: false,
+        value() {
+          refusedChanges++;
+          throw new DOMException("Sealroom's transform owns this endpoint's encoded frames", 'InvalidStateError');
+        },
+      });
+    }
+  }
 }
 
 function handSender(sender: RTCRtpSender, kind: MediaKind, pc: RTCPeerConnection): void {
@@ -112,4 +195,5 @@ function install(): void {
   globalThis.RTCPeerConnection = Hooked;
 }
 
+guardTransforms();
 install();

@@ -46,6 +46,30 @@ export function addOrGetBytes(db: IDBDatabase, store: Store, key: string, value:
   });
 }
 
+/**
+ * Read `key`, write `update(stored)` in its place, in one read-write transaction (so two tabs
+ * never both see the same stored value), and return what was written.
+ */
+export function updateValue<T>(db: IDBDatabase, store: Store, key: string, update: (stored: unknown) => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, 'readwrite');
+    const objects = tx.objectStore(store);
+    const existing = objects.get(key);
+    let result: T;
+    existing.onsuccess = () => {
+      try {
+        result = update(existing.result);
+        objects.put(result, key);
+      } catch (error) {
+        tx.abort();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = () => reject(tx.error ?? new Error(`${store} could not be written`));
+  });
+}
+
 /** Every value in a store, unchecked: the caller validates what it reads. */
 export function getAllValues(db: IDBDatabase, store: Store): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
