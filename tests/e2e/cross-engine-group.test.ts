@@ -10,19 +10,23 @@
 //     each of their tracks, under the call's KIDs, as from Chromium;
 //   - Firefox fails closed: the clear publisher gets no tile in a Firefox page, its frames are
 //     dropped and counted, and no picture there shows its pattern;
+//   - Firefox shares its screen: Chromium and Firefox viewers decode it (Xvfb's white screen, so a
+//     black, dead picture fails), and the SFU gets only SFrame of it;
 //   - removing a member rekeys across engines: the two left show one new code and decode each other
 //     under the new epoch's keys.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseProtectedFrame, payloadBytes, resemblesPattern, shannonEntropy } from './harness/analysis';
 import { printLogs } from './harness/browser';
 import { type EngineMember, launchEngineMember, waitForSendersPicture } from './harness/engine-members';
-import { admitKnock, attribute, callCodeIn, count, createRoomIn, joinAs, ownIdIn, testid, waitForEpochIn, waitForTilesIn } from './harness/engine-ui';
+import { admitKnock, attribute, callCodeIn, count, createRoomIn, joinAs, ownIdIn, testid, waitForCount, waitForEpochIn, waitForTilesIn } from './harness/engine-ui';
 import type { Engine } from './harness/engines';
 import { audit, kidEpoch, remoteVideo } from './harness/members';
-import { PATTERNS, writePatternY4m } from './harness/pattern';
+import { PATTERNS, sampleVideo, writePatternY4m } from './harness/pattern';
 import { frameBytes, type RawPeer, type RawPeers, startRawPeers } from './harness/rawpeer';
 import { startTestServer, type TestServer } from './harness/server';
+import { waitForMoreFrames } from './harness/media-probe';
 import { waitForDecodedVideo } from './harness/stats';
+import { startVirtualDisplay, type VirtualDisplay } from './harness/xvfb';
 import { waitUntil } from './harness/wait';
 import type { RecordedFrame } from './rawpeer/api';
 
@@ -34,12 +38,16 @@ const CAST: readonly { engine: Engine; name: string; displayName: string }[] = [
   { engine: 'firefox', name: 'firefox-guest', displayName: 'Carol' },
 ];
 
+/** What Firefox captures of Xvfb's screen (-wr: a white root window). */
+const WHITE_SCREEN = [[255, 255, 255], [255, 255, 255], [255, 255, 255], [255, 255, 255]] as const;
+
 const dropped = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 describe('a three-person call mixing Firefox and Chromium, watched by the SFU', () => {
   let server: TestServer | undefined;
   let peers: RawPeers | undefined;
   let spy: RawPeer | undefined;
+  let screen: VirtualDisplay | undefined;
   const members: EngineMember[] = [];
   const ids = new Map<EngineMember, string>();
   let roomId = '';
@@ -48,13 +56,18 @@ describe('a three-person call mixing Firefox and Chromium, watched by the SFU', 
   beforeAll(async () => {
     server = await startTestServer();
     peers = await startRawPeers();
-    for (const [i, cast] of CAST.entries()) members.push(await launchEngineMember(cast.engine, cast.name, server.origin, PATTERNS[i]!));
+    screen = await startVirtualDisplay();
+    // The Firefox guest shares the virtual display's screen.
+    for (const [i, cast] of CAST.entries()) {
+      members.push(await launchEngineMember(cast.engine, cast.name, server.origin, PATTERNS[i]!, i === 2 ? { display: screen.display } : {}));
+    }
   });
 
   afterAll(async () => {
     await Promise.all(members.map((m) => m.close()));
     await peers?.close();
     await server?.close();
+    await screen?.close();
   });
 
   beforeEach(({ onTestFailed }) => {
@@ -152,6 +165,39 @@ describe('a three-person call mixing Firefox and Chromium, watched by the SFU', 
     } finally {
       await liar.close();
     }
+  });
+
+  it("shows the Firefox guest's shared screen to Chromium and Firefox, and the SFU only ciphertext of it", async () => {
+    const [host, chromiumGuest, sharer] = requireCall();
+    const sharerId = ids.get(sharer)!;
+    const before = new Set((await spy!.tracks()).map((t) => t.trackSid));
+    await sharer.page.click(testid('toggle-screen'));
+    await waitUntil(`${sharer.name} sharing`, () => attribute(sharer.page, testid('toggle-screen'), 'data-on'), (on) => on === 'true', WAIT);
+    const video = `${testid('screen-share')}[data-participant="${sharerId}"] video`;
+    for (const viewer of [host, chromiumGuest]) {
+      const decoded = await waitForMoreFrames(viewer.page, video, 30, WAIT);
+      const sample = await waitUntil(`${viewer.name} (${viewer.engine}) seeing the white screen`, () => sampleVideo(viewer.page, video), (s) => resemblesPattern(s, WHITE_SCREEN), WAIT);
+      console.log(`[e2e] ${viewer.name} (${viewer.engine}) decoded ${decoded.frames} frames of the shared screen, ${sample.sourceWidth}x${sample.sourceHeight}`);
+    }
+    const { epoch } = await callCodeIn(sharer.page);
+    const kids = new Set(Array.from({ length: epoch + 1 }, (_, e) => [0, 1, 2].map((index) => (BigInt(e) << 6n) | BigInt(index))).flat());
+    const [track] = await waitUntil(
+      "the spy recording the shared screen's video",
+      async () => (await spy!.tracks()).filter((t) => t.identity === sharerId && t.kind === 'video' && !before.has(t.trackSid) && t.kept >= 30),
+      (tracks) => tracks.length > 0,
+      WAIT,
+    );
+    const frames = (await spy!.frames({ trackSid: track!.trackSid! })).filter((f) => f.byteLength > 0);
+    // Every frame, the first one included, is SFrame under a call KID; none decodes into the screen.
+    // (A still white screen makes frames too small for an entropy measure to mean much.)
+    for (const f of frames) parseProtectedFrame('video', frameBytes(f), { kids });
+    const attempts = await spy!.decodeVideo(frames);
+    const images = attempts.flatMap((a) => (a.outcome === 'image' ? [a.sample] : []));
+    console.log(`[e2e] spy: ${frames.length} frames of the Firefox screen share, all SFrame; ${images.length} of ${attempts.length} decode attempts gave a picture`);
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(images.filter((sample) => resemblesPattern(sample, WHITE_SCREEN))).toEqual([]);
+    await sharer.page.click(testid('toggle-screen'));
+    for (const viewer of [host, chromiumGuest]) await waitForCount(viewer.page, testid('screen-share'), 0, WAIT);
   });
 
   it('rekeys when the host removes the Firefox guest: the two left show one new code and decode each other under it', async () => {

@@ -22,9 +22,9 @@ const CSP_RECORDER = `(() => {
   document.addEventListener('securitypolicyviolation', (e) => seen.push(e.violatedDirective + ' ' + e.blockedURI));
 })();`;
 
-export async function launchEngineMember(engine: Engine, name: string, origin: string, pattern: Pattern): Promise<EngineMember> {
+export async function launchEngineMember(engine: Engine, name: string, origin: string, pattern: Pattern, options: { display?: string } = {}): Promise<EngineMember> {
   const fakeVideo = engine === 'chromium' ? { fakeVideo: await writePatternY4m(pattern) } : {};
-  const person = await launchEngine(engine, name, origin, { ...fakeVideo, initScripts: [AUDIT_ON, CSP_RECORDER] });
+  const person = await launchEngine(engine, name, origin, { ...fakeVideo, ...options, initScripts: [AUDIT_ON, CSP_RECORDER] });
   return Object.assign(person, { pattern: engine === 'chromium' ? pattern : null });
 }
 

@@ -44,6 +44,8 @@ export interface EngineLaunchOptions {
   fakeVideo?: string;
   /** Scripts run in every document before its own scripts. */
   initScripts?: readonly string[];
+  /** Firefox only: an X display (xvfb.ts) to share as the screen. */
+  display?: string;
 }
 
 const ACTION_TIMEOUT_MS = 10_000;
@@ -84,7 +86,7 @@ async function launchChromium(name: string, origin: string, options: EngineLaunc
 }
 
 async function launchFirefoxParticipant(name: string, options: EngineLaunchOptions): Promise<EngineParticipant> {
-  const session = await launchFirefox(name);
+  const session = await launchFirefox(name, options.display === undefined ? {} : { display: options.display });
   const log: string[] = [];
   const { page } = session;
   try {

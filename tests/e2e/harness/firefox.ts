@@ -79,6 +79,11 @@ function deadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
+function withoutDisplay(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DISPLAY: _display, WAYLAND_DISPLAY: _wayland, ...rest } = env;
+  return rest;
+}
+
 async function closeBrowser(browser: Browser): Promise<void> {
   const process = browser.process();
   try {
@@ -93,6 +98,8 @@ export interface FirefoxLaunchOptions {
   executablePath?: string;
   /** FIREFOX_LAUNCH_TIMEOUT_MS unless said otherwise. */
   timeoutMs?: number;
+  /** An X display (xvfb.ts) whose screen getDisplayMedia captures; Firefox itself stays headless. */
+  display?: string;
 }
 
 /** Where launchFirefox makes `name`'s profile directory: `${profilePrefix(name)}XXXXXX`. */
@@ -119,6 +126,7 @@ export async function launchFirefox(name: string, options: FirefoxLaunchOptions 
     timeout: timeoutMs,
     protocolTimeout: 60_000,
     extraPrefsFirefox: { ...FIREFOX_QUIET_PREFS, ...FIREFOX_MEDIA_PREFS },
+    env: options.display === undefined ? withoutDisplay(process.env) : { ...process.env, DISPLAY: options.display },
   });
   let browser: Browser | undefined;
   try {

@@ -1,5 +1,5 @@
 // Prerequisites of the e2e run, checked outside the namespace where the network may still be needed:
-// the LiveKit binary (built once if absent), Debian's Chromium and Firefox ESR, a fresh client build, and a fresh build
+// the LiveKit binary (built once if absent), Debian's Chromium, Firefox ESR and Xvfb, a fresh client build, and a fresh build
 // of the raw LiveKit peer the security tests use (tests/e2e/rawpeer, into the OS temp dir).
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureLiveKitBinary } from '../../../scripts/livekit/binary';
 import { CHROMIUM_PATH } from './browser';
 import { FIREFOX_PATH } from './firefox';
+import { XVFB_PATH } from './xvfb';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -46,6 +47,7 @@ export async function prepare(): Promise<Prepared> {
 
   await requireBrowser(CHROMIUM_PATH, 'Chromium', 'chromium');
   await requireBrowser(FIREFOX_PATH, 'Firefox ESR', 'firefox-esr');
+  await requireBrowser(XVFB_PATH, 'Xvfb (the screen Firefox shares)', 'xvfb');
   console.log(`[e2e] browsers: ${CHROMIUM_PATH}, ${FIREFOX_PATH}`);
 
   started = performance.now();
