@@ -8,6 +8,8 @@
 //     camera (one saturated colour whose hue turns: harness/fake-camera.ts), decrypted by the
 //     receiver's transform (its audit counts decrypted frames); each hears the other;
 //   - both engines show the same call security code for the same member list;
+//   - every sender and receiver keeps its RTCRtpScriptTransform in Firefox too, although
+//     livekit-client assigns `receiver.transform = null` there (SECURITY.md [T1]);
 //   - encrypted chat crosses engines, under the sender's name;
 //   - the page never trips its own Content-Security-Policy (zod's eval probe did, in both engines).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -88,6 +90,28 @@ for (const [hostEngine, guestEngine] of PAIRS) {
       expect(codes[0]!.digits).toMatch(/^(\d{5} ){5}\d{5}$/);
       expect(codes[1]!.digits).toBe(codes[0]!.digits);
       inCall = true;
+    });
+
+    it('keeps an RTCRtpScriptTransform on every sender and receiver in both engines', async () => {
+      requireCall();
+      for (const m of members) {
+        const found = await m.page.evaluate<{ senders: number; receivers: number; bare: number }>(`(() => {
+          const out = { senders: 0, receivers: 0, bare: 0 };
+          for (const pc of window.__sealroomPeerConnections ?? []) {
+            if (pc.connectionState === 'closed') continue;
+            for (const t of pc.getTransceivers()) {
+              for (const [side, endpoint] of [['senders', t.sender], ['receivers', t.receiver]]) {
+                out[side] += 1;
+                if (!(endpoint.transform instanceof RTCRtpScriptTransform)) out.bare += 1;
+              }
+            }
+          }
+          return out;
+        })()`);
+        expect(found.senders, m.name).toBeGreaterThan(0);
+        expect(found.receivers, m.name).toBeGreaterThan(0);
+        expect(found.bare, m.name).toBe(0);
+      }
     });
 
     it("decodes the other engine's camera in each tile, decrypted, and plays its microphone", async () => {
