@@ -1,15 +1,12 @@
-import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
       {
-        // Compiles the client's rune classes (*.svelte.ts), so unit tests drive the real ones.
-        plugins: [svelte()],
         test: {
           name: 'unit',
-          include: ['tests/unit/**/*.test.ts', 'tests/vectors/**/*.test.ts', 'tests/scenario/**/*.test.ts', 'tests/server/**/*.test.ts'],
+          include: ['tests/unit/**/*.test.ts', 'tests/memory/**/*.test.ts', 'tests/vectors/**/*.test.ts', 'tests/scenario/**/*.test.ts', 'tests/server/**/*.test.ts'],
           environment: 'node',
           setupFiles: ['tests/setup/sodium.ts'],
           testTimeout: 20_000,

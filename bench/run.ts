@@ -18,6 +18,7 @@ const sections: Record<string, () => Promise<SectionRunner>> = {
   sframe: async () => (await import('./sframe')).run,
   commit: async () => (await import('./commit')).run,
   rekey: async () => (await import('./rekey')).run,
+  flood: async () => (await import('./flood')).run,
   browser: async () => (await import('./browser')).run,
 };
 /** Sections that need browsers, LiveKit and the namespace. */

@@ -36,10 +36,12 @@ export const APP_MESSAGE_VERSION = 1;
 export const MAX_APP_BODY_BYTES = 16 * 1024;
 
 export const AppMessageType = {
-  /** A member whose page restarted asks the host for a fresh epoch before it sends media. */
+  /** Retired: page lives made it unnecessary (decision 0010); still parsed, never granted. */
   rekeyRequest: 1,
   chat: 2,
   mediaState: 3,
+  /** Body: the sender's epoch confirmation (crypto/confirm.ts) for the message's epoch. */
+  epochConfirm: 4,
 } as const;
 export type AppMessageType = keyof typeof AppMessageType;
 const TYPE_BY_CODE = new Map<number, AppMessageType>(Object.entries(AppMessageType).map(([name, code]) => [code, name as AppMessageType]));

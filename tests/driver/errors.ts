@@ -15,7 +15,9 @@ export type DriverErrorKind =
   /** admit() named a participant with no verified knock pending. */
   | 'no-knock'
   /** remove() named a participant that is not in the member list. */
-  | 'not-member';
+  | 'not-member'
+  /** crypto/ refused to make the host's commit (e.g. the room is full); nothing was sent. */
+  | 'commit-refused';
 
 export class DriverError extends Error {
   readonly kind: DriverErrorKind;

@@ -41,6 +41,8 @@ describe('chunkCommits', () => {
     expect(frames.length).toBeGreaterThan(1);
     for (const f of frames) expect(JSON.stringify(f).length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     expect(frames.flatMap((f) => (f.type === 'commits' ? f.commits : []))).toEqual(items);
+    // Every part but the last says more follows, so a client knows when it has read the whole log.
+    expect(frames.map((f) => (f.type === 'commits' ? f.more : 'x'))).toEqual([...frames.slice(1).map(() => true), undefined]);
   });
 
   it('fills frames exactly up to the limit', () => {

@@ -202,3 +202,16 @@ function garbageFrame(kid: bigint): Uint8Array {
   out.set(header);
   return out;
 }
+
+describe('[W1] frames of a newer epoch are evidence of a missed commit', () => {
+  it('reports the newest plausible epoch a dropped frame claims, and ignores garbage far ahead', async () => {
+    const { bob } = await pair();
+    expect(bob.stats().newerEpoch).toBe(-1);
+    await bob.decrypt(garbageFrame(kidFor(3, 0)), 'opus', ALICE, NOW);
+    expect(bob.stats().newerEpoch).toBe(3);
+    await bob.decrypt(garbageFrame(kidFor(1_000_000, 0)), 'opus', ALICE, NOW);
+    expect(bob.stats().newerEpoch).toBe(3);
+    await bob.addKeys([{ kid: kidFor(3, 0), baseKey: key(9), owner: ALICE }]);
+    expect(bob.stats().newerEpoch).toBe(-1); // caught up
+  });
+});

@@ -1,5 +1,5 @@
 // [N1] No (KID, CTR) is ever sealed twice by one member, whatever the server sends: the real
-// Membership (client/src/lib/e2ee/membership.svelte.ts) reads logs a hostile server shapes at
+// Membership (client/src/lib/session/membership.ts) reads logs a hostile server shapes at
 // random (split into random parts, answered empty and then replayed as live commits, parts
 // repeated), for several page lives of one member (reloads, and tabs open at once), each claiming
 // its life from the same stored record as the room key (page-life.ts), and each page's real
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../crypto/bytes';
 import * as host from '../../crypto/host';
 import { FrameCryptor } from '../../client/src/worker/frame-cryptor';
-import { Membership, type WireCommit } from '../../client/src/lib/e2ee/membership.svelte';
+import { Membership, type WireCommit } from '../../client/src/lib/session/membership';
 import { nextPageLife, type RoomKeyRecord } from '../../client/src/lib/storage/page-life';
 import { decodeSFrameHeader } from '../../crypto/sframe/index';
 import { admitGuests, buildRoom, newGuest, type Party } from '../scenario/fixtures';

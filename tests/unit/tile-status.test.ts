@@ -7,6 +7,7 @@ const stats = (tallies: [string, Partial<TrackTally>][]): WorkerStats => ({
   decrypted: 0,
   dropped: NO_DROPS,
   decryptedByKid: new Map(),
+  newerEpoch: -1,
   byParticipant: new Map(tallies.map(([id, t]) => [id, { opened: 0, dropped: 0, wrongSender: 0, openedEpoch: -1, ...t }])),
 });
 const none = new Set<string>();

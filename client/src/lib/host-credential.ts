@@ -24,7 +24,29 @@ export function loadHostCredential(roomId: string): string | undefined {
 export function forgetHostCredential(roomId: string): void {
   try {
     localStorage.removeItem(PREFIX + roomId);
+    localStorage.removeItem(CREATED + roomId);
   } catch {
     // Nothing stored.
+  }
+}
+
+// Whether this profile already made the room's first commit. A returning host whose server shows
+// an empty log must not make a second epoch 0 (that would fork it off its own room): the server
+// lost or hides the log, and the host is told so instead.
+const CREATED = 'sealroom.created.';
+
+export function markRoomCreated(roomId: string): void {
+  try {
+    localStorage.setItem(CREATED + roomId, '1');
+  } catch {
+    // Not remembered: a later page of this profile trusts an empty log as before.
+  }
+}
+
+export function roomCreatedHere(roomId: string): boolean {
+  try {
+    return localStorage.getItem(CREATED + roomId) === '1';
+  } catch {
+    return false;
   }
 }

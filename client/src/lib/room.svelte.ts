@@ -12,12 +12,12 @@ import { roomStatus } from './api';
 import { CallSession } from './call.svelte';
 import { Chat } from './chat/chat.svelte';
 import { mediaKeys, type MediaKeys } from './e2ee/media-keys.svelte';
-import { Membership, type MemberView } from './e2ee/membership.svelte';
-import { type PendingKnock } from './e2ee/host-desk.svelte';
+import { type MemberView } from './session/membership';
+import { type PendingKnock } from './session/host-desk';
 import { SecureRoom } from './e2ee/secure-room.svelte';
 import { tileSecurity, type TileSecurity } from './e2ee/tile-status';
 import { GrantRequests } from './grants';
-import { forgetHostCredential, loadHostCredential, saveHostCredential } from './host-credential';
+import { forgetHostCredential, loadHostCredential, markRoomCreated, roomCreatedHere, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
 import { cleanName, FALLBACK_NAME } from './names';
@@ -154,11 +154,11 @@ export class RoomController {
     this.#readInfo(keys.roomInfoKey, status.status.info);
 
     const signaling = new SignalingClient(this.roomId, this.#credential);
-    const membership = new Membership(roomContext(roomIdBytes(this.roomId), link.fragment), { identity, roomKey }, life);
-    this.secure = new SecureRoom(membership, this.#media, signaling, {
+    const seat = { room: roomContext(roomIdBytes(this.roomId), link.fragment), self: { identity, roomKey }, life };
+    this.secure = new SecureRoom(seat, this.#media, signaling, {
       removed: () => this.#dispatch({ type: 'blocked', reason: 'removed' }),
       ended: () => this.#dispatch({ type: 'blocked', reason: 'ended' }),
-    });
+    }, { genesis: { createdBefore: () => roomCreatedHere(this.roomId), markCreated: () => markRoomCreated(this.roomId) } });
     signaling.onMessage((message) => this.#receive(message));
     signaling.onClose((reason) => void this.#closed(reason));
     this.chat = new Chat(this.secure);

@@ -3,6 +3,7 @@
 // never thrown), sends typed messages, and reconnects with backoff, resuming the same participant
 // with the latest resume token (kept in this tab's sessionStorage, so a reload resumes too).
 // Close codes become user-facing reasons.
+import { type Outgoing } from './session/channel';
 import {
   ClientMessage,
   CloseCode,
@@ -32,9 +33,7 @@ export type SignalingStatus =
   | { readonly kind: 'closed'; readonly reason: CloseReason; readonly code: number };
 
 type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A client message without its version field: `send` adds it. */
-export type Outgoing = DistributiveOmit<ClientMessage, 'v'>;
+export type { Outgoing };
 export type MessageHandler = (message: ServerMessage) => void;
 export type CloseHandler = (reason: CloseReason, code: number) => void;
 

@@ -18,7 +18,8 @@
 import { MEDIA_FORWARD_BOUND, PAGE_LIFE_CTR_BITS, pageLifeCounters, splitKid } from '../../../crypto/epoch';
 import { SealroomCryptoError } from '../../../crypto/errors';
 import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/media/index';
-import { SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/sframe/index';
+import { KID_SENDER_BITS, SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/sframe/index';
+import { NEWER_EPOCH_HORIZON } from '../lib/session/left-behind';
 import { DropReason, NO_DROPS, type KeyEntry, type SendKeyEntry, type TrackTally, type WorkerStats } from './messages';
 
 const VP8_MIME = 'video/vp8';
@@ -43,10 +44,16 @@ export class FrameCryptor {
   private readonly dropped: Record<DropReason, number> = { ...NO_DROPS };
   private readonly decryptedByKid = new Map<bigint, number>();
   private readonly tallies = new Map<string, MutableTally>();
+  /** The newest epoch whose keys were added, and the newest epoch above it that a dropped frame claimed. */
+  private heldEpoch = -1;
+  private newerEpoch = -1;
 
   async addKeys(keys: readonly KeyEntry[], send?: SendKeyEntry): Promise<void> {
     await Promise.all(keys.map((k) => this.receiver.addKey(k.kid, k.baseKey)));
-    for (const k of keys) this.owners.set(k.kid, k.owner);
+    for (const k of keys) {
+      this.owners.set(k.kid, k.owner);
+      this.heldEpoch = Math.max(this.heldEpoch, splitKid(k.kid).epoch);
+    }
     if (send !== undefined) {
       const { first, end } = pageLifeCounters(send.life);
       await this.sender.addKey(send.kid, send.baseKey, first, end);
@@ -110,7 +117,10 @@ export class FrameCryptor {
       return this.dropFrom(tally, DropReason.malformed);
     }
     const owner = this.owners.get(kid);
-    if (owner === undefined) return this.dropFrom(tally, DropReason.unknownKey);
+    if (owner === undefined) {
+      this.noteNewer(kid);
+      return this.dropFrom(tally, DropReason.unknownKey);
+    }
     if (boundTo === undefined || tally === undefined) return this.drop(DropReason.unbound);
     if (owner !== boundTo) {
       tally.wrongSender++;
@@ -142,7 +152,15 @@ export class FrameCryptor {
       dropped: { ...this.dropped },
       decryptedByKid: new Map(this.decryptedByKid),
       byParticipant,
+      newerEpoch: this.newerEpoch > this.heldEpoch ? this.newerEpoch : -1,
     };
+  }
+
+  /** A frame under a KID of an epoch newer than ours is evidence of a commit we lack (left-behind.ts). */
+  private noteNewer(kid: bigint): void {
+    if (this.heldEpoch < 0 || kid >> BigInt(KID_SENDER_BITS) > BigInt(this.heldEpoch + NEWER_EPOCH_HORIZON)) return;
+    const epoch = splitKid(kid).epoch;
+    if (epoch > this.heldEpoch && epoch > this.newerEpoch) this.newerEpoch = epoch;
   }
 
   private codecMatches(codec: MediaCodec, mimeType: string | undefined): boolean {

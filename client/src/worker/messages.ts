@@ -91,6 +91,8 @@ export interface WorkerStats {
   readonly decryptedByKid: ReadonlyMap<bigint, number>;
   /** Per participant whose tracks this page receives: bounded by the bound receivers, not by what the SFU sends. */
   readonly byParticipant: ReadonlyMap<string, TrackTally>;
+  /** The newest epoch above the held ones that a dropped frame's KID claimed (-1: none): a sign of a missed commit. */
+  readonly newerEpoch: number;
 }
 
 export const NO_DROPS: Readonly<Record<DropReason, number>> = Object.freeze(

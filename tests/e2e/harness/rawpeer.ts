@@ -67,6 +67,12 @@ export interface RawPeers {
   readonly origin: string;
   startSpy(room: string, options?: SpyOptions): Promise<RawPeer>;
   startClearPublisher(room: string, options?: ClearPublisherOptions): Promise<RawPeer>;
+  /**
+   * A publisher, as `identity`, whose camera track carries `frames` (recorded elsewhere) instead of
+   * its own: the SFU re-publishing one participant's media as another's. Joining as an identity
+   * already in the room makes LiveKit disconnect that participant, as a lying SFU would.
+   */
+  startReplayPublisher(room: string, identity: string, frames: readonly RecordedFrame[]): Promise<RawPeer>;
   /** Closes every peer started here, then the HTTP server. */
   close(): Promise<void>;
 }
@@ -213,6 +219,8 @@ export async function startRawPeers(): Promise<RawPeers> {
           },
         ),
       ),
+    startReplayPublisher: (room, identity, frames) =>
+      started(launchRawPeer(server.origin, room, identity, { publish: true, hidden: false }, { publish: true, replay: frames.map((f) => f.data) })),
     startClearPublisher: (room, options = {}) =>
       started(launchRawPeer(server.origin, room, options.identity ?? randomIdentity('clear'), { publish: true, hidden: false }, { publish: true }, options.fakeVideo)),
     async close() {

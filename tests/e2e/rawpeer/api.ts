@@ -18,6 +18,12 @@ export const SAMPLE_SIZE = { width: 32, height: 18 } as const;
 export interface ConnectOptions {
   /** Publish the fake camera (VP8, one layer) and fake microphone, with no transform. */
   publish: boolean;
+  /**
+   * With `publish`: frames (base64, as another peer recorded them) sent in place of the camera's,
+   * in order and then again from the start: an SFU that re-publishes one participant's media on
+   * another participant's track.
+   */
+  replay?: string[];
   maxFramesPerTrack?: number;
   retain?: Retain;
 }

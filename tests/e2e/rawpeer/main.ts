@@ -34,6 +34,9 @@ const replies = new Map<number, (reply: FromRecorder) => void>();
 let nextReceiverId = 0;
 let nextRequestId = 0;
 let room: Room | undefined;
+/** Frames the video sender sends instead of the camera's (ConnectOptions.replay), once connect() set them. */
+let replayFrames: Uint8Array[] | undefined;
+let replayWorker: Worker | undefined;
 let recording: Pick<RecorderOptions, 'maxFramesPerTrack' | 'retain'> = { maxFramesPerTrack: DEFAULT_MAX_FRAMES_PER_TRACK, retain: 'first' };
 
 worker.onmessage = ({ data: reply }: MessageEvent<FromRecorder>) => {
@@ -81,6 +84,10 @@ class RecordingPeerConnection extends NativePeerConnection {
   override addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): RTCRtpTransceiver {
     const transceiver = super.addTransceiver(trackOrKind, init);
     recorderOf(transceiver.receiver);
+    if (replayFrames !== undefined && typeof trackOrKind !== 'string' && trackOrKind.kind === 'video') {
+      replayWorker ??= new Worker(new URL('./replay-worker.ts', import.meta.url), { type: 'module', name: 'rawpeer-replay' });
+      transceiver.sender.transform = new RTCRtpScriptTransform(replayWorker, { frames: replayFrames });
+    }
     return transceiver;
   }
 }
@@ -136,6 +143,7 @@ async function connect(url: string, token: string, options: ConnectOptions): Pro
     publishDefaults: { videoCodec: 'vp8', simulcast: false, red: false, dtx: false },
   });
   room = current;
+  if (options.replay !== undefined) replayFrames = options.replay.map((frame) => Uint8Array.from(atob(frame), (c) => c.charCodeAt(0)));
   current.on(RoomEvent.TrackSubscribed, onSubscribed).on(RoomEvent.TrackUnsubscribed, (track) => track.detach().forEach((element) => element.remove()));
   await current.connect(url, token, { autoSubscribe: true, rtcConfig: { iceServers: [] } });
   const published = options.publish ? await publish(current) : [];

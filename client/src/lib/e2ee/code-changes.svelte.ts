@@ -4,7 +4,7 @@
 import { untrack } from 'svelte';
 import { chainHead } from '../../../../crypto/member';
 import { describeCodeChange, type EpochSnapshot } from './code-change';
-import { type Membership } from './membership.svelte';
+import { type MembershipView as Membership } from './secure-room.svelte';
 
 export interface CodeChangeNotice {
   /** The epoch whose code is new. */

@@ -3,12 +3,13 @@
 // the transform hook (so before negotiation, so before any frame can leave). Until a send key is
 // installed the Worker drops every outgoing frame; it never forwards one in clear.
 //
-// Epoch keys arrive from the membership (membership.svelte.ts). Receive keys of a new epoch are
+// Epoch keys arrive from the membership (session/membership.ts). Receive keys of a new epoch are
 // installed at once; this page starts SENDING under the new epoch only after SWITCH_DELAY_MS, so
 // the other members have installed it too; the previous epoch's keys are forgotten GRACE_MS after
 // the switch, so frames still in flight open. Decision record 0006 explains both numbers.
 import { type KeyEntry, type FromWorker, NO_DROPS, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
 import { detachedEndpoints, onReceiverCreated, onSenderCreated, pinTransform, refusedTransformChanges, type MediaKind } from '../media/transform-hook';
+import { type EpochKeys, type MediaSink } from '../session/media-sink';
 import { auditEnabled, trace, traceEvents, type TraceEvent } from './trace';
 
 /** Delay between receiving an epoch and sending under it. */
@@ -19,17 +20,11 @@ export const GRACE_MS = 5000;
 type ScriptTransformConstructor = new (worker: Worker, options?: unknown) => unknown;
 const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformConstructor }).RTCRtpScriptTransform;
 
-export interface EpochKeys {
-  readonly epoch: number;
-  /** KID -> base key, and the participant the signed member list gives that KID, for every member of the epoch. */
-  readonly keys: ReadonlyMap<bigint, { readonly baseKey: Uint8Array; readonly owner: string }>;
-  /** This page's own KID in the epoch and the page life it sends in, or null when it must not send (receive only). */
-  readonly send: { readonly kid: bigint; readonly life: number } | null;
-}
+export type { EpochKeys };
 
-const EMPTY_STATS: WorkerStats = { encrypted: 0, decrypted: 0, dropped: NO_DROPS, decryptedByKid: new Map(), byParticipant: new Map() };
+const EMPTY_STATS: WorkerStats = { encrypted: 0, decrypted: 0, dropped: NO_DROPS, decryptedByKid: new Map(), byParticipant: new Map(), newerEpoch: -1 };
 
-export class MediaKeys {
+export class MediaKeys implements MediaSink {
   /** Latest counters from the Worker. */
   stats = $state.raw<WorkerStats>(EMPTY_STATS);
   /** The epoch this page currently sends under, if any. */
@@ -45,6 +40,10 @@ export class MediaKeys {
   refusedTransformChanges = $state(0);
 
   readonly #worker: Worker;
+  readonly #newerEpochHandlers = new Set<(epoch: number) => void>();
+  /** Sending is held back (a withheld membership change); the send KID to go back to when released. */
+  #held = false;
+  #sendKid: { kid: bigint; epoch: number } | null = null;
   readonly #labels = new WeakMap<RTCRtpReceiver, string>();
   readonly #boundTo = new WeakMap<RTCRtpReceiver, string>();
   readonly #installed = new Map<number, bigint[]>();
@@ -79,15 +78,41 @@ export class MediaKeys {
     this.#later(SWITCH_DELAY_MS, () => {
       if (this.#latestEpoch !== epoch.epoch) return; // a newer epoch arrived meanwhile
       if (send) {
-        this.#post({ type: 'use-send-kid', kid: send.kid });
-        this.sendingEpoch = epoch.epoch;
-        trace('sending', epoch.epoch);
+        this.#sendKid = { kid: send.kid, epoch: epoch.epoch };
+        if (!this.#held) this.#useSendKid();
       } else {
+        this.#sendKid = null;
         this.#post({ type: 'stop-sending' });
         this.sendingEpoch = null;
       }
       this.#later(GRACE_MS, () => this.#retireBefore(epoch.epoch));
     });
+  }
+
+  /** Stop sending, keeping every key, until release(): this page may be behind the others. */
+  hold(): void {
+    this.#held = true;
+    this.#post({ type: 'stop-sending' });
+    this.sendingEpoch = null;
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#sendKid !== null) this.#useSendKid();
+  }
+
+  /** Called whenever the Worker reports frames under an epoch newer than the held ones. */
+  onNewerEpoch(handler: (epoch: number) => void): () => void {
+    this.#newerEpochHandlers.add(handler);
+    return () => this.#newerEpochHandlers.delete(handler);
+  }
+
+  #useSendKid(): void {
+    const send = this.#sendKid!;
+    this.#post({ type: 'use-send-kid', kid: send.kid });
+    this.sendingEpoch = send.epoch;
+    trace('sending', send.epoch);
   }
 
   /** Stop sending at once (left, removed, ended) and forget every key. */
@@ -97,6 +122,7 @@ export class MediaKeys {
     this.#post({ type: 'stop-sending' });
     this.#retireBefore(Number.MAX_SAFE_INTEGER);
     this.sendingEpoch = null;
+    this.#sendKid = null;
   }
 
   /**
@@ -186,6 +212,7 @@ export class MediaKeys {
       case 'stats':
         this.stats = message.stats;
         this.#watchTransforms();
+        if (message.stats.newerEpoch >= 0) for (const handler of this.#newerEpochHandlers) handler(message.stats.newerEpoch);
         break;
       case 'sent-headers':
         this.#audit.push(...message.headers);

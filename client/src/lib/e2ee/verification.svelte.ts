@@ -6,7 +6,7 @@ import { safetyNumber, safetyNumberBytes } from '../../../../crypto/safety';
 import { forgetContact, loadContacts, saveContact } from '../storage/contacts-store';
 import { loadIdentity } from '../storage/identity-store';
 import { type Contact, contactStatus, type ContactStatus } from './contacts';
-import { type MemberView } from './membership.svelte';
+import { type MemberView } from '../session/membership';
 import { type QrDrawing, safetyQr } from './safety-qr';
 
 export interface SafetyView {

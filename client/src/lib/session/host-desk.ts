@@ -5,11 +5,13 @@
 // counted and dropped. Knocks that reach a returning host before its page has read the log are
 // kept until it has.
 import { equalBytes } from '../../../../crypto/bytes';
+import { SealroomCryptoError } from '../../../../crypto/errors';
 import { type Admission } from '../../../../crypto/host';
 import { MAX_LOBBY } from '../../../../protocol/protocol';
-import { type Outgoing } from '../signaling.svelte';
-import { type CommitMessage, type Membership } from './membership.svelte';
-import { trace } from './trace';
+import { trace } from '../e2ee/trace';
+import { type Outgoing } from './channel';
+import { type Changes } from './changes';
+import { type CommitMessage, type Membership } from './membership';
 
 export interface PendingKnock {
   readonly id: string;
@@ -27,18 +29,49 @@ export interface Publisher {
   send(message: Outgoing): boolean;
 }
 
+/** This profile's memory of having made a room's epoch 0 (host-credential.ts in the app). */
+export interface GenesisRecord {
+  createdBefore(): boolean;
+  markCreated(): void;
+}
+
+const NO_RECORD: GenesisRecord = { createdBefore: () => false, markCreated: () => undefined };
+const LOST_LOG = 'The server shows no history for this room, which this browser already opened: it lost or hides the room\'s log. Nothing was changed.';
+
 export class HostDesk {
-  knocks = $state.raw<readonly PendingKnock[]>([]);
+  #knocks: readonly PendingKnock[] = [];
   /** Knocks that did not open or verify: forged, altered, replayed from another seat, or made with another link. */
-  droppedKnocks = $state(0);
+  #droppedKnocks = 0;
 
   readonly #room: Publisher;
   #startAs: string | undefined;
   /** Knocks that arrived before this page read the log (a returning host gets them at once). */
   #early: { from: string; payload: string }[] = [];
 
-  constructor(room: Publisher) {
+  readonly #genesis: GenesisRecord;
+  readonly #changes: Changes | undefined;
+
+  constructor(room: Publisher, genesis: GenesisRecord = NO_RECORD, changes?: Changes) {
     this.#room = room;
+    this.#genesis = genesis;
+    this.#changes = changes;
+  }
+
+  /** Verified knocks waiting for the host's answer. */
+  get knocks(): readonly PendingKnock[] {
+    return this.#knocks;
+  }
+
+  get droppedKnocks(): number {
+    return this.#droppedKnocks;
+  }
+
+  /** The latest dropped knocks and why, newest last (at most MAX_LOBBY). */
+  readonly droppedLog: { readonly from: string; readonly reason: string }[] = [];
+
+  #setKnocks(knocks: readonly PendingKnock[]): void {
+    this.#knocks = knocks;
+    this.#changes?.emit();
   }
 
   get #membership(): Membership {
@@ -57,7 +90,12 @@ export class HostDesk {
     const m = this.#membership;
     const participantId = this.#room.participantId;
     if (name === undefined || !m.synced || m.state.kind !== 'lobby' || m.hostKnown || participantId === undefined) return;
-    this.#room.publish(() => m.create(participantId, name));
+    this.#room.publish(() => {
+      if (this.#genesis.createdBefore()) throw new Error(LOST_LOG);
+      const commit = m.create(participantId, name);
+      this.#genesis.markCreated();
+      return commit;
+    });
   }
 
   admit(ids: readonly string[]): void {
@@ -68,13 +106,13 @@ export class HostDesk {
     if (stale.length > 0) this.#room.publish(() => this.#membership.remove(stale.map((m) => m.index)), { type: 'remove', participants: stale.map((m) => m.participantId) });
     if (!this.#room.publish(() => this.#membership.admit(chosen.map((k) => k.admission)), { type: 'admit', participants: chosen.map((k) => k.id) })) return;
     trace('admit-sent', chosen.map((k) => k.id).join(','));
-    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
+    this.#setKnocks(this.knocks.filter((k) => !chosen.includes(k)));
   }
 
   deny(ids: readonly string[]): void {
     const chosen = this.knocks.filter((k) => ids.includes(k.id));
     if (chosen.length === 0 || !this.#room.send({ type: 'deny', participants: chosen.map((k) => k.id) })) return;
-    this.knocks = this.knocks.filter((k) => !chosen.includes(k));
+    this.#setKnocks(this.knocks.filter((k) => !chosen.includes(k)));
   }
 
   remove(participantIds: readonly string[]): void {
@@ -114,13 +152,16 @@ export class HostDesk {
     try {
       request = this.#membership.openKnock(from, payload);
     } catch (error) {
-      this.droppedKnocks++;
+      this.#droppedKnocks++;
+      this.droppedLog.push({ from, reason: error instanceof SealroomCryptoError ? error.reason : 'malformed' });
+      if (this.droppedLog.length > MAX_LOBBY) this.droppedLog.shift();
+      this.#changes?.emit();
       console.warn(`room: dropped a knock from ${from}: ${error instanceof Error ? error.message : 'invalid'}`);
       return;
     }
     trace('knock-received', from);
     const others = this.knocks.filter((k) => k.id !== from);
-    this.knocks = [...others, { id: from, name: request.displayName, admission: { participantId: from, request } }];
+    this.#setKnocks([...others, { id: from, name: request.displayName, admission: { participantId: from, request } }]);
   }
 
   /** The log has been read: answer the knocks that came before it. */

@@ -24,9 +24,12 @@ import {
   type RoomContext,
   type SelfKeys,
 } from '../../../../crypto/member';
+import { checkConfirmation, makeConfirmation } from '../../../../crypto/confirm';
+import { EpochError } from '../../../../crypto/errors';
 import { callCode, type CallCode } from '../../../../crypto/safety';
 import { type ClientMessage } from '../../../../protocol/protocol';
-import { type EpochKeys } from './media-keys.svelte';
+import { type Changes } from './changes';
+import { type EpochKeys } from './media-sink';
 
 export interface MemberView {
   readonly index: number;
@@ -52,38 +55,57 @@ export interface Applied {
   readonly refused?: string;
 }
 
+/** What the member list and code are, computed once per state. */
+interface Derived {
+  readonly of: MemberState;
+  readonly members: readonly MemberView[];
+  readonly code: CallCode | undefined;
+}
+
 /** Epochs kept for opening app messages: the current and the previous one. */
 const KEPT_EPOCHS = 2;
 
 export class Membership {
-  state: MemberState;
   /** Commits refused so far, with the last reason, for the security panel. */
-  refusals = $state(0);
-  lastRefusal = $state<string | undefined>(undefined);
+  refusals = 0;
+  lastRefusal: string | undefined;
+  #state: MemberState;
+  #derived: Derived | undefined;
 
-  readonly members = $derived.by<readonly MemberView[]>(() => {
-    const head = chainHead(this.state);
-    if (head === null) return [];
-    const own = this.state.kind === 'member' ? this.state.ownIndex : -1;
-    return head.members.map((m) => ({
-      index: m.index,
-      participantId: participantIdText(m.participantId),
-      name: m.displayName,
-      identityPublicKey: m.identityPublicKey,
-      isHost: m.index === head.hostIndex,
-      isSelf: m.index === own,
-    }));
-  });
-  readonly epoch = $derived.by(() => (this.state.kind === 'member' ? this.state.epoch : null));
-  readonly code = $derived.by<CallCode | undefined>(() => (this.state.kind === 'member' ? callCode(this.state.commitHash) : undefined));
-  readonly isHost = $derived.by(() => isHost(this.state));
+  get state(): MemberState {
+    return this.#state;
+  }
+
+  /** The member list of the chain's head, names from the signed commits. */
+  get members(): readonly MemberView[] {
+    return this.#derive().members;
+  }
+
+  get epoch(): number | null {
+    return this.#state.kind === 'member' ? this.#state.epoch : null;
+  }
+
+  get code(): CallCode | undefined {
+    return this.#derive().code;
+  }
+
+  get isHost(): boolean {
+    return isHost(this.#state);
+  }
+
   /** The chain has a head, so a guest can seal its join request to the host's verified key. */
-  readonly hostKnown = $derived.by(() => hostRoomKey(this.state) !== null);
+  get hostKnown(): boolean {
+    return hostRoomKey(this.#state) !== null;
+  }
+
   /** The lock flag of the signed chain (what the host's commits say, not what the server says). */
-  readonly locked = $derived.by(() => chainHead(this.state)?.locked ?? false);
+  get locked(): boolean {
+    return chainHead(this.#state)?.locked ?? false;
+  }
 
   readonly #room: RoomContext;
   readonly #self: SelfKeys;
+  readonly #changes: Changes | undefined;
   readonly #replay = new AppMessageReplay();
   readonly #appEpochs = new Map<number, AppEpoch>();
   /** This page life's SFrame counter space, or null when none could be claimed (then it never sends). */
@@ -91,11 +113,39 @@ export class Membership {
   #readFirstLog = false;
   #seq = 0n;
 
-  constructor(room: RoomContext, self: SelfKeys, life: number | null) {
+  constructor(room: RoomContext, self: SelfKeys, life: number | null, changes?: Changes) {
     this.#room = room;
     this.#self = self;
     this.#life = life;
-    this.state = $state.raw(lobby(room, self));
+    this.#changes = changes;
+    this.#state = lobby(room, self);
+  }
+
+  /** Members and code are recomputed only when the state object changes. */
+  #derive(): Derived {
+    const s = this.#state;
+    if (this.#derived?.of === s) return this.#derived;
+    const head = chainHead(s);
+    const own = s.kind === 'member' ? s.ownIndex : -1;
+    const members =
+      head === null
+        ? []
+        : head.members.map((m) => ({
+            index: m.index,
+            participantId: participantIdText(m.participantId),
+            name: m.displayName,
+            identityPublicKey: m.identityPublicKey,
+            isHost: m.index === head.hostIndex,
+            isSelf: m.index === own,
+          }));
+    this.#derived = { of: s, members, code: s.kind === 'member' ? callCode(s.commitHash) : undefined };
+    return this.#derived;
+  }
+
+  #setState(state: MemberState): void {
+    this.#state = state;
+    this.#rememberEpoch();
+    this.#changes?.emit();
   }
 
   // --- reading commits
@@ -183,6 +233,30 @@ export class Membership {
     return this.#publish(host.transfer(this.state, toIndex));
   }
 
+  // --- epoch confirmations ([F1]): who holds the same commit for this epoch
+
+  /** This member's confirmation of its current epoch, or null outside the room. */
+  confirmation(): Uint8Array | null {
+    const s = this.state;
+    return s.kind === 'member' ? makeConfirmation(s, s.ownIndex) : null;
+  }
+
+  /**
+   * A member's confirmation, from an opened `epochConfirm` message: 'agree' when it holds this
+   * page's commit for the epoch, 'fork' when it holds another, 'other-epoch' when it is not ours.
+   */
+  checkConfirmation(body: Uint8Array): 'agree' | 'fork' | 'other-epoch' {
+    const s = this.state;
+    if (s.kind !== 'member') return 'other-epoch';
+    try {
+      checkConfirmation(s, body);
+      return 'agree';
+    } catch (error) {
+      if (error instanceof EpochError && error.reason === 'fork') return 'fork';
+      return 'other-epoch';
+    }
+  }
+
   // --- in-call messages
 
   seal(type: AppMessageType, body: Uint8Array): string | null {
@@ -209,20 +283,19 @@ export class Membership {
   // --- internals
 
   #run(event: Parameters<typeof transition>[1]): Applied {
-    const result = transition(this.state, event);
+    const result = transition(this.#state, event);
     if (result.error !== undefined) {
       this.refusals++;
       this.lastRefusal = `${result.error.reason}: ${result.error.message}`;
+      this.#changes?.emit();
       return { effects: [], refused: result.error.reason };
     }
-    this.state = result.state;
-    this.#rememberEpoch();
+    this.#setState(result.state);
     return { effects: result.effects };
   }
 
   #publish(result: host.HostResult): CommitMessage {
-    this.state = result.state;
-    this.#rememberEpoch();
+    this.#setState(result.state);
     const envelopes: Record<string, string> = {};
     for (const [id, envelope] of result.envelopes) envelopes[id] = toBase64Url(envelope);
     return { type: 'commit', epoch: result.epoch, commit: toBase64Url(result.wrappedCommit), envelopes };

@@ -1,0 +1,135 @@
+// The real client session against the real server room code, in memory (tier.ts), honest and
+// hostile. Each test is an attack found on the first version, now refused.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type ServerMessage } from '../../protocol/protocol';
+import { WITHHELD_AFTER_MS } from '../../client/src/lib/session/left-behind';
+import { admit, callOf, type Client, Person } from './tier';
+
+type Commits = Extract<ServerMessage, { type: 'commits' }>;
+
+const refusals = (people: readonly Person[]) => people.map((p) => p.page.membership.refusals);
+const epochs = (people: readonly Person[]) => people.map((p) => p.page.membership.epoch);
+const codes = (people: readonly Person[]) => new Set(people.map((p) => p.page.membership.code?.digits));
+
+describe('in memory: the session over the real server room', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('runs an honest call: every member in one epoch with one code, no refusals', () => {
+    const { host, people } = callOf(3);
+    const all = [host, ...people];
+    expect(new Set(epochs(all)).size).toBe(1);
+    expect(codes(all).size).toBe(1);
+    expect(refusals(all)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('[S1] a returning host reads a log the server splits in parts, and never forks itself', () => {
+    const { tier, host, people } = callOf(12);
+    // Enough commits that the sync answer exceeds one 48 KiB message.
+    for (let i = 0; i < 12; i++) {
+      host.page.secure.publish(() => host.page.membership.rekey());
+      tier.run();
+    }
+    const head = host.page.membership.epoch!;
+    const parts: Commits[] = [];
+    const watch = tier.interpose;
+    tier.interpose = (m, to) => {
+      if (m.type === 'commits' && to.name === 'Host') parts.push(m);
+      return watch(m, to);
+    };
+    const late = new Person('Late');
+    const latePage = tier.open(late, 'guest');
+    tier.run();
+    latePage.secure.knock('Late');
+    tier.run();
+    const back = tier.open(host, 'resume');
+    tier.run();
+    expect(parts.length).toBeGreaterThan(1); // the server did split it
+    expect(back.membership.epoch).toBe(head);
+    back.secure.host.admit([latePage.participantId]);
+    tier.run();
+    expect(back.commitEpochs()).toEqual([head + 1]);
+    const all = [host, ...people, late];
+    expect(new Set(epochs(all))).toEqual(new Set([head + 1]));
+    expect(codes(all).size).toBe(1);
+    expect(refusals(all).every((n) => n === 0)).toBe(true);
+  });
+
+  it('[S2] a server that answers a returning host with an empty log cannot make it start the room again', () => {
+    const { tier, host } = callOf(1);
+    const head = host.page.membership.epoch!;
+    const hiding = tier.interpose;
+    tier.interpose = (m, to) => (m.type === 'commits' && to.name === 'Host' ? [{ ...m, commits: [] }] : hiding(m, to));
+    const back = tier.open(host, 'resume');
+    back.secure.host.start('Host'); // the returning host presses "join" again
+    tier.run();
+    expect(back.commitEpochs()).toEqual([]); // no second epoch 0
+    expect(back.secure.problem).toMatch(/lost or hides the room's log/);
+    expect(tier.room.log.lastEpoch).toBe(head); // the server log is as it was
+  });
+
+  it('[N1] reloads and a lying log never give one member the same page life', () => {
+    const { tier, host, people } = callOf(2);
+    const ann = people[0]!;
+    const empty = tier.interpose;
+    // Every other reload: the first answer empty, then the log replayed as live commits.
+    let lying = false;
+    tier.interpose = (m, to) => {
+      if (!lying || to.name !== ann.name || m.type !== 'commits') return empty(m, to);
+      lying = false;
+      return [{ ...m, commits: [] }, ...m.commits.map((c): ServerMessage => ({ v: m.v, type: 'commit', ...c }))];
+    };
+    for (let i = 0; i < 6; i++) {
+      lying = i % 2 === 0;
+      tier.open(ann, 'resume');
+      tier.run();
+    }
+    const sends = ann.pages.flatMap((page: Client) => page.media.installs.flatMap((k) => (k.send ? [`${k.send.kid}/${k.send.life}`] : [])));
+    expect(sends.length).toBeGreaterThan(0);
+    expect(new Set(ann.pages.map((p) => p.life)).size).toBe(ann.pages.length);
+    expect(new Set(sends).size).toBe(sends.length);
+    expect(ann.page.membership.epoch).toBe(host.page.membership.epoch);
+  });
+
+  it('[W1] a remove the server keeps from one member: it stops sending within the bound', () => {
+    vi.useFakeTimers();
+    const { tier, host, people } = callOf(3);
+    const [ann, ben, cleo] = people as [Person, Person, Person];
+    const epoch = host.page.membership.epoch!;
+    const honest = tier.interpose;
+    tier.interpose = (m, to) => {
+      if (to.name !== ann.name) return honest(m, to);
+      if (m.type === 'commit' && m.epoch > epoch) return [];
+      if (m.type === 'commits') return [{ ...m, commits: m.commits.filter((c) => c.epoch <= epoch) }];
+      return honest(m, to);
+    };
+    host.page.secure.host.remove([cleo.page.participantId]);
+    tier.run();
+    expect(ben.page.membership.epoch).toBe(epoch + 1);
+    expect(ann.page.membership.epoch).toBe(epoch); // kept behind
+    // Ben's media (and his epoch confirmation) are under the new epoch: Ann has evidence.
+    ann.page.media.sawFramesOf(epoch + 1);
+    tier.run();
+    expect(ann.page.sent.some((m) => m.type === 'sync')).toBe(true); // resynced at once
+    expect(ann.page.media.held).toBe(false);
+    vi.advanceTimersByTime(WITHHELD_AFTER_MS);
+    tier.run();
+    expect(ann.page.media.held).toBe(true);
+    expect(ann.page.secure.withheld).toBe(epoch + 1);
+    // The server relents: the next resync brings it, and Ann sends again.
+    tier.interpose = honest;
+    ann.page.media.sawFramesOf(epoch + 1);
+    vi.advanceTimersByTime(1000);
+    ann.page.media.sawFramesOf(epoch + 1);
+    tier.run();
+    expect(ann.page.membership.epoch).toBe(epoch + 1);
+    expect(ann.page.media.held).toBe(false);
+    expect(ann.page.secure.withheld).toBeUndefined();
+  });
+
+  it('admits one more through the same real knock flow after all of that', () => {
+    const { tier, host, people } = callOf(1);
+    const dee = new Person('Dee');
+    admit(tier, host, dee);
+    expect(codes([host, ...people, dee]).size).toBe(1);
+  });
+});
