@@ -1,5 +1,7 @@
-// Entry point. The encryption seam is installed first, before anything can import livekit-client
-// and create an RTCPeerConnection; then the language is chosen and the app mounts.
+// Entry point. zod is told not to eval before any schema exists (it imports nothing else); the
+// encryption seam is installed next, before anything can import livekit-client and create an
+// RTCPeerConnection; then the language is chosen and the app mounts.
+import './lib/zod-config';
 import './lib/media/transform-hook';
 import './app.css';
 import { mount } from 'svelte';

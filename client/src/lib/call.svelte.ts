@@ -25,6 +25,7 @@ import {
 import { type LiveKitGrant } from '../../../protocol/protocol';
 import { remoteScreen, remoteView, type ScreenView, type TileView } from './call-views';
 import { CallLayout } from './layout.svelte';
+import { sinkToApply } from './media/devices';
 import { type LocalMedia } from './media/local-media.svelte';
 import { message, type Message } from './i18n/message';
 
@@ -120,11 +121,15 @@ export class CallSession {
       .on(RoomEvent.Reconnecting, () => (this.status = 'reconnecting'))
       .on(RoomEvent.Reconnected, () => void this.#reconnected())
       .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => void this.#dropped(reason));
-    // The chosen speaker applies to every remote audio element, now and later.
+    // The chosen speaker applies to every remote audio element, now and later. Until one is chosen
+    // nothing is set: audio plays on the default output (and Firefox rejects the id 'default').
+    let appliedSpeaker: string | null = null;
     this.#stopEffects = $effect.root(() => {
       $effect(() => {
-        const speaker = this.#media.speakerId;
-        void this.#room.switchActiveDevice('audiooutput', speaker || 'default').catch(() => undefined);
+        const sink = sinkToApply(this.#media.speakerId, appliedSpeaker);
+        if (sink === null) return;
+        appliedSpeaker = sink;
+        void this.#room.switchActiveDevice('audiooutput', sink).catch(() => undefined);
       });
     });
   }

@@ -93,7 +93,7 @@ export async function launchParticipant(name: string, origin: string, options: L
 const LOG_LINE_CHARS = 500;
 
 /** Prints what each participant logged since the last call (lines cut to 500 characters); called when a test fails. */
-export function printLogs(participants: readonly Participant[]): void {
+export function printLogs(participants: readonly Pick<Participant, 'name' | 'log' | 'printed'>[]): void {
   for (const participant of participants) {
     const fresh = participant.log.slice(participant.printed);
     participant.printed = participant.log.length;

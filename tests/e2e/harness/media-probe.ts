@@ -3,7 +3,7 @@
 // track has decoded, how much remote audio was decoded, the ICE credentials of its peer connections (an ICE restart changes them), and
 // how sharp a picture is across the middle (a blurred background softens the pattern's edges).
 // Page code is passed as strings (see stats.ts).
-import type { Page } from 'playwright-core';
+import type { Evaluates } from './stats';
 import { waitUntil, type WaitOptions } from './wait';
 
 const REGISTRY = 'window.__sealroomPeerConnections';
@@ -18,7 +18,7 @@ export interface SenderTrack {
 }
 
 /** The track on every sender of every open peer connection (null tracks left out). */
-export function senderTracks(page: Page): Promise<SenderTrack[]> {
+export function senderTracks(page: Evaluates): Promise<SenderTrack[]> {
   return page.evaluate(`(() => {
     const out = [];
     for (const pc of ${REGISTRY} ?? []) {
@@ -41,7 +41,7 @@ export interface DecodedFrames {
 }
 
 /** Frames decoded so far of the track the <video> matching `selector` shows. */
-function framesDecodedFor(page: Page, selector: string): Promise<DecodedFrames> {
+function framesDecodedFor(page: Evaluates, selector: string): Promise<DecodedFrames> {
   return page.evaluate(`(async () => {
     const video = document.querySelector(${JSON.stringify(selector)});
     const track = video?.srcObject?.getVideoTracks?.()[0];
@@ -61,7 +61,7 @@ function framesDecodedFor(page: Page, selector: string): Promise<DecodedFrames> 
  * Waits until the <video> matching `selector` has shown `count` more decoded frames than now. When
  * the <video> gets another track (a resubscription), that track's frames all count.
  */
-export async function waitForMoreFrames(page: Page, selector: string, count: number, options?: WaitOptions): Promise<DecodedFrames> {
+export async function waitForMoreFrames(page: Evaluates, selector: string, count: number, options?: WaitOptions): Promise<DecodedFrames> {
   const start = await framesDecodedFor(page, selector);
   return waitUntil(
     `${count} more decoded frames in ${selector}`,
@@ -78,7 +78,7 @@ export interface InboundAudio {
   energy: number;
 }
 
-export function inboundAudio(page: Page): Promise<InboundAudio> {
+export function inboundAudio(page: Evaluates): Promise<InboundAudio> {
   return page.evaluate(`(async () => {
     let samples = 0, energy = 0;
     for (const pc of ${REGISTRY} ?? []) {
@@ -100,7 +100,7 @@ export interface PeerConnections {
   ufrags: string[];
 }
 
-export function peerConnections(page: Page): Promise<PeerConnections> {
+export function peerConnections(page: Evaluates): Promise<PeerConnections> {
   return page.evaluate(`(() => {
     const all = ${REGISTRY} ?? [];
     const ufrags = all.filter((pc) => pc.connectionState !== 'closed' && pc.localDescription)
@@ -115,7 +115,7 @@ export function peerConnections(page: Page): Promise<PeerConnections> {
  * width on each side of the line, divided by the step over 1/8 of the width. About 1 for a hard
  * edge (the pattern as sent), well below 1 when it was blurred.
  */
-export function centreEdgeSharpness(page: Page, selector: string): Promise<number> {
+export function centreEdgeSharpness(page: Evaluates, selector: string): Promise<number> {
   return page.evaluate(`(() => {
     const video = document.querySelector(${JSON.stringify(selector)});
     if (!(video instanceof HTMLVideoElement) || video.videoWidth === 0) throw new Error('no playing video for ${selector.replaceAll("'", '')}');

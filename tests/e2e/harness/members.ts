@@ -5,6 +5,7 @@ import { type Page } from 'playwright-core';
 import { splitKid } from '../../../crypto/index';
 import { launchParticipant, type Participant } from './browser';
 import { type Pattern, type Y4mFormat, Y4M, writePatternY4m } from './pattern';
+import type { Evaluates } from './stats';
 import { waitUntil, type WaitOptions } from './wait';
 
 export interface Member extends Participant {
@@ -29,7 +30,7 @@ export interface Audit {
   events: { step: string; detail: string; at: number }[];
 }
 
-const AUDIT_ON = `try { localStorage.setItem('sealroom.audit', '1'); } catch {}`;
+export const AUDIT_ON = `try { localStorage.setItem('sealroom.audit', '1'); } catch {}`;
 
 export async function launchMember(name: string, origin: string, pattern: Pattern, format: Y4mFormat = Y4M): Promise<Member> {
   const person = await launchParticipant(name, origin, { fakeVideo: await writePatternY4m(pattern, format) });
@@ -37,7 +38,7 @@ export async function launchMember(name: string, origin: string, pattern: Patter
   return Object.assign(person, { pattern });
 }
 
-export async function audit(page: Page): Promise<Audit> {
+export async function audit(page: Evaluates): Promise<Audit> {
   const value = (await page.evaluate('globalThis.sealroomAudit ? globalThis.sealroomAudit() : null')) as Audit | null;
   if (value === null) throw new Error('the page exposes no audit (is the audit flag set before the page loaded?)');
   return value;

@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { type RgbSample, SAMPLE_SIZE } from '../rawpeer/api';
 import type { Quadrants, Rgb } from './analysis';
+import type { Evaluates } from './stats';
 
 export interface Pattern {
   name: string;
@@ -105,7 +105,7 @@ export async function writePatternY4m(pattern: Pattern, format: Y4mFormat = Y4M)
  * frame: CSS mirroring of a local tile does not apply). Waits up to `timeoutMs` for a first frame.
  * Sealroom's grid: `[data-testid="tile"][data-participant="<id>"] video`.
  */
-export function sampleVideo(page: Page, selector: string, timeoutMs = 10_000): Promise<RgbSample> {
+export function sampleVideo(page: Evaluates, selector: string, timeoutMs = 10_000): Promise<RgbSample> {
   return page.evaluate(`(async () => {
     const selector = ${JSON.stringify(selector)};
     const deadline = Date.now() + ${timeoutMs};

@@ -1,5 +1,5 @@
 // Prerequisites of the e2e run, checked outside the namespace where the network may still be needed:
-// the LiveKit binary (built once if absent), Debian's Chromium, a fresh client build, and a fresh build
+// the LiveKit binary (built once if absent), Debian's Chromium, Firefox ESR and Xvfb, a fresh client build, and a fresh build
 // of the raw LiveKit peer the security tests use (tests/e2e/rawpeer, into the OS temp dir).
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureLiveKitBinary } from '../../../scripts/livekit/binary';
 import { CHROMIUM_PATH } from './browser';
+import { FIREFOX_PATH } from './firefox';
+import { XVFB_PATH } from './xvfb';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -19,11 +21,14 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
-async function requireChromium(): Promise<void> {
+/** Throws, saying which Debian package to install, unless `path` is an executable. */
+export async function requireBrowser(path: string, name: string, debianPackage: string): Promise<void> {
   try {
-    await access(CHROMIUM_PATH, constants.X_OK);
+    await access(path, constants.X_OK);
   } catch {
-    throw new Error(`${CHROMIUM_PATH} not found: install Debian's chromium: apt-get install chromium`);
+    throw new Error(
+      `${path} not found: the browser tests need Debian's ${name}: apt-get install ${debianPackage} (or run .ci/run, which installs it). Browsers are never downloaded.`,
+    );
   }
 }
 
@@ -40,8 +45,10 @@ export async function prepare(): Promise<Prepared> {
   const liveKitBinary = await ensureLiveKitBinary();
   console.log(`[e2e] LiveKit binary: ${liveKitBinary} (${seconds(started)})`);
 
-  await requireChromium();
-  console.log(`[e2e] browser: ${CHROMIUM_PATH}`);
+  await requireBrowser(CHROMIUM_PATH, 'Chromium', 'chromium');
+  await requireBrowser(FIREFOX_PATH, 'Firefox ESR', 'firefox-esr');
+  await requireBrowser(XVFB_PATH, 'Xvfb (the screen Firefox shares)', 'xvfb');
+  console.log(`[e2e] browsers: ${CHROMIUM_PATH}, ${FIREFOX_PATH}`);
 
   started = performance.now();
   await build('client build (npm run build)', 'npm', ['run', '--silent', 'build']);

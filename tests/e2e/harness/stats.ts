@@ -3,13 +3,18 @@
 //
 // Page code is passed as strings, not functions: tsx compiles with esbuild's keepNames, which adds
 // `__name(...)` calls that do not exist in the page.
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { type WaitOptions, waitUntil } from './wait';
+
+/** Any engine's page (a playwright Page, engines.ts's EnginePage): all these readers need is evaluate. */
+export interface Evaluates {
+  evaluate(expression: string): Promise<unknown>;
+}
 
 const REGISTRY = '__sealroomPeerConnections';
 
 /** Replaces window.RTCPeerConnection with a subclass that records each instance in a page-global list. */
-const RECORDER = `(() => {
+export const PEER_CONNECTION_RECORDER = `(() => {
   if (window.${REGISTRY} !== undefined) return;
   const Native = window.RTCPeerConnection;
   const recorded = [];
@@ -25,7 +30,7 @@ const RECORDER = `(() => {
 })();`;
 
 export async function recordPeerConnections(context: BrowserContext): Promise<void> {
-  await context.addInitScript({ content: RECORDER });
+  await context.addInitScript({ content: PEER_CONNECTION_RECORDER });
 }
 
 export interface InboundMedia {
@@ -66,12 +71,12 @@ const READ_INBOUND = `(async () => {
 })()`;
 
 /** Inbound video and audio, summed over every open peer connection of the page. */
-function inboundMedia(page: Page): Promise<InboundMedia> {
+function inboundMedia(page: Evaluates): Promise<InboundMedia> {
   return page.evaluate(READ_INBOUND) as Promise<InboundMedia>;
 }
 
 /** Waits until the page has decoded more than `minFrames` frames of remote video with a known size. */
-export function waitForDecodedVideo(page: Page, minFrames: number, options?: WaitOptions): Promise<InboundMedia> {
+export function waitForDecodedVideo(page: Evaluates, minFrames: number, options?: WaitOptions): Promise<InboundMedia> {
   return waitUntil(
     `more than ${minFrames} decoded remote video frames with a width`,
     () => inboundMedia(page),
@@ -84,7 +89,7 @@ export function waitForDecodedVideo(page: Page, minFrames: number, options?: Wai
  * Waits for remote audio energy above zero, then for it to rise above that first sample.
  * Returns both samples. Energy only grows while decoded, non-silent audio is played out.
  */
-export async function waitForRisingAudio(page: Page, options?: WaitOptions): Promise<[InboundMedia, InboundMedia]> {
+export async function waitForRisingAudio(page: Evaluates, options?: WaitOptions): Promise<[InboundMedia, InboundMedia]> {
   const first = await waitUntil(
     'remote audio energy above zero',
     () => inboundMedia(page),

@@ -97,6 +97,7 @@ export const ar: Catalogue = {
   'devices.camera': 'الكاميرا',
   'devices.microphone': 'الميكروفون',
   'devices.speaker': 'مكبّر الصوت',
+  'devices.systemDefault': 'الإخراج الافتراضي للنظام',
   'devices.numbered': '{device, select, camera {كاميرا} microphone {ميكروفون} other {مكبّر صوت}} {n, number}',
   'devices.none': '{device, select, camera {لم يُعثر على كاميرا} microphone {لم يُعثر على ميكروفون} other {لم يُعثر على مكبّر صوت}}',
 

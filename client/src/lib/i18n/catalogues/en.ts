@@ -95,6 +95,7 @@ export const en = {
   'devices.camera': 'Camera',
   'devices.microphone': 'Microphone',
   'devices.speaker': 'Speaker',
+  'devices.systemDefault': 'System default',
   'devices.numbered': '{device, select, camera {Camera} microphone {Microphone} other {Speaker}} {n, number}',
   'devices.none': '{device, select, camera {No camera found} microphone {No microphone found} other {No speaker found}}',
 

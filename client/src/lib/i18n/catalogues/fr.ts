@@ -96,6 +96,7 @@ export const fr: Catalogue = {
   'devices.camera': 'Caméra',
   'devices.microphone': 'Micro',
   'devices.speaker': 'Haut-parleur',
+  'devices.systemDefault': 'Sortie par défaut du système',
   'devices.numbered': '{device, select, camera {Caméra} microphone {Micro} other {Haut-parleur}} {n, number}',
   'devices.none': '{device, select, camera {Aucune caméra trouvée} microphone {Aucun micro trouvé} other {Aucun haut-parleur trouvé}}',
 
