@@ -1,5 +1,6 @@
 // Response headers sent on every HTTP answer: a strict Content-Security-Policy (the app's own
-// scripts and wasm, workers from blob:, sockets to this server and the configured LiveKit only),
+// scripts and wasm, workers from its own files only (never blob:, so every script that runs is a
+// file the manifest lists; docs/decisions/0012-verifiable-client.md), sockets to this server and the configured LiveKit only),
 // no referrer, no MIME sniffing, an isolated browsing context, and camera/microphone/screen
 // capture for this origin only.
 import type { RequestHandler } from 'express';
@@ -19,7 +20,7 @@ export function contentSecurityPolicy(publicOrigins: readonly string[], livekitU
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self' blob:",
+    "worker-src 'self'",
     `connect-src ${[...connect].join(' ')}`,
     "img-src 'self' data: blob:",
     "media-src 'self' blob: mediastream:",
