@@ -3,6 +3,11 @@
 // integrity.json, the SHA-256 of every file the server will serve. The manifest is what the
 // verifier (scripts/verify.mjs) and the pinning service worker compare served code against; the
 // SHA-256 of its own bytes is the version id shown to people.
+//
+// One thing in Vite's output is not reproducible: the source text of a `?url` import, kept in the
+// source maps, names a file reference whose id differs from one checkout folder to another
+// (`import.meta.ROLLDOWN_FILE_URL_<id>`). That text is a placeholder no browser runs, so the ids
+// are replaced by a fixed one before anything is hashed (tests/build/reproducible.test.ts).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +53,16 @@ export function manifestOf(dir: string): IntegrityManifest {
   return { version: 1, algorithm: 'sha256', files };
 }
 
+const FILE_REFERENCE = /import\.meta\.ROLLDOWN_FILE_URL_[A-Za-z0-9_$-]+/g;
+
+/** A source map with the per-folder file reference ids in its `sourcesContent` made fixed. */
+export function stableSourceMap(json: string): string {
+  const map = JSON.parse(json) as { sourcesContent?: (string | null)[] };
+  if (!Array.isArray(map.sourcesContent) || !map.sourcesContent.some((s) => s !== null && s.search(FILE_REFERENCE) >= 0)) return json;
+  map.sourcesContent = map.sourcesContent.map((s) => (s === null ? s : s.replace(FILE_REFERENCE, 'import.meta.ROLLDOWN_FILE_URL')));
+  return JSON.stringify(map);
+}
+
 export function integrityPlugin(): Plugin {
   let outDir = '';
   return {
@@ -61,6 +76,12 @@ export function integrityPlugin(): Plugin {
       order: 'post',
       sequential: true,
       handler() {
+        for (const file of servedFiles(outDir).filter((f) => f.endsWith('.map'))) {
+          const mapPath = path.join(outDir, file);
+          const before = readFileSync(mapPath, 'utf8');
+          const after = stableSourceMap(before);
+          if (after !== before) writeFileSync(mapPath, after);
+        }
         const index = path.join(outDir, 'index.html');
         const html = addSubresourceIntegrity(readFileSync(index, 'utf8'), (url) => readFileSync(path.join(outDir, url)));
         writeFileSync(index, html);

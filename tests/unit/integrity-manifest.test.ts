@@ -2,7 +2,7 @@
 // its refusals, and Subresource Integrity on index.html.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { addSubresourceIntegrity } from '../../client/build/integrity-plugin';
+import { addSubresourceIntegrity, stableSourceMap } from '../../client/build/integrity-plugin';
 import { changedFiles, ManifestError, parseManifest, serializeManifest, type IntegrityManifest } from '../../client/src/lib/integrity/manifest';
 
 const A = 'a'.repeat(64);
@@ -62,5 +62,15 @@ describe('subresource integrity on index.html', () => {
   it('refuses a script from another origin, which a manifest cannot pin', () => {
     expect(() => addSubresourceIntegrity('<script src="https://cdn.example/x.js"></script>', read)).toThrow('from elsewhere');
     expect(() => addSubresourceIntegrity('<script src="//cdn.example/x.js"></script>', read)).toThrow('from elsewhere');
+  });
+});
+
+describe('stable source maps', () => {
+  it('replaces the per-folder file reference ids in sourcesContent and leaves other maps as they are', () => {
+    const map = (id: string) => JSON.stringify({ version: 3, sources: ['a.wasm?url', 'b.ts'], sourcesContent: [`export default import.meta.ROLLDOWN_FILE_URL_${id}`, 'const x = 1;'], mappings: 'AAAA' });
+    expect(stableSourceMap(map('WPGYjwIlzWVNM1bYhOc83w'))).toBe(stableSourceMap(map('FKNdLzKnlftW3t_gzo81yw')));
+    expect(JSON.parse(stableSourceMap(map('abc'))).sourcesContent).toEqual(['export default import.meta.ROLLDOWN_FILE_URL', 'const x = 1;']);
+    const plain = JSON.stringify({ version: 3, sources: ['b.ts'], sourcesContent: ['const x = 1;'], mappings: 'AAAA' });
+    expect(stableSourceMap(plain)).toBe(plain);
   });
 });
