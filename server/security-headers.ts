@@ -26,6 +26,7 @@ export function contentSecurityPolicy(publicOrigins: readonly string[], livekitU
     "media-src 'self' blob: mediastream:",
     "style-src 'self' 'unsafe-inline'",
     "object-src 'none'",
+    "frame-src 'none'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -124,6 +124,7 @@ describe('security headers', () => {
     expect(csp).toContain("media-src 'self' blob: mediastream:");
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("frame-src 'none'");
     expect(csp).toContain("base-uri 'none'");
     expect(csp).toContain("form-action 'none'");
     expect(csp).not.toContain("'unsafe-eval'");
