@@ -1,5 +1,6 @@
 // Code pinning in a real Chromium, through a tampering proxy in front of two real servers (the
-// current build, and an upgrade of it): the first visit pins the served build; a visit where one
+// current build, and an upgrade of it): the first visit pins the served build; a browser that
+// never pinned refuses a changed main script by Subresource Integrity; a pinned visit where one
 // byte of the main script is changed shows the code-changed notice and uses no key (no identity
 // database, no room request, no socket); a legitimate upgrade shows the notice once, and after
 // it is accepted the next visit shows none and runs the room page as usual.
@@ -79,6 +80,20 @@ describe('served code pinned in the browser', () => {
     await person.page.getByRole('heading', { name: 'Video calls with a link' }).waitFor();
     expect(await waitUntil('the first visit to pin a build', pinnedVersion, (v) => v !== null, { timeoutMs: 60_000 })).toBe(versionA);
     expect(await person.page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${proxy.origin}/sw.js`);
+  });
+
+  it('has a browser that never pinned refuse a changed main script (Subresource Integrity)', async () => {
+    const newcomer = await launchParticipant('newcomer', proxy.origin);
+    proxy.tamper = mainScript;
+    try {
+      await newcomer.page.goto(`${proxy.origin}/`);
+      const refused = await waitUntil('the browser to refuse the changed script', () => newcomer.log.find((l) => l.includes("valid digest in the 'integrity' attribute")), (l) => l !== undefined);
+      expect(refused).toContain(mainScript);
+      expect(await newcomer.page.locator('#app').innerHTML()).toBe('');
+    } finally {
+      proxy.tamper = null;
+      await newcomer.close();
+    }
   });
 
   it('shows the notice, and uses no key, when one byte of the main script changes', async () => {
