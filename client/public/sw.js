@@ -24,6 +24,7 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin || request.headers.has(CHECK_HEADER)) return;
+  if (url.pathname.startsWith('/api/')) return;
   const navigation = request.mode === 'navigate';
   if (!navigation && url.search !== '') return;
   const path = navigation && APP_ROUTE.test(url.pathname) ? '/index.html' : url.pathname;
