@@ -18,6 +18,7 @@ const ROOM_LINK = '/r/AAAAAAAAAAAAAAAAAAAAAA';
 const HEX64 = /^[0-9a-f]{64}$/;
 
 class UsageError extends Error {}
+class HelpRequested extends Error {}
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
@@ -30,7 +31,7 @@ function parseArgs(argv) {
       manifest = argv[++i];
       if (manifest === undefined) throw new UsageError('--manifest needs a file or a URL');
     } else if (arg === '--help' || arg === '-h') {
-      throw new UsageError('');
+      throw new HelpRequested();
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option ${arg}`);
     } else if (target === undefined) {
@@ -163,8 +164,12 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (error) => {
+    if (error instanceof HelpRequested) {
+      console.log(USAGE);
+      process.exit(0);
+    }
     if (error instanceof UsageError) {
-      if (error.message) console.error(`sealroom-verify: ${error.message}`);
+      console.error(`sealroom-verify: ${error.message}`);
       console.error(USAGE);
       process.exit(2);
     }

@@ -149,6 +149,12 @@ describe('sealroom-verify', () => {
     expect(run.stderr).toContain('usage: sealroom-verify');
   });
 
+  it('prints its usage and exits 0 when asked for help', async () => {
+    const run = await verify('--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('usage: sealroom-verify <https://host>');
+  });
+
   it('refuses a reference manifest that is not a manifest, with exit code 2', async () => {
     const bad = path.join(root, 'bad.json');
     writeFileSync(bad, JSON.stringify({ version: 1, algorithm: 'sha256', files: { '/index.html': 'short' } }));
