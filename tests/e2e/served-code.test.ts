@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { manifestOf } from '../../client/build/integrity-plugin';
@@ -19,6 +20,7 @@ import { startTamperProxy, type TamperProxy } from '../server/tamper-proxy';
 import { launchParticipant, printLogs, type Participant } from './harness/browser';
 import { waitUntil } from './harness/wait';
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const ROOM_PATH = `/r/${'A'.repeat(22)}`;
@@ -126,6 +128,11 @@ describe('served code pinned in the browser', () => {
     expect(await person.page.getByTestId('code-new-version').textContent()).toBe(versionB);
     expect(await notice().locator('.code-files li').allTextContents()).toEqual(['/index.html']);
     expect(keyUseSince(mark)).toEqual([]);
+    // axe-core over CDP (the app's CSP does not apply to it): WCAG 2.1 A and AA, as tests/e2e/accessibility.test.ts.
+    await person.page.evaluate(AXE_SOURCE);
+    const violations = await person.page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations.map((v) => v.id))`);
+    expect(violations).toEqual([]);
+    await person.page.screenshot({ path: 'test-results/code-changed-notice.png' });
 
     await notice().getByRole('button', { name: 'I trust the new version: use it' }).click();
     await person.page.getByRole('heading', { name: 'Video calls with a link' }).waitFor();
