@@ -149,6 +149,31 @@ describe('sealroom-verify', () => {
     expect(run.stderr).toContain('usage: sealroom-verify');
   });
 
+  it('refuses a manifest URL that answers an error or cannot be reached, with exit code 2', async () => {
+    const missing = await verify(server.base, '--manifest', `${server.base}/nothing.json`);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`the manifest ${server.base}/nothing.json answered HTTP 404`);
+    const unreachable = await verify(server.base, '--manifest', `http://127.0.0.1:${await unusedPort()}/integrity.json`);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toContain('cannot fetch the manifest');
+  });
+
+  it('fails on a served manifest that is not one, and still checks every file', async () => {
+    const broken = path.join(root, 'broken');
+    makeBuild(broken);
+    writeFileSync(path.join(broken, 'integrity.json'), '<!doctype html>');
+    const other = await startTestServer({ staticDir: broken });
+    try {
+      const run = await verify(other.base, '--manifest', manifest);
+      expect(run.code).toBe(1);
+      expect(run.fails).toEqual(['/integrity.json', '/integrity.json']);
+      expect(run.stdout).toContain('FAIL  /integrity.json  the served manifest is not JSON');
+      expect(run.stdout).toContain('PASS  /assets/worker-b2.js');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('prints its usage and exits 0 when asked for help', async () => {
     const run = await verify('--help');
     expect(run.code).toBe(0);
