@@ -41,7 +41,9 @@ describe('served code pinned in the browser', () => {
   let proxy: TamperProxy;
   let person: Participant;
   const versionA = sha256(readFileSync(path.join(DIST, 'integrity.json')));
-  const mainScript = Object.keys(parseManifest(readFileSync(path.join(DIST, 'integrity.json'), 'utf8')).files).find((f) => /^\/assets\/index-.*\.js$/.test(f))!;
+  const built = Object.keys(parseManifest(readFileSync(path.join(DIST, 'integrity.json'), 'utf8')).files);
+  const mainScript = built.find((f) => /^\/assets\/index-.*\.js$/.test(f))!;
+  const mediaWorker = built.find((f) => /^\/assets\/media-worker-.*\.js$/.test(f))!;
   let versionB: string;
 
   beforeAll(async () => {
@@ -74,11 +76,16 @@ describe('served code pinned in the browser', () => {
     });
   const databases = () => person.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
   const notice = () => person.page.getByTestId('code-changed');
+  /** A new visit: a fresh document, even when only the fragment would differ from the last one. */
+  const visit = async (where: string) => {
+    await person.page.goto('about:blank');
+    await person.page.goto(`${proxy.origin}${where}`);
+  };
   /** What the page asked the server for since `mark`, apart from the page's own code and manifest. */
   const keyUseSince = (mark: number) => proxy.requests.slice(mark).filter((p) => p.startsWith('/api/') || p.startsWith('upgrade:'));
 
   it('pins the served build on the first visit', async () => {
-    await person.page.goto(`${proxy.origin}/`);
+    await visit('/');
     await person.page.getByRole('heading', { name: 'Video calls with a link' }).waitFor();
     expect(await waitUntil('the first visit to pin a build', pinnedVersion, (v) => v !== null, { timeoutMs: 60_000 })).toBe(versionA);
     expect(await person.page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${proxy.origin}/sw.js`);
@@ -98,17 +105,20 @@ describe('served code pinned in the browser', () => {
     }
   });
 
-  it('shows the notice, and uses no key, when one byte of the main script changes', async () => {
-    proxy.tamper = mainScript;
+  it.each([
+    ['the main script', () => mainScript],
+    ['the media worker (browsers have no SRI for workers)', () => mediaWorker],
+  ])('shows the notice, and uses no key, when one byte of %s changes', async (_what, file) => {
+    proxy.tamper = file();
     const mark = proxy.requests.length;
     try {
-      await person.page.goto(`${proxy.origin}${ROOM_PATH}#${FRAGMENT}`);
+      await visit(`${ROOM_PATH}#${FRAGMENT}`);
       await notice().waitFor();
       expect(await notice().getAttribute('data-kind')).toBe('inconsistent');
       expect(await notice().getByRole('heading').textContent()).toBe('This server sends code that does not match its own manifest');
-      expect(await notice().locator('.code-files li').allTextContents()).toEqual([mainScript]);
+      expect(await notice().locator('.code-files li').allTextContents()).toEqual([file()]);
       expect(await notice().getByRole('button', { name: 'I trust the new version: use it' }).count()).toBe(0);
-      expect(proxy.requests.slice(mark)).toContain(mainScript);
+      expect(proxy.requests.slice(mark)).toContain(file());
       expect(keyUseSince(mark)).toEqual([]);
       expect(await databases()).toEqual([]);
       expect(await pinnedVersion()).toBe(versionA);
@@ -120,7 +130,7 @@ describe('served code pinned in the browser', () => {
   it('shows a legitimate upgrade once, as version A → B, and pins it when accepted', async () => {
     proxy.target = upgrade.base;
     const mark = proxy.requests.length;
-    await person.page.goto(`${proxy.origin}/`);
+    await visit('/');
     await notice().waitFor();
     expect(await notice().getAttribute('data-kind')).toBe('changed');
     expect(await notice().getByRole('heading').textContent()).toBe("This app's code changed since your last visit");
@@ -142,7 +152,7 @@ describe('served code pinned in the browser', () => {
 
   it('shows no notice on the next visit, and the room page goes on to use its keys', async () => {
     const mark = proxy.requests.length;
-    await person.page.goto(`${proxy.origin}${ROOM_PATH}#${FRAGMENT}`);
+    await visit(`${ROOM_PATH}#${FRAGMENT}`);
     await waitUntil('the room page to open its key store', databases, (names) => names.includes('sealroom'));
     expect(await notice().count()).toBe(0);
     expect(keyUseSince(mark)).toContain(`/api/rooms/${'A'.repeat(22)}`);
