@@ -19,8 +19,8 @@ function supported(): boolean {
 export class CodeGate {
   state: CodeCheckState = $state.raw({ kind: 'checking' });
   accepting = $state(false);
-  /** Why accepting failed, for the notice. */
-  acceptError: string | undefined = $state();
+  /** Pinning the accepted version threw (storage full, network gone); the notice offers it again. */
+  acceptFailed = $state(false);
   readonly #store = new CachePinStore();
 
   get blocks(): boolean {
@@ -50,7 +50,7 @@ export class CodeGate {
     if (this.state.kind !== 'changed' || this.accepting) return;
     const { from, to } = this.state;
     this.accepting = true;
-    this.acceptError = undefined;
+    this.acceptFailed = false;
     try {
       const pinned = await pinServedCode(fromServer, this.#store, to);
       if (pinned.ok) {
@@ -59,7 +59,7 @@ export class CodeGate {
       }
       this.state = { kind: 'inconsistent', from, to: pinned.to, files: pinned.files, reason: pinned.reason };
     } catch {
-      this.acceptError = 'pin-failed';
+      this.acceptFailed = true;
     } finally {
       this.accepting = false;
     }
