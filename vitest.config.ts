@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/unit/**/*.test.ts', 'tests/memory/**/*.test.ts', 'tests/vectors/**/*.test.ts', 'tests/scenario/**/*.test.ts', 'tests/server/**/*.test.ts'],
+          include: ['tests/unit/**/*.test.ts', 'tests/memory/**/*.test.ts', 'tests/build/**/*.test.ts', 'tests/vectors/**/*.test.ts', 'tests/scenario/**/*.test.ts', 'tests/server/**/*.test.ts'],
           environment: 'node',
           setupFiles: ['tests/setup/sodium.ts'],
           testTimeout: 20_000,

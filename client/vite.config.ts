@@ -1,8 +1,10 @@
 // Vite build of the Sealroom web client. Root is client/; output goes to client/dist, which the
 // server serves. In development, /api and /ws are proxied to a locally running signaling server
-// (SEALROOM_DEV_SERVER, default http://127.0.0.1:8080).
+// (SEALROOM_DEV_SERVER, default http://127.0.0.1:8080). The build ends by adding Subresource
+// Integrity to index.html and writing integrity.json (build/integrity-plugin.ts).
 import { defineConfig, loadEnv } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { integrityPlugin } from './build/integrity-plugin';
 
 const root = decodeURIComponent(new URL('.', import.meta.url).pathname);
 
@@ -12,7 +14,7 @@ export default defineConfig(({ mode }) => {
   return {
     root,
     publicDir: 'public',
-    plugins: [svelte({ configFile: false })],
+    plugins: [svelte({ configFile: false }), integrityPlugin()],
     build: {
       outDir: 'dist',
       emptyOutDir: true,

@@ -19,7 +19,7 @@ import { Label } from './labels';
 import { kdf, labelledHash } from './kdf';
 import { sodium } from './sodium';
 
-const LINK_SECRET_BYTES = 32;
+export const LINK_SECRET_BYTES = 32;
 
 export interface LinkFragment {
   readonly linkSecret: Uint8Array;

@@ -1,5 +1,5 @@
 // The express app: room creation and status API, the built client (with an SPA fallback for
-// /r/:roomId), security headers on every response, and typed JSON errors (HttpError).
+// /r/:roomId; its manifest /integrity.json and service worker /sw.js always revalidated), security headers on every response, and typed JSON errors (HttpError).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
@@ -89,7 +89,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   };
   app.get('/', sendIndex);
   app.get('/r/:roomId', (req, res, next) => (RoomId.safeParse(req.params['roomId']).success ? sendIndex(req, res, next) : next()));
-  app.use(express.static(config.staticDir, { index: false, dotfiles: 'ignore' }));
+  // The manifest and the pinning service worker must never come from a stale HTTP cache.
+  const revalidate = new Set(['sw.js', 'integrity.json', 'index.html']);
+  app.use(
+    express.static(config.staticDir, {
+      index: false,
+      dotfiles: 'ignore',
+      setHeaders: (res, file) => {
+        if (revalidate.has(path.basename(file)) && path.dirname(file) === config.staticDir) res.setHeader('Cache-Control', 'no-cache');
+      },
+    }),
+  );
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
   });

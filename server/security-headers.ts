@@ -1,5 +1,6 @@
 // Response headers sent on every HTTP answer: a strict Content-Security-Policy (the app's own
-// scripts and wasm, workers from blob:, sockets to this server and the configured LiveKit only),
+// scripts and wasm, workers from its own files only (never blob:, so every script that runs is a
+// file the manifest lists; docs/decisions/0012-verifiable-client.md), sockets to this server and the configured LiveKit only),
 // no referrer, no MIME sniffing, an isolated browsing context, and camera/microphone/screen
 // capture for this origin only.
 import type { RequestHandler } from 'express';
@@ -11,7 +12,7 @@ function socketAndHttpOrigins(url: string): string[] {
   return [`${secure ? 'wss' : 'ws'}://${u.host}`, `${secure ? 'https' : 'http'}://${u.host}`];
 }
 
-function contentSecurityPolicy(publicOrigins: readonly string[], livekitUrl: string | null): string {
+export function contentSecurityPolicy(publicOrigins: readonly string[], livekitUrl: string | null): string {
   // 'self' covers same-origin sockets in CSP3 browsers; the explicit ws origins cover older ones.
   const connect = new Set<string>(["'self'"]);
   for (const o of publicOrigins) for (const s of socketAndHttpOrigins(o)) connect.add(s);
@@ -19,12 +20,13 @@ function contentSecurityPolicy(publicOrigins: readonly string[], livekitUrl: str
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self' blob:",
+    "worker-src 'self'",
     `connect-src ${[...connect].join(' ')}`,
     "img-src 'self' data: blob:",
     "media-src 'self' blob: mediastream:",
     "style-src 'self' 'unsafe-inline'",
     "object-src 'none'",
+    "frame-src 'none'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -13,6 +13,8 @@ beforeAll(async () => {
   staticDir = mkdtempSync(path.join(tmpdir(), 'sealroom-static-'));
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>sealroom</title>');
   writeFileSync(path.join(staticDir, 'app.js'), 'console.log(1)');
+  writeFileSync(path.join(staticDir, 'sw.js'), '// sw');
+  writeFileSync(path.join(staticDir, 'integrity.json'), '{}');
   t = await startTestServer({ staticDir });
 });
 afterAll(() => t.close());
@@ -114,7 +116,7 @@ describe('security headers', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
-    expect(csp).toContain("worker-src 'self' blob:");
+    expect(csp).toContain("worker-src 'self';");
     expect(csp).toContain(`connect-src 'self'`);
     expect(csp).toContain(t.livekitUrl);
     expect(csp).toContain(t.livekitUrl.replace('ws://', 'http://'));
@@ -122,9 +124,12 @@ describe('security headers', () => {
     expect(csp).toContain("media-src 'self' blob: mediastream:");
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("frame-src 'none'");
     expect(csp).toContain("base-uri 'none'");
     expect(csp).toContain("form-action 'none'");
     expect(csp).not.toContain("'unsafe-eval'");
+    // WEBCAT's rule: scripts and workers only from files (no blob:, no eval; wasm-unsafe-eval allowed).
+    expect(csp).not.toMatch(/(script|worker)-src[^;]*blob:/);
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
@@ -146,6 +151,15 @@ describe('static client', () => {
     expect(await (await fetch(`${t.base}/app.js`)).text()).toBe('console.log(1)');
     expect((await fetch(`${t.base}/r/bad`)).status).toBe(404);
     expect((await fetch(`${t.base}/api/nothing`)).status).toBe(404);
+  });
+
+  it('asks caches to revalidate the manifest and the service worker every time', async () => {
+    for (const p of ['/sw.js', '/integrity.json', '/']) {
+      const res = await fetch(`${t.base}${p}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+    }
+    expect((await fetch(`${t.base}/app.js`)).headers.get('cache-control')).not.toBe('no-cache');
   });
 
   it('answers 503 naming `npm run build` when the client is not built', async () => {
