@@ -4,6 +4,7 @@
 // byte of the main script is changed shows the code-changed notice and uses no key (no identity
 // database, no room request, no socket); a legitimate upgrade shows the notice once, and after
 // it is accepted the next visit shows none and runs the room page as usual.
+import { en } from '../../client/src/lib/i18n/catalogues/en';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,7 +134,7 @@ describe('served code pinned in the browser', () => {
     await visit('/');
     await notice().waitFor();
     expect(await notice().getAttribute('data-kind')).toBe('changed');
-    expect(await notice().getByRole('heading').textContent()).toBe("This app's code changed since your last visit");
+    expect(await notice().getByRole('heading').textContent()).toBe(en['integrity.changedTitle']);
     expect(await person.page.getByTestId('code-version').textContent()).toBe(`Version ${versionA.slice(0, 12)} → ${versionB.slice(0, 12)}`);
     expect(await person.page.getByTestId('code-new-version').textContent()).toBe(versionB);
     expect(await notice().locator('.code-files li').allTextContents()).toEqual(['/index.html']);
