@@ -27,16 +27,15 @@ import { Reader, Writer, equalBytes } from './bytes';
 import { ParameterError, Reason, VerificationError } from './errors';
 import { type RoomKeyPair, ROOM_ID_BYTES, assertLength } from './identity';
 import { kdf } from './kdf';
+import { KID_SENDER_BITS, MAX_MEMBER_INDEX, MAX_PAGE_LIFE, PAGE_LIFE_CTR_BITS, U64_MAX } from './limits';
 import { Label } from './labels';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 
-export const ENVELOPE_VERSION = 1;
-export const EPOCH_SECRET_BYTES = 32;
-export const BASE_KEY_BYTES = 32;
-const SENDER_BITS = 6n;
-const MAX_SENDER_INDEX = 63;
-const U64_MAX = (1n << 64n) - 1n;
+const ENVELOPE_VERSION = 1;
+const EPOCH_SECRET_BYTES = 32;
+const BASE_KEY_BYTES = 32;
+const SENDER_BITS = BigInt(KID_SENDER_BITS);
 
 export function generateEpochSecret(): Uint8Array {
   return sodium().randombytes_buf(EPOCH_SECRET_BYTES);
@@ -111,23 +110,12 @@ export function appMessageKey(epochSecret: Uint8Array, roomId: Uint8Array, epoch
   return kdf(epochSecret, Label.appMessageKey, epochContext(roomId, epoch).finish());
 }
 
-/** Low CTR bits counted by one page life; the bits above hold the life. */
-export const PAGE_LIFE_CTR_BITS = 32;
-export const MAX_PAGE_LIFE = 2 ** 32 - 1;
-
 /** The counters page life `life` may send under any KID: [first, end). */
 export function pageLifeCounters(life: number): { first: bigint; end: bigint } {
   if (!Number.isInteger(life) || life < 0 || life > MAX_PAGE_LIFE) throw new ParameterError(Reason.outOfRange, `page life ${life} is out of range`);
   const first = BigInt(life) << BigInt(PAGE_LIFE_CTR_BITS);
   return { first, end: first + (1n << BigInt(PAGE_LIFE_CTR_BITS)) };
 }
-
-/**
- * How far one media frame may move a sender's replay window ahead (crypto/sframe/replay.ts): a
- * sender spends one counter per frame over all its tracks (≈ 150 a second with camera simulcast,
- * microphone and a screen), so 1,000 a second is generous; the base covers a jitter buffer's worth.
- */
-export const MEDIA_FORWARD_BOUND = { base: 1024, perSecond: 1000 } as const;
 
 export function kidFor(epoch: number, senderIndex: number): bigint {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ParameterError(Reason.outOfRange, `epoch ${epoch} is out of range`);
@@ -139,7 +127,7 @@ export function splitKid(kid: bigint): { epoch: number; senderIndex: number } {
   if (kid < 0n || kid > U64_MAX) throw new ParameterError(Reason.outOfRange, 'KID is not a u64');
   const epoch = kid >> SENDER_BITS;
   if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw new ParameterError(Reason.outOfRange, 'KID names an epoch beyond 2^53 - 1');
-  return { epoch: Number(epoch), senderIndex: Number(kid & 63n) };
+  return { epoch: Number(epoch), senderIndex: Number(kid & BigInt(MAX_MEMBER_INDEX)) };
 }
 
 /** What the media worker installs for an epoch: KID -> SFrame base key, one per member index. */
@@ -150,7 +138,7 @@ export function epochBaseKeys(epochSecret: Uint8Array, roomId: Uint8Array, epoch
 }
 
 function checkSenderIndex(index: number): void {
-  if (!Number.isInteger(index) || index < 0 || index > MAX_SENDER_INDEX) {
-    throw new ParameterError(Reason.outOfRange, `sender index ${index} is outside 0..${MAX_SENDER_INDEX}`);
+  if (!Number.isInteger(index) || index < 0 || index > MAX_MEMBER_INDEX) {
+    throw new ParameterError(Reason.outOfRange, `sender index ${index} is outside 0..${MAX_MEMBER_INDEX}`);
   }
 }

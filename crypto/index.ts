@@ -4,8 +4,6 @@ export * from './errors';
 export * from './version';
 export * from './bytes';
 export * from './limits';
-// crypto/sframe/header.ts still has its own copy, which sframe/index re-exports: this one wins.
-export { U64_MAX } from './limits';
 export * from './labels';
 export * from './sodium';
 export * from './kdf';

@@ -26,3 +26,32 @@ export const MAX_DESCRIPTION_BYTES = 1000;
 
 /** An in-call message's body: room for a chat line and its metadata, well under the signaling message cap. */
 export const MAX_APP_BODY_BYTES = 16 * 1024;
+
+// --- SFrame and media keys
+
+/** Low KID bits holding the sender index (`KID = epoch << 6 | senderIndex`), room for MAX_MEMBER_INDEX. */
+export const KID_SENDER_BITS = 6;
+
+/**
+ * Low CTR bits counted by one page life; the bits above hold the life (`CTR = life << 32 | n`,
+ * decision 0010). 2^32 frames is about 330 days of one sender at 150 frames a second.
+ */
+export const PAGE_LIFE_CTR_BITS = 32;
+/** Page lives one room key hands out. */
+export const MAX_PAGE_LIFE = 2 ** 32 - 1;
+
+/** Counters a replay window remembers per (KID, page life) by default; a power of two. */
+export const DEFAULT_REPLAY_WINDOW = 1024;
+/** The smallest and largest replay windows a receiver may ask for. */
+export const MIN_REPLAY_WINDOW = 32;
+export const MAX_REPLAY_WINDOW = 1 << 16;
+
+/**
+ * How far one media frame may move a sender's replay window ahead: a sender spends one counter per
+ * frame over all its tracks (about 150 a second with camera simulcast, microphone and a screen),
+ * so 1,000 a second is generous; the base covers a jitter buffer's worth.
+ */
+export const MEDIA_FORWARD_BOUND = { base: 1024, perSecond: 1000 } as const;
+
+/** SFrame keys cached per base key by the one-shot sframeEncrypt/sframeDecrypt API. */
+export const MAX_KIDS_PER_BASE_KEY = 64;

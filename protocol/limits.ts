@@ -55,3 +55,21 @@ export const MAX_DEPARTED = 2 * MAX_MEMBERS;
 export const MAX_RESUME_TOKENS = 4;
 /** Revoked resume tokens remembered per room, so their holders learn why (oldest dropped first). */
 export const MAX_TOMBSTONES = 1000;
+
+// --- Client timing (client/src/lib/session/, e2ee/media-keys.svelte.ts; decisions 0006 and 0010)
+
+/** A member starts sending under a new epoch this long after it arrives, so the others hold it too. */
+export const SWITCH_DELAY_MS = 250;
+/** Keys of a replaced epoch stay installed this long after the switch, for frames in flight. */
+export const GRACE_MS = 5000;
+/** A member with evidence of a newer epoch stops sending if it has not arrived this long after ([W1]). */
+export const WITHHELD_AFTER_MS = 5000;
+/** Newer-epoch evidence more than this many epochs ahead is not believed (garbage KIDs). */
+export const NEWER_EPOCH_HORIZON = 64;
+/** Resyncs asked for because of newer-epoch evidence, at most one per this many ms. */
+export const EVIDENCE_RESYNC_GAP_MS = 1000;
+/** An epoch confirmation goes out this long after its epoch arrives, plus up to the jitter ([F1]). */
+export const CONFIRM_DELAY_MS = 500;
+export const CONFIRM_JITTER_MS = 1000;
+/** Refused commits a page remembers for its security panel and the tests. */
+export const REFUSALS_KEPT = 100;

@@ -21,13 +21,7 @@ const ENTRY_POINTS: readonly string[] = ['vitest.config.ts', 'client/vite.config
  * Exports that no other file uses yet and stay, each with its reason. Keep this list short: an entry
  * is a debt, not a licence.
  */
-const ALLOWED: readonly { file: string; name: string; why: string }[] = [
-  ...['SWITCH_DELAY_MS', 'GRACE_MS'].map((name) => ({ file: 'client/src/lib/e2ee/media-keys.svelte.ts', name, why: 'a limit, to move to protocol/limits.ts with the media-keys rework on main' })),
-  ...['ENVELOPE_VERSION', 'EPOCH_SECRET_BYTES', 'BASE_KEY_BYTES'].map((name) => ({ file: 'crypto/epoch.ts', name, why: 'to lose its export (or move to crypto/limits.ts) with the epoch rework on main' })),
-  ...['BASE_KEY_MIN_BYTES', 'BASE_KEY_MAX_BYTES'].map((name) => ({ file: 'crypto/sframe/keys.ts', name, why: 'to move to crypto/limits.ts with the SFrame rework on main' })),
-  { file: 'client/src/lib/media/transform-hook.ts', name: 'transformIntact', why: 'only used in its own file; to lose its export with the transform-guard work on main' },
-  { file: 'tests/memory/tier.ts', name: 'MemoryTier', why: 'only used in its own file; to lose its export with the memory-tier work on main' },
-];
+const ALLOWED: readonly { file: string; name: string; why: string }[] = [];
 
 const SOURCE_DIRS = ['client', 'crypto', 'protocol', 'server', 'scripts', 'tests', 'bench'];
 const SKIP = new Set(['node_modules', 'dist', 'results']);

@@ -14,8 +14,8 @@
 // bytes"). The decoder accepts only that form, so every (KID, CTR) has exactly one header.
 // Header sizes range from 1 byte (KID < 8, CTR < 8) to 17 bytes (both 2^64-1).
 import { CodecError, ParameterError, Reason } from '../errors';
+import { U64_MAX } from '../limits';
 
-export const U64_MAX = (1n << 64n) - 1n;
 /** Largest value carried inside the config byte (3 bits). */
 const INLINE_MAX = 7n;
 export const SFRAME_HEADER_MAX_BYTES = 17;

@@ -21,8 +21,8 @@ export interface SFrameKeyMaterial {
 }
 
 /** Base keys shorter than 128 bits are refused; RFC 9605 leaves the length to the application. */
-export const BASE_KEY_MIN_BYTES = 16;
-export const BASE_KEY_MAX_BYTES = 64;
+const BASE_KEY_MIN_BYTES = 16;
+const BASE_KEY_MAX_BYTES = 64;
 
 export function assertBaseKey(baseKey: Uint8Array): void {
   if (!(baseKey instanceof Uint8Array) || baseKey.length < BASE_KEY_MIN_BYTES || baseKey.length > BASE_KEY_MAX_BYTES) {

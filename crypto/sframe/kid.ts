@@ -3,8 +3,7 @@
 // used here only to name the epoch and sender in messages and to pick the unknown-key reason.
 import { Reason, UnknownKeyError } from '../errors';
 
-/** Low KID bits that hold the sender index in Sealroom's layout. */
-export const KID_SENDER_BITS = 6;
+import { KID_SENDER_BITS } from '../limits';
 
 export function describeKid(kid: bigint, senderBits: number = KID_SENDER_BITS): string {
   const epoch = kid >> BigInt(senderBits);

@@ -17,9 +17,11 @@
 // With `forwardBound`, one frame cannot move a window arbitrarily far ahead (replay.ts).
 import { type SFrameKey, openFrame, prepareSFrameKey } from './frame';
 import { type SFrameHeader, decodeSFrameHeader } from './header';
-import { KID_SENDER_BITS, describeKid, unknownKeyError } from './kid';
+import { KID_SENDER_BITS } from '../limits';
+import { describeKid, unknownKeyError } from './kid';
 import { ParameterError, Reason } from '../errors';
-import { DEFAULT_REPLAY_WINDOW, type ForwardBound, ReplayWindow, assertWindowSize } from './replay';
+import { DEFAULT_REPLAY_WINDOW } from '../limits';
+import { type ForwardBound, ReplayWindow, assertWindowSize } from './replay';
 import { type SFrameDecrypted } from './sframe';
 import { type CipherSuite, DEFAULT_MEDIA_SUITE, suiteParams } from './suites';
 

@@ -19,14 +19,12 @@
 // drop), `accept` only after the tag verified. `accept` checks again, so two copies of one frame
 // opened concurrently cannot both pass.
 import { ParameterError, ReplayError, Reason } from '../errors';
+import { DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW } from '../limits';
 
-export const DEFAULT_REPLAY_WINDOW = 1024;
-const MIN_WINDOW = 32;
-const MAX_WINDOW = 1 << 16;
 
 export function assertWindowSize(size: number): void {
-  if (!Number.isInteger(size) || size < MIN_WINDOW || size > MAX_WINDOW || (size & (size - 1)) !== 0) {
-    throw new ParameterError(Reason.outOfRange, `replay window must be a power of two in [${MIN_WINDOW}, ${MAX_WINDOW}]`);
+  if (!Number.isInteger(size) || size < MIN_REPLAY_WINDOW || size > MAX_REPLAY_WINDOW || (size & (size - 1)) !== 0) {
+    throw new ParameterError(Reason.outOfRange, `replay window must be a power of two in [${MIN_REPLAY_WINDOW}, ${MAX_REPLAY_WINDOW}]`);
   }
 }
 

@@ -9,8 +9,10 @@
 // epoch has a fresh one). Sender keys are for encryption only (§4.4.1): never give them to a receiver.
 import { ParameterError, Reason } from '../errors';
 import { type SFrameKey, prepareSFrameKey, sealFrame } from './frame';
-import { U64_MAX, assertU64 } from './header';
-import { KID_SENDER_BITS, describeKid, unknownKeyError } from './kid';
+import { assertU64 } from './header';
+import { U64_MAX } from '../limits';
+import { KID_SENDER_BITS } from '../limits';
+import { describeKid, unknownKeyError } from './kid';
 import { type CipherSuite, DEFAULT_MEDIA_SUITE, suiteParams } from './suites';
 
 const NO_METADATA = new Uint8Array(0);

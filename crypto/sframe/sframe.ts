@@ -6,6 +6,7 @@
 // (oldest dropped), since sframeDecrypt derives a key for whatever KID a header names. No replay
 // window and no KID allow-list here: untrusted media goes through SFrameReceiver.
 import { equalBytes } from '../bytes';
+import { MAX_KIDS_PER_BASE_KEY } from '../limits';
 import { type SFrameKey, openFrame, prepareSFrameKey, sealFrame } from './frame';
 import { assertU64, decodeSFrameHeader } from './header';
 import { assertBaseKey } from './keys';
@@ -39,7 +40,6 @@ interface CacheEntry {
   readonly key: Promise<SFrameKey>;
 }
 
-const MAX_KIDS_PER_BASE_KEY = 64;
 const cache = new WeakMap<Uint8Array, Map<string, CacheEntry>>();
 
 function cachedKey(suite: CipherSuite, baseKey: Uint8Array, kid: bigint): Promise<SFrameKey> {

@@ -42,7 +42,7 @@ export interface SuiteParams {
   readonly source: string;
 }
 
-/** Sealroom's media suite (DESIGN.md, "Media encryption"). */
+/** Sealroom's media suite: AES_128_GCM_SHA256_128 (decision 0003). */
 export const DEFAULT_MEDIA_SUITE = CipherSuite.AES_128_GCM_SHA256_128;
 
 export function isCipherSuite(value: unknown): value is CipherSuite {

@@ -5,7 +5,7 @@
 // newer epoch, resyncs (the proxy withholds again), and within WITHHELD_AFTER_MS stops sending and
 // says the server is withholding a change. When the proxy relents, she catches up and sends again.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WITHHELD_AFTER_MS } from '../../client/src/lib/session/left-behind';
+import { WITHHELD_AFTER_MS } from '../../protocol/limits';
 import { printLogs } from './harness/browser';
 import { type HostileProxy, type Wire, startHostileProxy } from './harness/hostile-proxy';
 import { audit, callCode, kidEpoch, launchMember, type Member, ownId, waitForEpoch } from './harness/members';

@@ -2,7 +2,7 @@
 // hostile. Each test is an attack found on the first version, now refused.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ServerMessage } from '../../protocol/protocol';
-import { WITHHELD_AFTER_MS } from '../../client/src/lib/session/left-behind';
+import { WITHHELD_AFTER_MS } from '../../protocol/limits';
 import { admit, callOf, type Client, Person } from './tier';
 
 type Commits = Extract<ServerMessage, { type: 'commits' }>;

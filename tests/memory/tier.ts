@@ -115,7 +115,7 @@ export class Person {
 
 const MAX_STEPS = 200_000;
 
-export class MemoryTier {
+class MemoryTier {
   readonly link: Link;
   readonly room: Room;
   interpose: Interpose = (message) => [message];

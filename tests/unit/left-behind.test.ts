@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LeftBehind, NEWER_EPOCH_HORIZON, WITHHELD_AFTER_MS } from '../../client/src/lib/session/left-behind';
+import { LeftBehind } from '../../client/src/lib/session/left-behind';
+import { NEWER_EPOCH_HORIZON, WITHHELD_AFTER_MS } from '../../protocol/limits';
 
 describe('[W1] a member left behind', () => {
   it('resyncs at once on evidence of a newer epoch, and stops sending if it does not arrive in time', () => {

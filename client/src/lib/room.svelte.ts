@@ -110,6 +110,11 @@ export class RoomController {
     return this.#media?.stats.dropped;
   }
 
+  /** Epoch keys the media Worker could not install: no media of that epoch opens on this page. */
+  get keyErrors(): number {
+    return this.#media?.keyErrors ?? 0;
+  }
+
   /** A participant's name from the signed commits; a LiveKit identity not in them has none. */
   nameOf(id: string): string {
     return this.members.find((m) => m.participantId === id)?.name ?? (id === this.participantId ? this.#ownName() : t('lobby.guestPlaceholder'));

@@ -19,7 +19,7 @@ import { MEDIA_FORWARD_BOUND, PAGE_LIFE_CTR_BITS, pageLifeCounters, splitKid } f
 import { SealroomCryptoError } from '../../../crypto/index';
 import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/index';
 import { KID_SENDER_BITS, SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/index';
-import { NEWER_EPOCH_HORIZON } from '../lib/session/left-behind';
+import { NEWER_EPOCH_HORIZON } from '../../../protocol/limits';
 import { DropReason, NO_DROPS, type KeyEntry, type SendKeyEntry, type TrackTally, type WorkerStats } from './messages';
 
 const VP8_MIME = 'video/vp8';

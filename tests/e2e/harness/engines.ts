@@ -1,6 +1,6 @@
 // Browser engines by name, behind one small page API, so a test says which engines it runs on
 // (`for (const engine of ENGINES)`, or a host/guest pair) instead of being copied per engine.
-//   chromium: Debian's Chromium through playwright-core (browser.ts, DESIGN.md's flags);
+//   chromium: Debian's Chromium through playwright-core (browser.ts, the flags the harness documents there);
 //   firefox:  Debian's Firefox ESR through puppeteer-core over WebDriver BiDi (firefox.ts).
 // Both get the peer-connection recorder (stats.ts) and any init scripts before the first page
 // loads. close() always closes the browser and deletes its profile; call it from afterAll, and it

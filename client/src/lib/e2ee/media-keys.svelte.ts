@@ -10,12 +10,9 @@
 import { type KeyEntry, type FromWorker, NO_DROPS, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
 import { detachedEndpoints, onReceiverCreated, onSenderCreated, pinTransform, refusedTransformChanges, type MediaKind } from '../media/transform-hook';
 import { type EpochKeys, type MediaSink } from '../session/media-sink';
+import { GRACE_MS, SWITCH_DELAY_MS } from '../../../../protocol/limits';
 import { auditEnabled, trace, traceEvents, type TraceEvent } from './trace';
 
-/** Delay between receiving an epoch and sending under it. */
-export const SWITCH_DELAY_MS = 250;
-/** How long keys of a replaced epoch stay installed after the switch. */
-export const GRACE_MS = 5000;
 
 type ScriptTransformConstructor = new (worker: Worker, options?: unknown) => unknown;
 const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformConstructor }).RTCRtpScriptTransform;

@@ -77,7 +77,7 @@ export function pinTransform(endpoint: Endpoint, transform: object): void {
 }
 
 /** True while the engine still runs the transform pinned to `endpoint`. */
-export function transformIntact(endpoint: Endpoint): boolean {
+function transformIntact(endpoint: Endpoint): boolean {
   const transform = pinned.get(endpoint);
   return transform !== undefined && nativeOf(endpoint)?.get.call(endpoint) === transform;
 }

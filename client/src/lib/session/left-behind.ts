@@ -9,12 +9,7 @@
 // cause anyway by dropping its packets. Claims implausibly far ahead are ignored, so garbage KIDs
 // do not count. Plain TypeScript with an injected clock: the caller runs the effects.
 
-/** How long a member waits for a newer epoch it has evidence of before it stops sending. */
-export const WITHHELD_AFTER_MS = 5000;
-/** Evidence more than this many epochs ahead is not believed (a withheld run is short). */
-export const NEWER_EPOCH_HORIZON = 64;
-/** Resyncs asked for because of newer-epoch evidence, at most one per this many ms. */
-const RESYNC_GAP_MS = 1000;
+import { EVIDENCE_RESYNC_GAP_MS as RESYNC_GAP_MS, NEWER_EPOCH_HORIZON, WITHHELD_AFTER_MS } from '../../../../protocol/limits';
 
 export type BehindEffect = { readonly type: 'resync' } | { readonly type: 'withhold'; readonly epoch: number } | { readonly type: 'caught-up' };
 

@@ -13,6 +13,7 @@
 // Every server message is untrusted: what does not verify is counted and dropped.
 import { type AppMessageType, appMessageEpoch } from '../../../../crypto/index';
 import { fromBase64Url } from '../../../../crypto/index';
+import { CONFIRM_DELAY_MS, CONFIRM_JITTER_MS, REFUSALS_KEPT } from '../../../../protocol/limits';
 import { type ServerMessage } from '../../../../protocol/protocol';
 import { trace } from '../e2ee/trace';
 import { type Channel, type Outgoing } from './channel';
@@ -57,10 +58,7 @@ export interface Refusal {
   readonly message: string;
 }
 
-const REFUSALS_KEPT = 100;
-/** An epoch confirmation goes out this long after the epoch arrives, plus a random jitter. */
-const CONFIRM_DELAY_MS = 500;
-const CONFIRM_JITTER_MS = 1000;
+
 
 export interface SessionOptions {
   readonly genesis?: GenesisRecord;

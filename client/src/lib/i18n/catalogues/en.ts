@@ -201,6 +201,7 @@ export const en = {
   'security.drop.wrong-sender': '{count, number} under one member’s key on another member’s track',
   'security.forks': 'A different version of this call’s member list (epoch {epoch, number}) is held by: {names}. Someone in the middle is showing people different calls. Compare the call security code out loud.',
   'security.droppedMessages': 'In-call messages dropped because they did not open under this call’s keys or were not signed by a current member: {count, number}.',
+  'security.keyErrors': 'Keys this page could not install for its media: {count, number}. Media of those epochs does not open here; reloading the page usually helps.',
   'security.unopened': 'In-call messages of this epoch that did not open: {count, number}. Their sender holds another version of it, or the server altered them.',
   'security.drop.other': '{count, number} {reason}',
   'security.droppedKnocks': '{count, plural, one {# request to join did not verify and was dropped} other {# requests to join did not verify and were dropped}}: altered on the way, or not made with this room’s link.',

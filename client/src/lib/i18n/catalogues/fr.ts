@@ -202,6 +202,7 @@ export const fr: Catalogue = {
   'security.drop.wrong-sender': '{count, number} chiffrées avec la clé d’un participant sur la piste d’un autre',
   'security.forks': 'Une autre version de la liste des participants de cet appel (époque {epoch, number}) est détenue par : {names}. Quelqu’un au milieu montre des appels différents. Comparez à voix haute le code de sécurité de l’appel.',
   'security.droppedMessages': 'Messages de l’appel écartés parce qu’ils ne s’ouvraient pas avec les clés de cet appel ou n’étaient pas signés par un participant actuel : {count, number}.',
+  'security.keyErrors': 'Clés que cette page n’a pas pu installer pour ses flux : {count, number}. Les flux de ces époques ne s’ouvrent pas ici ; recharger la page règle en général le problème.',
   'security.unopened': 'Messages de cette époque qui ne se sont pas ouverts : {count, number}. Leur expéditeur en détient une autre version, ou le serveur les a modifiés.',
   'security.drop.other': '{count, number} {reason}',
   'security.droppedKnocks': '{count, plural, one {# demande d’entrée n’a pas pu être vérifiée et a été écartée} other {# demandes d’entrée n’ont pas pu être vérifiées et ont été écartées}} : modifiées en chemin, ou faites sans le lien de cette salle.',
