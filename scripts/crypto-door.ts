@@ -4,9 +4,10 @@
 // import outside crypto/ that reaches another crypto/ path. Used by tests/unit/crypto-door.test.ts;
 // `tsx scripts/crypto-door.ts --fix` rewrites such imports to crypto/index (the path only, and
 // `import * as host from '…/crypto/host'` to `import { host } from '…/crypto/index'`).
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { sourceFiles } from './source-files';
 
 export interface DoorFinding {
   readonly file: string;
@@ -16,21 +17,9 @@ export interface DoorFinding {
 
 /** Folders outside crypto/ whose sources may import it. */
 const SOURCE_DIRS = ['client', 'server', 'protocol', 'tests', 'bench', 'scripts'];
-const SKIP = new Set(['node_modules', 'dist', 'results']);
 
 function importingSources(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) {
-        if (!SKIP.has(name)) walk(path);
-      } else if (/\.(ts|svelte)$/.test(name)) out.push(path);
-    }
-  };
-  for (const dir of SOURCE_DIRS) walk(join(root, dir));
-  for (const name of readdirSync(root)) if (name.endsWith('.config.ts')) out.push(join(root, name));
-  return out.sort();
+  return sourceFiles(root, SOURCE_DIRS, /\.(ts|svelte)$/).filter((f) => dirname(f) !== root || f.endsWith('.config.ts'));
 }
 
 interface Specifier {

@@ -4,9 +4,10 @@
 // namespace imports such as `host.admit`), and reads the imports of the Svelte components' script
 // blocks. An export counts as used when a file other than its own names it; re-exporting alone is
 // not a use. Run by `npm run typecheck`: `tsx scripts/unused-exports.ts`, exit status 1 on a finding.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { sourceFiles } from './source-files';
 
 export interface UnusedExport {
   readonly file: string;
@@ -24,21 +25,8 @@ const ENTRY_POINTS: readonly string[] = ['vitest.config.ts', 'client/vite.config
 const ALLOWED: readonly { file: string; name: string; why: string }[] = [];
 
 const SOURCE_DIRS = ['client', 'crypto', 'protocol', 'server', 'scripts', 'tests', 'bench'];
-const SKIP = new Set(['node_modules', 'dist', 'results']);
-
 function sources(root: string, pattern: RegExp): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) {
-        if (!SKIP.has(name)) walk(path);
-      } else if (pattern.test(name)) out.push(path);
-    }
-  };
-  for (const dir of SOURCE_DIRS) if (existsSync(join(root, dir))) walk(join(root, dir));
-  for (const name of readdirSync(root)) if (pattern.test(name) && statSync(join(root, name)).isFile()) out.push(join(root, name));
-  return out.sort();
+  return sourceFiles(root, SOURCE_DIRS, pattern);
 }
 
 /** True for identifiers that only re-export (`export { x } from`, `export { x }`): not a use. */
