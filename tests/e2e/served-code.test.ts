@@ -155,8 +155,9 @@ describe('served code pinned in the browser', () => {
     const mark = proxy.requests.length;
     await visit(`${ROOM_PATH}#${FRAGMENT}`);
     await waitUntil('the room page to open its key store', databases, (names) => names.includes('sealroom'));
+    // The key store opens first; the room's status request follows once its keys are loaded.
+    await waitUntil('the room page to ask for its room', () => keyUseSince(mark), (used) => used.includes(`/api/rooms/${'A'.repeat(22)}`), { timeoutMs: 30_000 });
     expect(await notice().count()).toBe(0);
-    expect(keyUseSince(mark)).toContain(`/api/rooms/${'A'.repeat(22)}`);
     expect(await pinnedVersion()).toBe(versionB);
   });
 });

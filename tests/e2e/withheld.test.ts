@@ -75,7 +75,9 @@ describe('a commit the server withholds from one member', () => {
     expect((await callCode(carol.page)).epoch).toBe(epoch); // she really was kept behind
     expect((await audit(carol.page)).sendingEpoch).toBeNull();
 
-    // Nothing more leaves Carol's page under the old epoch once she has held back.
+    // Nothing more leaves Carol's page under the old epoch once she has held back. The page's copy
+    // of the Worker's counters is up to one stats tick (500 ms) old, so let it catch up first.
+    await carol.page.waitForTimeout(1500);
     const sentBefore = (await audit(carol.page)).stats.encrypted;
     await carol.page.waitForTimeout(2000);
     const held = await audit(carol.page);
