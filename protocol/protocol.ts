@@ -59,6 +59,8 @@ export const ErrorCode = {
   lobbyFull: 'lobby-full',
   hostAbsent: 'host-absent',
   staleEpoch: 'stale-epoch',
+  /** A commit that skips epochs: only the next one is stored (a junk epoch 2^53 - 1 would block every later one). */
+  epochGap: 'epoch-gap',
   rateLimited: 'rate-limited',
   internal: 'internal',
 } as const;

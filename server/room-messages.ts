@@ -128,8 +128,12 @@ function transferHost(room: Room, host: Participant, m: Of<'transfer-host'>): Ef
 }
 
 function commit(room: Room, host: Participant, m: Of<'commit'>): Effect[] {
+  // Only the next epoch is stored: a commit below it is stale, one above it would let whoever holds
+  // the host credential park the log at epoch 2^53 - 1 and refuse every genuine commit after it.
   const last = room.log.lastEpoch;
-  if (last !== null && m.epoch <= last) return [error(host.id, ErrorCode.staleEpoch, `epoch ${m.epoch} is not after ${last}`, m.type)];
+  const next = last === null ? 0 : last + 1;
+  if (m.epoch < next) return [error(host.id, ErrorCode.staleEpoch, `epoch ${m.epoch} is not after ${last}`, m.type)];
+  if (m.epoch > next) return [error(host.id, ErrorCode.epochGap, `epoch ${m.epoch} skips ahead: the next is ${next}`, m.type)];
   // Every recipient must be able to receive this commit alone, as `commit` and inside `commits`.
   let largest = '';
   for (const env of Object.values(m.envelopes)) if (env.length > largest.length) largest = env;

@@ -1,7 +1,8 @@
 // The real client session against the real server room code, in memory (tier.ts), honest and
 // hostile. Each test is an attack found on the first version, now refused.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type ServerMessage } from '../../protocol/protocol';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../protocol/protocol';
+import { handleMessage } from '../../server/room-messages';
 import { WITHHELD_AFTER_MS } from '../../protocol/limits';
 import { admit, callOf, type Client, Person } from './tier';
 
@@ -124,6 +125,17 @@ describe('in memory: the session over the real server room', () => {
     expect(ann.page.membership.epoch).toBe(epoch + 1);
     expect(ann.page.media.held).toBe(false);
     expect(ann.page.secure.withheld).toBeUndefined();
+  });
+
+  it('[H1] a junk commit far ahead, from whoever holds the host credential, cannot block the genuine next one', () => {
+    const { tier, host, people } = callOf(2);
+    const head = host.page.membership.epoch!;
+    const refused = handleMessage(tier.room, host.page.participantId, { v: PROTOCOL_VERSION, type: 'commit', epoch: Number.MAX_SAFE_INTEGER, commit: 'anVuaw', envelopes: {} }, 0);
+    expect(refused).toEqual([expect.objectContaining({ kind: 'send', message: expect.objectContaining({ type: 'error', code: 'epoch-gap' }) })]);
+    host.page.secure.publish(() => host.page.membership.rekey());
+    tier.run();
+    expect(tier.room.log.lastEpoch).toBe(head + 1);
+    expect(new Set(epochs([host, ...people]))).toEqual(new Set([head + 1]));
   });
 
   it('admits one more through the same real knock flow after all of that', () => {

@@ -25,10 +25,10 @@ describe('commit', () => {
   it('delivers each member only its own envelope, the lobby none, and does not echo to the host', async () => {
     const room = await createRoom(t.base);
     const { host, a, b, lobby, lobbyId } = await party(room);
-    host.send({ v: 1, type: 'commit', epoch: 1, commit: 'Y29tbWl0LTE', envelopes: { [a.id]: 'ZW52LWE', [b.id]: 'ZW52LWI', [lobbyId]: 'ZW52LWw' } });
-    expect(await a.guest.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 1, commit: 'Y29tbWl0LTE', envelope: 'ZW52LWE' });
-    expect(await b.guest.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 1, commit: 'Y29tbWl0LTE', envelope: 'ZW52LWI' });
-    expect(await lobby.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 1, commit: 'Y29tbWl0LTE' });
+    host.send({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE', envelopes: { [a.id]: 'ZW52LWE', [b.id]: 'ZW52LWI', [lobbyId]: 'ZW52LWw' } });
+    expect(await a.guest.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE', envelope: 'ZW52LWE' });
+    expect(await b.guest.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE', envelope: 'ZW52LWI' });
+    expect(await lobby.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE' });
     expect(await host.nothing('commit')).toBe(true);
   });
 
@@ -41,31 +41,40 @@ describe('commit', () => {
     g.send({ v: 1, type: 'knock', payload: 'aw' });
     await host.next('knock');
     host.send({ v: 1, type: 'admit', participants: [id] });
-    host.send({ v: 1, type: 'commit', epoch: 1, commit: 'Yw', envelopes: { [id]: 'ZQ' } });
+    host.send({ v: 1, type: 'commit', epoch: 0, commit: 'Yw', envelopes: { [id]: 'ZQ' } });
     await g.next('commit');
     const order = g.received.map((m) => m.type).filter((type) => type === 'admitted' || type === 'commit');
     expect(order).toEqual(['admitted', 'commit']);
   });
 
-  it('refuses an epoch that is not after the last one with stale-epoch', async () => {
+  it('stores only the next epoch: an older one is stale, one that skips ahead is a gap', async () => {
     const room = await createRoom(t.base);
     const { host, a } = await party(room);
-    host.send({ v: 1, type: 'commit', epoch: 5, commit: 'NQ', envelopes: {} });
-    await a.guest.next('commit');
-    for (const epoch of [5, 4, 0]) {
+    for (const epoch of [0, 1, 2]) host.send({ v: 1, type: 'commit', epoch, commit: 'NQ', envelopes: {} });
+    for (let i = 0; i < 3; i++) await a.guest.next('commit');
+    for (const epoch of [2, 1, 0]) {
       host.send({ v: 1, type: 'commit', epoch, commit: 'b2xk', envelopes: {} });
       expect(await host.next('error')).toMatchObject({ code: 'stale-epoch', ref: 'commit' });
     }
+    // A junk commit far ahead (what a stolen host credential would park the log at) is refused...
+    for (const epoch of [4, Number.MAX_SAFE_INTEGER]) {
+      host.send({ v: 1, type: 'commit', epoch, commit: 'anVuaw', envelopes: {} });
+      expect(await host.next('error')).toMatchObject({ code: 'epoch-gap', ref: 'commit' });
+    }
     expect(await a.guest.nothing('commit')).toBe(true);
+    // ...so the genuine next commit still goes through.
+    host.send({ v: 1, type: 'commit', epoch: 3, commit: 'Mw', envelopes: {} });
+    expect((await a.guest.next('commit')).epoch).toBe(3);
   });
 
   it('answers sync with the log in order, each entry with the asker’s own envelope', async () => {
     const room = await createRoom(t.base);
     const { host, a, lobby } = await party(room);
-    for (const epoch of [1, 2, 3]) host.send({ v: 1, type: 'commit', epoch, commit: `Yy${epoch}`, envelopes: { [a.id]: `ZQ${epoch}` } });
-    for (let i = 0; i < 3; i++) await a.guest.next('commit');
+    for (const epoch of [0, 1, 2, 3]) host.send({ v: 1, type: 'commit', epoch, commit: `Yy${epoch}`, envelopes: { [a.id]: `ZQ${epoch}` } });
+    for (let i = 0; i < 4; i++) await a.guest.next('commit');
     a.guest.send({ v: 1, type: 'sync' });
     expect((await a.guest.next('commits')).commits).toEqual([
+      { epoch: 0, commit: 'Yy0', envelope: 'ZQ0' },
       { epoch: 1, commit: 'Yy1', envelope: 'ZQ1' },
       { epoch: 2, commit: 'Yy2', envelope: 'ZQ2' },
       { epoch: 3, commit: 'Yy3', envelope: 'ZQ3' },
@@ -80,18 +89,18 @@ describe('commit', () => {
     const room = await createRoom(t.base);
     const { host, a } = await party(room);
     const big = 'Q'.repeat(20_000);
-    for (const epoch of [1, 2, 3, 4]) host.send({ v: 1, type: 'commit', epoch, commit: big, envelopes: { [a.id]: 'ZQ' } });
+    for (const epoch of [0, 1, 2, 3]) host.send({ v: 1, type: 'commit', epoch, commit: big, envelopes: { [a.id]: 'ZQ' } });
     for (let i = 0; i < 4; i++) await a.guest.next('commit');
     a.guest.send({ v: 1, type: 'sync' });
     const frames = [await a.guest.next('commits'), await a.guest.next('commits')];
     expect(frames.every((f) => JSON.stringify(f).length <= MAX_MESSAGE_BYTES)).toBe(true);
-    expect(frames.flatMap((f) => f.commits.map((c) => c.epoch))).toEqual([1, 2, 3, 4]);
+    expect(frames.flatMap((f) => f.commits.map((c) => c.epoch))).toEqual([0, 1, 2, 3]);
   });
 
   it('delivers and resyncs a commit at the message cap', async () => {
     const room = await createRoom(t.base);
     const { host, a } = await party(room);
-    const message = { v: 1, type: 'commit', epoch: 1, commit: 'Q'.repeat(24_000), envelopes: { [a.id]: 'R'.repeat(24_000) } };
+    const message = { v: 1, type: 'commit', epoch: 0, commit: 'Q'.repeat(24_000), envelopes: { [a.id]: 'R'.repeat(24_000) } };
     const spare = MAX_MESSAGE_BYTES - JSON.stringify(message).length;
     message.commit += 'Q'.repeat(spare);
     expect(JSON.stringify(message).length).toBe(MAX_MESSAGE_BYTES);

@@ -227,18 +227,18 @@ describe('room messages', () => {
     const { room, host, guests } = withKnocks(2);
     const [member, lobby] = guests as [(typeof guests)[0], (typeof guests)[0]];
     handleMessage(room, host.id, msg({ type: 'admit', participants: [member.id] }), 2);
-    const e = handleMessage(room, host.id, msg({ type: 'commit', epoch: 3, commit: 'Yw', envelopes: { [member.id]: 'bQ', [lobby.id]: 'bA' } }), 3);
-    expect(sent(e, member.id)).toEqual([{ v: 1, type: 'commit', epoch: 3, commit: 'Yw', envelope: 'bQ' }]);
-    expect(sent(e, lobby.id)).toEqual([{ v: 1, type: 'commit', epoch: 3, commit: 'Yw' }]);
+    const e = handleMessage(room, host.id, msg({ type: 'commit', epoch: 0, commit: 'Yw', envelopes: { [member.id]: 'bQ', [lobby.id]: 'bA' } }), 3);
+    expect(sent(e, member.id)).toEqual([{ v: 1, type: 'commit', epoch: 0, commit: 'Yw', envelope: 'bQ' }]);
+    expect(sent(e, lobby.id)).toEqual([{ v: 1, type: 'commit', epoch: 0, commit: 'Yw' }]);
     expect(sent(e, host.id)).toEqual([]);
-    expect(codeOf(handleMessage(room, host.id, msg({ type: 'commit', epoch: 3, commit: 'Yw', envelopes: {} }), 4), host.id)).toBe('stale-epoch');
+    expect(codeOf(handleMessage(room, host.id, msg({ type: 'commit', epoch: 0, commit: 'Yw', envelopes: {} }), 4), host.id)).toBe('stale-epoch');
     expect(room.log.size).toBe(1);
   });
 
   it('refuses a commit whose envelope could not be delivered within the cap', () => {
     const { room, host } = withKnocks(0);
     const big = 'Q'.repeat(30_000);
-    const e = handleMessage(room, host.id, { v: 1, type: 'commit', epoch: 1, commit: big, envelopes: { [newId()]: big } }, 1);
+    const e = handleMessage(room, host.id, { v: 1, type: 'commit', epoch: 0, commit: big, envelopes: { [newId()]: big } }, 1);
     expect(codeOf(e, host.id)).toBe('too-large');
     expect(room.log.lastEpoch).toBeNull();
   });
