@@ -29,7 +29,7 @@ export function utf8(text: string): Uint8Array {
 
 export function fromUtf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new CodecError(Reason.malformed, 'text field is not valid UTF-8');
   }

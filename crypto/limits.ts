@@ -15,8 +15,12 @@ export const MAX_MEMBER_INDEX = 63;
 /** The largest unsigned 64-bit integer: epochs inside KIDs, SFrame KIDs and counters are u64 (RFC 9605 §4.3). */
 export const U64_MAX = (1n << 64n) - 1n;
 
-/** A display name inside a join request or a commit: 1..64 UTF-8 bytes. */
-export const MAX_NAME_BYTES = 64;
+/**
+ * A display name: 1..48 characters (Unicode code points) of its canonical form (name.ts), which
+ * fits a 48-letter Arabic name; on the wire at most 4 UTF-8 bytes each.
+ */
+export const MAX_NAME_CHARS = 48;
+export const MAX_NAME_BYTES = 4 * MAX_NAME_CHARS;
 
 /** A room's sealed title: 1..120 UTF-8 bytes. */
 export const MAX_TITLE_BYTES = 120;

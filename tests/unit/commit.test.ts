@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Writer,
+  canonicalName,
   toBase64Url,
   type CommitAction,
   type CommitBody,
@@ -60,7 +61,7 @@ const memberArb = fc.record({
   roomPublicKey: fc.uint8Array({ minLength: 32, maxLength: 32 }),
   roomKeySignature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
   participantId: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  displayName: fc.string({ minLength: 1, maxLength: 16 }),
+  displayName: fc.string({ minLength: 1, maxLength: 16 }).map((s) => canonicalName(s) || 'x'),
 });
 
 const bodyArb = fc.record({

@@ -1,10 +1,12 @@
-// Display names as people type them and as they are shown: trimmed, control characters removed,
-// at most MAX_NAME_LENGTH characters, never empty.
-export const MAX_NAME_LENGTH = 48;
+// Display names as people type them and as they are shown: crypto/'s one canonical form (the same
+// rule every join request and commit is decoded with), never empty.
+import { canonicalName, MAX_NAME_CHARS } from '../../../crypto/index';
+
+export const MAX_NAME_LENGTH = MAX_NAME_CHARS;
 const FALLBACK_NAME = 'Guest';
 
 export function cleanName(raw: string): string {
-  const name = [...raw.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '').replace(/\s+/g, ' ').trim()].slice(0, MAX_NAME_LENGTH).join('').trim();
+  const name = canonicalName(raw);
   return name.length > 0 ? name : FALLBACK_NAME;
 }
 
