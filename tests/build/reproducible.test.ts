@@ -59,7 +59,9 @@ afterAll(() => {
 describe('reproducible build', () => {
   it('gives byte-identical client/dist trees in two clean folders, with no path or date in them', { timeout: 240_000 }, async () => {
     const a = await freshBuild(mkdtempSync(path.join(tmpdir(), 'sealroom-repro-a-')));
-    const b = await freshBuild(path.join(mkdtempSync(path.join(tmpdir(), 'sealroom-repro-b-')), 'one', 'level', 'deeper'));
+    const root = mkdtempSync(path.join(tmpdir(), 'sealroom-repro-b-'));
+    made.push(root); // freshBuild records only the deeper folder
+    const b = await freshBuild(path.join(root, 'one', 'level', 'deeper'));
 
     const files = servedFiles(a);
     expect(files).toContain('/index.html');

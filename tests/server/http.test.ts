@@ -1,5 +1,5 @@
 // server/http.ts against a real server: room creation, status, errors, headers, static client.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,10 @@ beforeAll(async () => {
   writeFileSync(path.join(staticDir, 'integrity.json'), '{}');
   t = await startTestServer({ staticDir });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  rmSync(staticDir, { recursive: true, force: true });
+});
 
 const post = (body: string, type = 'application/json') => fetch(`${t.base}/api/rooms`, { method: 'POST', headers: { 'content-type': type }, body });
 const status = (roomId: string, credential?: string) =>
@@ -163,13 +166,15 @@ describe('static client', () => {
   });
 
   it('answers 503 naming `npm run build` when the client is not built', async () => {
-    const empty = await startTestServer({ staticDir: mkdtempSync(path.join(tmpdir(), 'sealroom-empty-')) });
+    const emptyDir = mkdtempSync(path.join(tmpdir(), 'sealroom-empty-'));
+    const empty = await startTestServer({ staticDir: emptyDir });
     try {
       const res = await fetch(`${empty.base}/`);
       expect(res.status).toBe(503);
       expect(await res.text()).toContain('npm run build');
     } finally {
       await empty.close();
+      rmSync(emptyDir, { recursive: true, force: true });
     }
   });
 });
