@@ -96,7 +96,7 @@ async function speed(): Promise<BenchSection> {
   }
   return {
     name: 'sframe-speed',
-    title: 'SFrame seal+open per frame (suite 4, SFrameSender/SFrameReceiver) vs raw WebCrypto AES-128-GCM',
+    title: 'SFrame seal+open per frame (suite 4, SFrameSender/SFrameReceiver) vs raw WebCrypto AES-128-GCM, in Node (its WebCrypto call cost hides the overhead; see the worker section)',
     rows,
     notes: [
       targetLine,
