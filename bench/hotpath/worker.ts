@@ -79,13 +79,19 @@ async function cryptorPipeline(codec: MediaCodec, baseKey: Uint8Array): Promise<
   };
 }
 
-async function mediaPipeline(codec: MediaCodec, baseKey: Uint8Array): Promise<Pipeline> {
+/** A sender in page life LIFE and a receiver configured as the app's, holding one KID's key. */
+async function sframePair(baseKey: Uint8Array): Promise<{ kid: bigint; sender: SFrameSender; receiver: SFrameReceiver }> {
   const kid = kidFor(3, 7);
   const sender = new SFrameSender();
   const { first, end } = pageLifeCounters(LIFE);
   await sender.addKey(kid, baseKey, first, end);
   const receiver = new SFrameReceiver(undefined, { counterSpaceBits: PAGE_LIFE_CTR_BITS, forwardBound: MEDIA_FORWARD_BOUND });
   await receiver.addKey(kid, baseKey);
+  return { kid, sender, receiver };
+}
+
+async function mediaPipeline(codec: MediaCodec, baseKey: Uint8Array): Promise<Pipeline> {
+  const { kid, sender, receiver } = await sframePair(baseKey);
   return {
     seal: (frame) => protectMediaFrame({ sender, kid, codec, frame }),
     open: (data) => unprotectMediaFrame({ receiver, codec, data, nowMs: performance.now() }),
@@ -93,12 +99,7 @@ async function mediaPipeline(codec: MediaCodec, baseKey: Uint8Array): Promise<Pi
 }
 
 async function sframePipeline(baseKey: Uint8Array): Promise<Pipeline> {
-  const kid = kidFor(3, 7);
-  const sender = new SFrameSender();
-  const { first, end } = pageLifeCounters(LIFE);
-  await sender.addKey(kid, baseKey, first, end);
-  const receiver = new SFrameReceiver(undefined, { counterSpaceBits: PAGE_LIFE_CTR_BITS, forwardBound: MEDIA_FORWARD_BOUND });
-  await receiver.addKey(kid, baseKey);
+  const { kid, sender, receiver } = await sframePair(baseKey);
   const metadata = Uint8Array.of(1, 0x31, 0, 0);
   return {
     seal: (frame) => sender.protect(kid, frame, metadata),

@@ -20,6 +20,7 @@ import type { Engine, EnginePage } from './harness/engines';
 import { audit, remoteVideo } from './harness/members';
 import { PATTERNS } from './harness/pattern';
 import { startTestServer, type TestServer } from './harness/server';
+import { transformCoverage } from './harness/media-probe';
 import { waitForDecodedVideo, waitForRisingAudio } from './harness/stats';
 import { waitUntil } from './harness/wait';
 
@@ -95,19 +96,7 @@ for (const [hostEngine, guestEngine] of PAIRS) {
     it('keeps an RTCRtpScriptTransform on every sender and receiver in both engines', async () => {
       requireCall();
       for (const m of members) {
-        const found = await m.page.evaluate<{ senders: number; receivers: number; bare: number }>(`(() => {
-          const out = { senders: 0, receivers: 0, bare: 0 };
-          for (const pc of window.__sealroomPeerConnections ?? []) {
-            if (pc.connectionState === 'closed') continue;
-            for (const t of pc.getTransceivers()) {
-              for (const [side, endpoint] of [['senders', t.sender], ['receivers', t.receiver]]) {
-                out[side] += 1;
-                if (!(endpoint.transform instanceof RTCRtpScriptTransform)) out.bare += 1;
-              }
-            }
-          }
-          return out;
-        })()`);
+        const found = await transformCoverage(m.page);
         expect(found.senders, m.name).toBeGreaterThan(0);
         expect(found.receivers, m.name).toBeGreaterThan(0);
         expect(found.bare, m.name).toBe(0);

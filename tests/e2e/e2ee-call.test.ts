@@ -18,6 +18,7 @@ import { audit, callCode, launchMember, type Member, ownId, remoteVideo } from '
 import { PATTERNS, sampleVideo, writePatternY4m } from './harness/pattern';
 import { frameBytes, type RawPeer, type RawPeers, startRawPeers } from './harness/rawpeer';
 import { startTestServer, type TestServer } from './harness/server';
+import { transformCoverage } from './harness/media-probe';
 import { waitForDecodedVideo, waitForRisingAudio } from './harness/stats';
 import { admitFirstKnock, createRoom, join, waitForTiles } from './harness/ui';
 import { waitUntil } from './harness/wait';
@@ -80,19 +81,7 @@ describe('an encrypted three-person call, watched by the SFU', () => {
   it('has an RTCRtpScriptTransform on every sender and receiver of every peer connection', async () => {
     requireCall();
     for (const m of members) {
-      const found = (await m.page.evaluate(`(() => {
-        const out = { senders: 0, receivers: 0, bare: 0 };
-        for (const pc of window.__sealroomPeerConnections ?? []) {
-          if (pc.connectionState === 'closed') continue;
-          for (const t of pc.getTransceivers()) {
-            for (const [side, endpoint] of [['senders', t.sender], ['receivers', t.receiver]]) {
-              out[side] += 1;
-              if (!(endpoint.transform instanceof RTCRtpScriptTransform)) out.bare += 1;
-            }
-          }
-        }
-        return out;
-      })()`)) as { senders: number; receivers: number; bare: number };
+      const found = await transformCoverage(m.page);
       expect(found.senders).toBeGreaterThan(0);
       expect(found.receivers).toBeGreaterThan(0);
       expect(found.bare).toBe(0);

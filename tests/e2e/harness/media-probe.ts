@@ -139,3 +139,27 @@ export function centreEdgeSharpness(page: Evaluates, selector: string): Promise<
     return far === 0 ? 0 : near / far;
   })()`) as Promise<number>;
 }
+
+export interface TransformCoverage {
+  senders: number;
+  receivers: number;
+  /** Senders and receivers without an RTCRtpScriptTransform. */
+  bare: number;
+}
+
+/** Every sender and receiver of every open peer connection, and how many carry no RTCRtpScriptTransform. */
+export function transformCoverage(page: Evaluates): Promise<TransformCoverage> {
+  return page.evaluate(`(() => {
+    const out = { senders: 0, receivers: 0, bare: 0 };
+    for (const pc of ${REGISTRY} ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      for (const t of pc.getTransceivers()) {
+        for (const [side, endpoint] of [['senders', t.sender], ['receivers', t.receiver]]) {
+          out[side] += 1;
+          if (!(endpoint.transform instanceof RTCRtpScriptTransform)) out.bare += 1;
+        }
+      }
+    }
+    return out;
+  })()`) as Promise<TransformCoverage>;
+}
