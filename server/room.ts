@@ -46,6 +46,8 @@ export class Room {
   /** Pending knocks in arrival order: lobby participant id -> sealed payload. */
   readonly knocks = new Map<string, string>();
   readonly log = new CommitLog();
+  /** The latest sealed lobby record the host published (crypto/lobby.ts), opaque here. */
+  lobbyRecord: string | undefined;
   locked = false;
   ended = false;
   lastActive: number;
