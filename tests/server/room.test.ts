@@ -89,6 +89,21 @@ describe('room connections and presence', () => {
     expect(sent(g.effects, g.id)).toEqual([{ v: 1, type: 'presence', members: [], host: host.id, lobby: 0 }]);
   });
 
+  it('does not tell the lobby when members come and go (only host presence and the knock count)', () => {
+    const { room, hostCredential, accessToken } = makeRoom();
+    join(room, hostCredential);
+    const waiting = join(room, accessToken);
+    const member = join(room, accessToken);
+    handleMessage(room, member.id, msg({ type: 'knock', payload: 'aw' }), 1);
+    const hostId = room.hostId!;
+    const admitted = handleMessage(room, hostId, msg({ type: 'admit', participants: [member.id] }), 2);
+    // The knock count fell: the lobby hears that, not who is in the room.
+    expect(sent(admitted, waiting.id).filter((m) => m.type === 'presence')).toEqual([{ v: 1, type: 'presence', members: [], host: hostId, lobby: 0 }]);
+    const gone = room.disconnect(member.id, false, 3);
+    expect(sent(gone, hostId).some((m) => m.type === 'presence')).toBe(true);
+    expect(sent(gone, waiting.id)).toEqual([]);
+  });
+
   it('queues knocks while the host is absent and hands them over when it connects', () => {
     const { room, hostCredential, accessToken } = makeRoom();
     const g = join(room, accessToken);
