@@ -31,12 +31,17 @@ export class Connection {
   }
 
   send(message: ServerMessage): void {
-    this.enqueue(() => this.write(message));
+    this.enqueue(() => this.write(JSON.stringify(message)));
+  }
+
+  /** Send a message already serialized (a relay fanned out to many is serialized once, server/hub.ts). */
+  sendEncoded(text: string): void {
+    this.enqueue(() => this.write(text));
   }
 
   /** Send a message that is still being produced, keeping its place in the order. Must not reject. */
   sendLater(message: Promise<ServerMessage>): void {
-    this.enqueue(async () => this.write(await message), true);
+    this.enqueue(async () => this.write(JSON.stringify(await message)), true);
   }
 
   /** Close after everything queued before it. */
@@ -65,9 +70,9 @@ export class Connection {
       });
   }
 
-  private write(message: ServerMessage): void {
+  private write(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(message));
+    this.ws.send(text);
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.onOverflow(this);
   }
 }

@@ -128,10 +128,17 @@ export class Hub {
   apply(room: Room, effects: readonly Effect[]): void {
     const { issuer, sfu, log } = this.deps;
     const peer = (id: string) => this.live.get(room.id)?.get(id);
+    // A relay to all is one message object sent to many: serialize it once, not once per recipient.
+    const encoded = new Map<ServerMessage, string>();
+    const encode = (message: ServerMessage): string => {
+      let text = encoded.get(message);
+      if (text === undefined) encoded.set(message, (text = JSON.stringify(message)));
+      return text;
+    };
     for (const e of effects) {
       switch (e.kind) {
         case 'send':
-          peer(e.to)?.send(e.message);
+          peer(e.to)?.sendEncoded(encode(e.message));
           break;
         case 'grant': {
           const conn = peer(e.to);

@@ -1,0 +1,215 @@
+// `npm run bench -- signaling`: one signaling node under a bounded relay load on loopback.
+//
+// The server runs in a child process (bench/signaling-server.ts) with a core to itself; this
+// process is the load client. For each size it creates rooms of 50 over HTTP like a host's browser
+// does, connects the host and 49 members per room over real WebSockets, admits them, and then has
+// every member relay an in-call message to all at a fixed rate (one every ~10 s, so 10,000 sockets
+// offer about 50,000 deliveries a second, the target). A payload carries its send time; a
+// delivery's latency is measured when the recipient reads it (same process, same clock). Sizes
+// come from SEALROOM_BENCH_SIGNALING_SIZES (default 1000,5000,10000); every socket is closed after
+// each size, and the load lasts SEALROOM_BENCH_SIGNALING_SECONDS (default 10).
+import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { fromBase64Url, sodiumReady, toBase64Url } from '../crypto/index';
+import { wsSubprotocols } from '../protocol/protocol';
+import { newAccessKeys } from '../tests/server/helpers';
+import { type BenchSection, type Cell } from './section';
+
+const ROOM_SIZE = 50;
+/** Relays per member per second: 10,000 sockets x 0.102 x 49 recipients ≈ 50,000 deliveries/s. */
+const RELAYS_PER_MEMBER_PER_SECOND = 50_000 / (10_000 * (ROOM_SIZE - 1));
+const TICK_MS = 10;
+
+interface Usage {
+  readonly cpuMicros: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly at: number;
+}
+
+class ServerChild {
+  private readonly child: ChildProcess;
+  private waiting: ((value: unknown) => void)[] = [];
+  readonly port: Promise<number>;
+
+  constructor() {
+    this.child = fork(fileURLToPath(new URL('./signaling-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.port = new Promise((resolve, reject) => {
+      this.child.once('error', reject);
+      this.child.on('message', (m: { type: string; port?: number }) => {
+        if (m.type === 'ready') resolve(m.port as number);
+        else this.waiting.shift()?.(m);
+      });
+    });
+  }
+
+  usage(): Promise<Usage> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve as (value: unknown) => void);
+      this.child.send({ type: 'usage' });
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.send({ type: 'stop' });
+    });
+  }
+}
+
+/** One lean socket: counts what it reads and records the latency of relays. */
+class Peer {
+  id = '';
+  readonly ws: WebSocket;
+  readonly opened: Promise<void>;
+  private welcomed!: () => void;
+  readonly welcome = new Promise<void>((resolve) => (this.welcomed = resolve));
+  private settled!: () => void;
+  /** Admitted: the server answered the admit with a grant. */
+  readonly admitted = new Promise<void>((resolve) => (this.settled = resolve));
+
+  constructor(base: string, roomId: string, credential: string, onRelay: (sentAt: number) => void) {
+    this.ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/${roomId}`, wsSubprotocols(credential), { origin: base, perMessageDeflate: false });
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));
+    });
+    this.ws.on('message', (data) => {
+      const text = data.toString();
+      // Relays dominate: read their send time without a full parse of anything else first.
+      if (text.includes('"type":"relay"')) {
+        const m = JSON.parse(text) as { payload: string };
+        onRelay(new DataView(fromBase64Url(m.payload).buffer).getFloat64(0));
+        return;
+      }
+      const m = JSON.parse(text) as { type: string; participantId?: string };
+      if (m.type === 'welcome') {
+        this.id = m.participantId as string;
+        this.welcomed();
+      } else if (m.type === 'admitted') this.settled();
+    });
+  }
+
+  relay(now: number): void {
+    const payload = new Uint8Array(12);
+    new DataView(payload.buffer).setFloat64(0, now);
+    this.ws.send(JSON.stringify({ v: 1, type: 'relay', to: 'all', payload: toBase64Url(payload) }));
+  }
+}
+
+async function inBatches<T>(items: readonly T[], size: number, each: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(each));
+}
+
+async function createRoom(base: string): Promise<{ roomId: string; hostCredential: string; accessToken: string }> {
+  const keys = newAccessKeys();
+  const res = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessVerifier: keys.accessVerifier }) });
+  if (res.status !== 201) throw new Error(`room creation answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { roomId: string; hostCredential: string };
+  return { ...body, accessToken: keys.accessToken };
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
+}
+
+async function runSize(server: ServerChild, base: string, sockets: number, seconds: number, idle: Usage): Promise<Record<string, Cell>> {
+  const rooms = Math.ceil(sockets / ROOM_SIZE);
+  const latencies = new Float64Array(Math.ceil(sockets * RELAYS_PER_MEMBER_PER_SECOND * (ROOM_SIZE - 1) * (seconds + 5)) + 1024);
+  let received = 0;
+  let measuring = false;
+  const onRelay = (sentAt: number) => {
+    if (!measuring) return;
+    if (received < latencies.length) latencies[received] = performance.now() - sentAt;
+    received++;
+  };
+  const all: Peer[] = [];
+  const members: Peer[] = [];
+  await inBatches([...Array(rooms).keys()], 10, async () => {
+    const room = await createRoom(base);
+    const host = new Peer(base, room.roomId, room.hostCredential, onRelay);
+    await host.opened;
+    await host.welcome;
+    const guests = Array.from({ length: ROOM_SIZE - 1 }, () => new Peer(base, room.roomId, room.accessToken, onRelay));
+    await Promise.all(guests.map(async (g) => (await g.opened, await g.welcome)));
+    host.ws.send(JSON.stringify({ v: 1, type: 'admit', participants: guests.map((g) => g.id) }));
+    await Promise.all(guests.map((g) => g.admitted));
+    all.push(host, ...guests);
+    members.push(...guests);
+  });
+  const connected = await server.usage();
+
+  // The load: every member relays at the fixed rate; a late tick sends what is due by now.
+  const rate = members.length * RELAYS_PER_MEMBER_PER_SECOND;
+  let next = 0;
+  let sent = 0;
+  measuring = true;
+  const clientStart = process.cpuUsage();
+  const before = await server.usage();
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const due = Math.floor((rate * Math.min(now - t0, seconds * 1000)) / 1000);
+      while (sent < due) {
+        members[next % members.length]!.relay(now);
+        next++;
+        sent++;
+      }
+      if (now - t0 >= seconds * 1000) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, TICK_MS);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // what is in flight arrives
+  const after = await server.usage();
+  const elapsed = (after.at - before.at) / 1000;
+  const client = process.cpuUsage(clientStart);
+  measuring = false;
+  for (const peer of all) peer.ws.terminate();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const samples = latencies.slice(0, Math.min(received, latencies.length)).sort();
+  return {
+    sockets: all.length,
+    rooms,
+    'offered deliveries/s': Math.round((sent * (ROOM_SIZE - 1)) / seconds),
+    'delivered/s': Math.round(received / seconds),
+    'p50 ms': percentile(samples, 0.5),
+    'p99 ms': percentile(samples, 0.99),
+    'server CPU % of a core': (100 * (after.cpuMicros - before.cpuMicros)) / 1e6 / elapsed,
+    'server RSS MB': connected.rss / 2 ** 20,
+    'KB per socket': (connected.rss - idle.rss) / 1024 / all.length,
+    'client CPU %': (100 * (client.user + client.system)) / 1e6 / elapsed,
+  };
+}
+
+export async function run(): Promise<BenchSection> {
+  const sizes = (process.env['SEALROOM_BENCH_SIGNALING_SIZES'] ?? '1000,5000,10000').split(',').map(Number);
+  const seconds = Number(process.env['SEALROOM_BENCH_SIGNALING_SECONDS'] ?? '10');
+  await sodiumReady();
+  const server = new ServerChild();
+  const base = `http://127.0.0.1:${await server.port}`;
+  const rows: Record<string, Cell>[] = [];
+  try {
+    const idle = await server.usage();
+    for (const size of sizes) rows.push(await runSize(server, base, size, seconds, idle));
+  } finally {
+    await server.stop();
+  }
+  return {
+    name: 'signaling',
+    title: `One signaling node, rooms of ${ROOM_SIZE}, every member relaying to all every ${(1 / RELAYS_PER_MEMBER_PER_SECOND).toFixed(1)} s (${seconds} s per size)`,
+    rows,
+    notes: [
+      'Server in its own process on loopback (no LiveKit); this process is the load client. Targets: 10,000 sockets and 50,000 deliveries/s with p99 < 50 ms.',
+      'KB per socket: server RSS with all sockets connected, less its RSS before the first size, per socket (includes the rooms).',
+      'When client CPU nears 100 %, the client, not the server, limits the delivered rate and the latency.',
+    ],
+  };
+}
