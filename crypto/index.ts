@@ -23,6 +23,7 @@ export * from './chain';
 export * from './member';
 export * from './confirm';
 export * from './safety';
+export * from './knock-code';
 export * from './words';
 export * from './words-fr';
 export * from './words-ar';
