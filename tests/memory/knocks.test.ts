@@ -1,4 +1,4 @@
-// [K1]-[K3] Knocks a host can check (issue 11, item 3; decision 0015): the real session core of a
+// [KS1], [KS2], [N5] Knocks a host can check (issue 11, item 3; decision 0015): the real session core of a
 // host and its guests against the real server room code (tier.ts), with the server hostile. The
 // server (or anyone it works with who has the link) can drop a guest's knock and deliver, from
 // that guest's own connection, a knock carrying someone else's keys and the guest's name.
@@ -88,7 +88,7 @@ function knock(tier: Tier, person: Person, name = person.name): Client {
   return page;
 }
 
-describe('[K1] knock swap: the server drops Cleo’s knock and relays an accomplice’s from her connection', () => {
+describe('[KS1] knock swap: the server drops Cleo’s knock and relays an accomplice’s from her connection', () => {
   it('honest: the host and Cleo see the same knock code, and no flag', () => {
     const { tier, host } = callOf(1);
     const cleo = new Person('Cleo');
@@ -156,7 +156,7 @@ function roomWithAlice() {
   return { tier, host };
 }
 
-describe('[K2] look-alike names are flagged in the host’s knock list', () => {
+describe('[KS2] look-alike names are flagged in the host’s knock list', () => {
   // What the lobby sends for each spoof (the name rule already cleans what is typed).
   const LOOK_ALIKES: [string, string, string][] = [
     ['a Cyrillic А', '\u0410lice', 'Alice'],
@@ -232,7 +232,7 @@ describe('[K2] look-alike names are flagged in the host’s knock list', () => {
   });
 });
 
-describe('[K3] names at the length limit, end to end', () => {
+describe('[N5] names at the length limit, end to end', () => {
   const letters = (n: number) => 'ب'.repeat(n);
 
   it('a 48-letter Arabic name knocks, is admitted, and every member reads it whole', () => {

@@ -9,7 +9,11 @@
 import PROTOTYPES from 'unhomoglyph/data.json';
 import { canonicalName, MAX_NAME_CHARS } from '../../../crypto/index';
 
-export const MAX_NAME_LENGTH = MAX_NAME_CHARS;
+/**
+ * What the name field takes (UTF-16 units): more than a name may hold, so that a name one letter
+ * too long is typed or pasted whole and gets a clear error (nameTooLong) instead of being cut.
+ */
+export const MAX_NAME_INPUT = 4 * MAX_NAME_CHARS;
 const FALLBACK_NAME = 'Guest';
 
 export function cleanName(raw: string): string {
