@@ -7,7 +7,7 @@
 // confusables.txt as JSON, MIT), and crypto/ depends on libsodium and WebCrypto only. A skeleton is
 // never shown: "m" and "rn" share one ("rn").
 import PROTOTYPES from 'unhomoglyph/data.json';
-import { canonicalName, MAX_NAME_CHARS } from '../../../crypto/index';
+import { canonicalLength, canonicalName, MAX_NAME_CHARS } from '../../../crypto/index';
 
 /**
  * What the name field takes (UTF-16 units): more than a name may hold, so that a name one letter
@@ -23,7 +23,7 @@ export function cleanName(raw: string): string {
 
 /** Why what was typed cannot be a name as it is (too long), or undefined when it can. */
 export function nameTooLong(raw: string): { readonly count: number; readonly max: number } | undefined {
-  const count = [...raw.normalize('NFC').replace(/\s+/gu, ' ').trim()].length;
+  const count = canonicalLength(raw);
   return count > MAX_NAME_CHARS ? { count, max: MAX_NAME_CHARS } : undefined;
 }
 
