@@ -3,9 +3,12 @@
 // clear error in the lobby and a 48-letter one knocks and is admitted; a knock under a member's
 // name with another key is flagged and its admit asks again; and a right-to-left name next to
 // "· host" in the member list keeps its place (the name is isolated in a <bdi>).
+import { mkdir } from 'node:fs/promises';
+import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CATALOGUES } from '../../client/src/lib/i18n/catalogues';
 import { printLogs } from './harness/browser';
+import { ROOT } from './harness/isolation';
 import { launchMember, type Member } from './harness/members';
 import { PATTERNS } from './harness/pattern';
 import { startTestServer, type TestServer } from './harness/server';
@@ -13,6 +16,7 @@ import { createRoom, join } from './harness/ui';
 import { waitUntil } from './harness/wait';
 
 const WAIT = { timeoutMs: 60_000, intervalMs: 250 };
+const SHOTS = joinPath(ROOT, 'test-results', 'screenshots');
 const HOST_NAME = 'سارة';
 const letters = (n: number) => 'ب'.repeat(n);
 const knocks = (m: Member) => m.page.getByTestId('knock').count();
@@ -68,6 +72,8 @@ describe('names and knock codes', () => {
     const own = await waitUntil('the guest’s own knock code', () => guest.page.getByTestId('own-knock-code').getAttribute('data-code', { timeout: 1000 }), (c) => c !== null, WAIT);
     expect(seen).toMatch(/^\d{3} \d{3}$/);
     expect(own).toBe(seen);
+    await mkdir(SHOTS, { recursive: true });
+    await guest.page.locator('.join-card').screenshot({ path: joinPath(SHOTS, 'names-guest-lobby.png') });
     expect(await knock.getByTestId('knock-flag').count()).toBe(0);
     await knock.getByTestId('admit').click();
     await waitUntil('the guest in the member list', () => guest.page.getByTestId('member').count(), (n) => n === 2, WAIT);
@@ -86,6 +92,7 @@ describe('names and knock codes', () => {
     expect(await host.page.getByTestId('admit-all').count()).toBe(0); // admit-all never takes a flagged knock
     await knock.getByTestId('admit').click();
     await knock.getByTestId('admit-confirm').waitFor({ timeout: 10_000 });
+    await host.page.locator('section.knocks').screenshot({ path: joinPath(SHOTS, 'names-knock-list.png') });
     await knock.getByTestId('admit-cancel').click();
     await knock.getByTestId('deny').click();
     await waitUntil('the knock gone', () => knocks(host), (n) => n === 0, WAIT);
