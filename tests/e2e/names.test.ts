@@ -22,6 +22,23 @@ const letters = (n: number) => 'ب'.repeat(n);
 const knocks = (m: Member) => m.page.getByTestId('knock').count();
 const pageErrors = (m: Member) => m.log.filter((line) => line.includes('page error'));
 
+/**
+ * The member list and the knock list stay inside the side panel: a 48-letter name without a space,
+ * a warning or a confirmation wraps or is cut with an ellipsis instead of widening every section.
+ */
+async function expectInsidePanel(m: Member): Promise<void> {
+  const widths = await m.page.locator('.side-panel').evaluate((panel) =>
+    ['.members', '.knocks'].map((selector) => {
+      const section = panel.querySelector(selector)!;
+      return { selector, right: Math.round(section.getBoundingClientRect().right), scroll: section.scrollWidth, client: section.clientWidth, panelRight: Math.round(panel.getBoundingClientRect().right) };
+    }),
+  );
+  for (const w of widths) {
+    expect(w.scroll, w.selector).toBeLessThanOrEqual(w.client);
+    expect(w.right, w.selector).toBeLessThanOrEqual(w.panelRight);
+  }
+}
+
 describe('names and knock codes', () => {
   let server: TestServer | undefined;
   const people: Member[] = [];
@@ -93,10 +110,12 @@ describe('names and knock codes', () => {
     await knock.getByTestId('admit').click();
     await knock.getByTestId('admit-confirm').waitFor({ timeout: 10_000 });
     await host.page.locator('section.knocks').screenshot({ path: joinPath(SHOTS, 'names-knock-list.png') });
+    await expectInsidePanel(host);
     await knock.getByTestId('admit-cancel').click();
     await knock.getByTestId('deny').click();
     await waitUntil('the knock gone', () => knocks(host), (n) => n === 0, WAIT);
     expect(await host.page.getByTestId('member').count()).toBe(2);
+    await expectInsidePanel(host);
   });
 
   it('renders a right-to-left name before "· host" in a left-to-right page', async () => {
