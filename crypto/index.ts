@@ -24,6 +24,7 @@ export * from './member';
 export * from './lobby';
 export * from './confirm';
 export * from './safety';
+export * from './knock-code';
 export * from './words';
 export * from './words-fr';
 export * from './words-ar';

@@ -58,6 +58,8 @@ export const Label = {
   callCode: `${P}code/call`,
   /** Pairwise safety number: per-key iterated hash input prefix (libsignal-style, versioned). */
   safetyNumber: `${P}code/safety-number`,
+  /** Knock code: a short code from a knocker's keys, compared by host and guest. crypto/knock-code.ts */
+  knockCode: `${P}code/knock`,
 
   // --- SFrame, RFC 9605 §4.4.2 (fixed by the RFC; KID and suite are appended as bytes)
   sframeKey: 'SFrame 1.0 Secret key ',

@@ -22,6 +22,13 @@ export const U64_MAX = (1n << 64n) - 1n;
 export const MAX_NAME_CHARS = 48;
 export const MAX_NAME_BYTES = 4 * MAX_NAME_CHARS;
 
+/**
+ * A knock code (knock-code.ts): 6 decimal digits, about 2^20 values. Whoever swaps a knock
+ * without knowing the real knocker's room key matches its code with probability 10^-6 per try
+ * (decision 0015 argues the length).
+ */
+export const KNOCK_CODE_DIGITS = 6;
+
 /** A room's sealed title: 1..120 UTF-8 bytes. */
 export const MAX_TITLE_BYTES = 120;
 

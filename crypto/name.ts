@@ -16,10 +16,18 @@ import { MAX_NAME_BYTES, MAX_NAME_CHARS } from './limits';
 
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
+function uncut(raw: string): string {
+  return raw.normalize('NFC').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
+}
+
 /** The canonical form of what someone typed, cut to MAX_NAME_CHARS code points; '' if nothing is left. */
 export function canonicalName(raw: string): string {
-  const cleaned = raw.normalize('NFC').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
-  return [...cleaned].slice(0, MAX_NAME_CHARS).join('').trim();
+  return [...uncut(raw)].slice(0, MAX_NAME_CHARS).join('').trim();
+}
+
+/** Code points in the canonical form of what someone typed, before any cut (above MAX_NAME_CHARS: too long). */
+export function canonicalLength(raw: string): number {
+  return [...uncut(raw)].length;
 }
 
 /** UTF-8 bytes of a display name; throws CodecError unless it is non-empty and canonical. */

@@ -1,7 +1,7 @@
 // [N2] One name rule, where names are typed and wherever they are decoded (crypto/name.ts).
 import { describe, expect, it } from 'vitest';
-import { CodecError, MAX_NAME_CHARS, Reason, canonicalName, decodeDisplayName, encodeDisplayName, utf8 } from '../../crypto/index';
-import { cleanName } from '../../client/src/lib/names';
+import { CodecError, MAX_NAME_CHARS, Reason, canonicalLength, canonicalName, decodeDisplayName, encodeDisplayName, utf8 } from '../../crypto/index';
+import { cleanName, nameTooLong } from '../../client/src/lib/names';
 
 const SPOOFS: [string, string][] = [
   ['a right-to-left override that renders as "Alice · host"', 'tsoh · \u202Ecila'],
@@ -37,6 +37,15 @@ describe('[N2] display names', () => {
     expect(decodeDisplayName(encodeDisplayName(arabic))).toBe(arabic);
     expect(() => encodeDisplayName(`${arabic}ب`)).toThrow(expect.objectContaining({ reason: Reason.fieldTooLong }));
     expect([...cleanName(`${arabic}بببب`)].length).toBe(MAX_NAME_CHARS);
+  });
+
+  it('tells the lobby when what was typed is too long, counted as the wire counts it', () => {
+    const arabic = 'ب'.repeat(MAX_NAME_CHARS);
+    expect(nameTooLong(arabic)).toBeUndefined();
+    expect(nameTooLong(`${arabic}\u200D`)).toBeUndefined(); // a hidden character the rule removes does not count
+    expect(nameTooLong(`  ${arabic}  `)).toBeUndefined();
+    expect(nameTooLong(`${arabic}ب`)).toEqual({ count: MAX_NAME_CHARS + 1, max: MAX_NAME_CHARS });
+    expect(canonicalLength('Ann  Lee\u200B')).toBe(7);
   });
 
   it('never leaves an empty name where one is typed', () => {

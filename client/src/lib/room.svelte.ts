@@ -16,7 +16,8 @@ import { GrantRequests } from './grants';
 import { forgetHostCredential, loadHostCredential, markRoomCreated, roomCreatedHere, saveHostCredential } from './host-credential';
 import { shareableLink, takeLink } from './link';
 import { LocalMedia } from './media/local-media.svelte';
-import { cleanName } from './names';
+import { cleanName, nameTooLong } from './names';
+import { loadContacts } from './storage/contacts-store';
 import { MediaPresence } from './presence/presence.svelte';
 import { initialState, lobbySentence, seatOf, transition, type Blocked, type RoomEvent, type RoomState } from './room-state';
 import { SignalingClient, type CloseReason } from './signaling.svelte';
@@ -163,6 +164,9 @@ export class RoomController {
       removed: () => this.#dispatch({ type: 'blocked', reason: 'removed' }),
       ended: () => this.#dispatch({ type: 'blocked', reason: 'ended' }),
     }, { genesis: { createdBefore: () => roomCreatedHere(this.roomId), markCreated: () => markRoomCreated(this.roomId) } });
+    // Knocks are checked against this profile's verified contacts (host-desk.ts flags); a profile
+    // whose contacts cannot be read checks them against members and other knocks only.
+    void loadContacts().then((contacts) => this.secure?.core.host.setContacts(contacts), () => undefined);
     signaling.onMessage((message) => this.#receive(message));
     signaling.onClose((reason) => void this.#closed(reason));
     this.chat = new Chat(this.secure);
@@ -184,11 +188,13 @@ export class RoomController {
 
   /** Guest: ask the host to be let in. */
   knock(): void {
+    if (this.nameTooLong) return;
     this.#dispatch({ type: 'knock' });
   }
 
   /** Host: open the room (its first signed commit) and join the call. */
   startCall(): void {
+    if (this.nameTooLong) return;
     this.secure?.host.start(this.#ownName());
     this.#dispatch({ type: 'start' });
   }
@@ -197,8 +203,19 @@ export class RoomController {
     this.secure?.host.admit(ids);
   }
 
+  /** Admit every knock that carries no warning; a flagged knock is admitted on its own. */
   admitAll(): void {
-    this.admit(this.knocks.map((k) => k.id));
+    this.secure?.host.admitUnflagged();
+  }
+
+  /** The name field holds more than a name may (crypto/'s MAX_NAME_CHARS characters), or undefined. */
+  get nameTooLong(): { readonly count: number; readonly max: number } | undefined {
+    return nameTooLong(this.displayName);
+  }
+
+  /** The code the host sees beside this guest's knock (crypto/knock-code.ts), from its own keys. */
+  get ownKnockCode(): string | undefined {
+    return this.secure?.membership.ownKnockCode;
   }
 
   deny(ids: readonly string[]): void {

@@ -2,6 +2,9 @@
 // a call is in their light. A member is `verified` when its identity key is a contact's; it is
 // `key-changed` when its name is a contact's but its key is not (a returning contact on a new
 // device, or someone using their name: either way the safety number must be compared again).
+// Names are compared by what they look like (names.ts nameSkeletons: TR39 and Arabic/Persian
+// folding), so "Аlice" with a Cyrillic А or "کریم" with keheh and Farsi yeh count as the contact.
+import { looksAlike } from '../names';
 
 /** Stored per identity key (storage/contacts-store.ts). */
 export interface Contact {
@@ -31,13 +34,9 @@ export function contactStatus(member: ContactCandidate, contacts: readonly Conta
   return byName !== undefined ? { kind: 'key-changed', contact: byName } : { kind: 'unverified' };
 }
 
-/** Names compared as people read them: compatibility forms folded, spaces collapsed, any case. */
+/** Names compared as people read them: hidden characters dropped, look-alike letters folded, any case. */
 export function sameName(a: string, b: string): boolean {
-  return foldName(a) === foldName(b);
-}
-
-function foldName(name: string): string {
-  return name.normalize('NFKC').replace(/\s+/g, ' ').trim().toLocaleLowerCase();
+  return looksAlike(a, b);
 }
 
 const KEY_TEXT = /^[A-Za-z0-9_-]{43}$/;

@@ -52,6 +52,10 @@ export class MembershipView {
   get lastRefusal(): string | undefined {
     return this.#read(() => this.#core.lastRefusal);
   }
+  /** The code the host sees beside this page's knock; it depends on keys only, so it never changes. */
+  get ownKnockCode(): string {
+    return this.#core.ownKnockCode;
+  }
 }
 
 /** What the host's controls read and do. */
@@ -77,6 +81,9 @@ class HostView {
   }
   admit(ids: readonly string[]): void {
     this.#core.admit(ids);
+  }
+  admitUnflagged(): void {
+    this.#core.admitUnflagged();
   }
   deny(ids: readonly string[]): void {
     this.#core.deny(ids);

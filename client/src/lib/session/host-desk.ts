@@ -4,20 +4,48 @@
 // `end`, `transfer-host` after it). Knocks are opened and checked here; one that does not verify is
 // counted and dropped. Knocks that reach a returning host before its page has read the log are
 // kept until it has.
-import { equalBytes } from '../../../../crypto/index';
+// Each knock carries its knock code (crypto/knock-code.ts: host and guest compare it aloud) and
+// its flags (decision 0015): a name this profile verified with another identity key, or a name
+// that looks like a current member's or another waiting knock's (names.ts skeletons). A flagged
+// knock is admitted only one at a time, never by admit-all.
+import { equalBytes, toBase64Url } from '../../../../crypto/index';
 import { SealroomCryptoError } from '../../../../crypto/index';
 import { type Admission } from '../../../../crypto/index';
 import { MAX_LOBBY } from '../../../../protocol/protocol';
+import { type Contact, contactStatus } from '../e2ee/contacts';
 import { trace } from '../e2ee/trace';
+import { nameSkeletons, skeletonsMeet } from '../names';
 import { type Outgoing } from './channel';
 import { type Changes } from './changes';
-import { type CommitMessage, type Membership } from './membership';
+import { type CommitMessage, type Membership, type MemberView } from './membership';
+
+/** Why a knock may not be who its name says. */
+export type KnockFlag =
+  /** This profile verified someone of this name (or one that looks like it) under another identity key. */
+  | { readonly kind: 'known-key'; readonly name: string }
+  /** A current member with another identity key has a name that looks like this one. */
+  | { readonly kind: 'like-member'; readonly name: string }
+  /** Another waiting knock with another identity key has a name that looks like this one. */
+  | { readonly kind: 'like-knock'; readonly name: string };
 
 export interface PendingKnock {
   readonly id: string;
   /** The name inside the verified join request. */
   readonly name: string;
   readonly admission: Admission;
+  /** The knock code of the request's keys: the knocker's own lobby shows the same one. */
+  readonly code: string;
+  /** Empty for a knock nothing is known against. */
+  readonly flags: readonly KnockFlag[];
+}
+
+/** A verified knock as kept: its flags are worked out when read, against the members of that moment. */
+interface Knock {
+  readonly id: string;
+  readonly name: string;
+  readonly admission: Admission;
+  readonly code: string;
+  readonly skeletons: readonly string[];
 }
 
 /** What the desk needs from the SecureRoom: the membership, and a way to publish a commit. */
@@ -44,7 +72,10 @@ class LostLogError extends Error {
 }
 
 export class HostDesk {
-  #knocks: readonly PendingKnock[] = [];
+  #knocks: readonly Knock[] = [];
+  /** This profile's verified contacts (storage/contacts-store.ts in the app). */
+  #contacts: readonly Contact[] = [];
+  #view: { readonly knocks: readonly Knock[]; readonly members: readonly MemberView[]; readonly contacts: readonly Contact[]; readonly list: readonly PendingKnock[] } | undefined;
   /** Knocks that did not open or verify: forged, altered, replayed from another seat, or made with another link. */
   #droppedKnocks = 0;
 
@@ -62,9 +93,34 @@ export class HostDesk {
     this.#changes = changes;
   }
 
-  /** Verified knocks waiting for the host's answer. */
+  /** Verified knocks waiting for the host's answer, each with its code and flags. */
   get knocks(): readonly PendingKnock[] {
-    return this.#knocks;
+    const members = this.#membership.members;
+    const v = this.#view;
+    if (v !== undefined && v.knocks === this.#knocks && v.members === members && v.contacts === this.#contacts) return v.list;
+    const list = this.#knocks.map((k) => ({ id: k.id, name: k.name, admission: k.admission, code: k.code, flags: this.#flags(k) }));
+    this.#view = { knocks: this.#knocks, members, contacts: this.#contacts, list };
+    return list;
+  }
+
+  /** The verified contacts knocks are checked against; the app sets them once read. */
+  setContacts(contacts: readonly Contact[]): void {
+    this.#contacts = contacts;
+    this.#changes?.emit();
+  }
+
+  #flags(knock: Knock): KnockFlag[] {
+    const key = knock.admission.request.identityPublicKey;
+    const flags: KnockFlag[] = [];
+    const status = contactStatus({ name: knock.name, identityKey: toBase64Url(key) }, this.#contacts);
+    if (status.kind === 'key-changed') flags.push({ kind: 'known-key', name: status.contact.name });
+    for (const m of this.#membership.members) {
+      if (!equalBytes(m.identityPublicKey, key) && skeletonsMeet(knock.skeletons, nameSkeletons(m.name))) flags.push({ kind: 'like-member', name: m.name });
+    }
+    for (const k of this.#knocks) {
+      if (k.id !== knock.id && !equalBytes(k.admission.request.identityPublicKey, key) && skeletonsMeet(knock.skeletons, k.skeletons)) flags.push({ kind: 'like-knock', name: k.name });
+    }
+    return flags;
   }
 
   get droppedKnocks(): number {
@@ -74,7 +130,7 @@ export class HostDesk {
   /** The latest dropped knocks and why, newest last (at most MAX_LOBBY). */
   readonly droppedLog: { readonly from: string; readonly reason: string }[] = [];
 
-  #setKnocks(knocks: readonly PendingKnock[]): void {
+  #setKnocks(knocks: readonly Knock[]): void {
     this.#knocks = knocks;
     this.#changes?.emit();
   }
@@ -105,20 +161,25 @@ export class HostDesk {
   }
 
   admit(ids: readonly string[]): void {
-    const chosen = this.knocks.filter((k) => ids.includes(k.id)).slice(0, MAX_LOBBY);
+    const chosen = this.#knocks.filter((k) => ids.includes(k.id)).slice(0, MAX_LOBBY);
     if (chosen.length === 0 || !this.#membership.isHost) return;
     // Someone already a member knocking again (a new tab, a lost session) replaces the old seat.
     const stale = this.#membership.members.filter((m) => !m.isSelf && chosen.some((k) => equalBytes(k.admission.request.identityPublicKey, m.identityPublicKey)));
     if (stale.length > 0) this.#room.publish(() => this.#membership.remove(stale.map((m) => m.index)), { type: 'remove', participants: stale.map((m) => m.participantId) });
     if (!this.#room.publish(() => this.#membership.admit(chosen.map((k) => k.admission)), { type: 'admit', participants: chosen.map((k) => k.id) })) return;
     trace('admit-sent', chosen.map((k) => k.id).join(','));
-    this.#setKnocks(this.knocks.filter((k) => !chosen.includes(k)));
+    this.#setKnocks(this.#knocks.filter((k) => !chosen.some((c) => c.id === k.id)));
+  }
+
+  /** Admit every waiting knock that carries no flag; a flagged one needs its own admit. */
+  admitUnflagged(): void {
+    this.admit(this.knocks.filter((k) => k.flags.length === 0).map((k) => k.id));
   }
 
   deny(ids: readonly string[]): void {
-    const chosen = this.knocks.filter((k) => ids.includes(k.id));
+    const chosen = this.#knocks.filter((k) => ids.includes(k.id));
     if (chosen.length === 0 || !this.#room.send({ type: 'deny', participants: chosen.map((k) => k.id) })) return;
-    this.#setKnocks(this.knocks.filter((k) => !chosen.includes(k)));
+    this.#setKnocks(this.#knocks.filter((k) => !chosen.some((c) => c.id === k.id)));
   }
 
   remove(participantIds: readonly string[]): void {
@@ -166,8 +227,9 @@ export class HostDesk {
       return;
     }
     trace('knock-received', from);
-    const others = this.knocks.filter((k) => k.id !== from);
-    this.#setKnocks([...others, { id: from, name: request.displayName, admission: { participantId: from, request } }]);
+    const others = this.#knocks.filter((k) => k.id !== from);
+    const code = this.#membership.knockCodeOf(request);
+    this.#setKnocks([...others, { id: from, name: request.displayName, admission: { participantId: from, request }, code, skeletons: nameSkeletons(request.displayName) }]);
   }
 
   /** The log has been read: answer the knocks that came before it. */

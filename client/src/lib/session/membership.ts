@@ -26,7 +26,7 @@ import {
 } from '../../../../crypto/index';
 import { checkConfirmation, makeConfirmation } from '../../../../crypto/index';
 import { EpochError } from '../../../../crypto/index';
-import { callCode, type CallCode } from '../../../../crypto/index';
+import { callCode, type CallCode, knockCode } from '../../../../crypto/index';
 import { type ClientMessage } from '../../../../protocol/protocol';
 import { type Changes } from './changes';
 import { type EpochKeys } from './media-sink';
@@ -197,6 +197,16 @@ export class Membership {
         joinMacKey: this.#room.joinMacKey,
       }),
     );
+  }
+
+  /** The knock code of this page's own keys (crypto/knock-code.ts), shown in its lobby. */
+  get ownKnockCode(): string {
+    return knockCode(this.#room.roomId, this.#self.identity.publicKey, this.#self.roomKey.publicKey);
+  }
+
+  /** The knock code of a verified join request, shown in the host's knock list. */
+  knockCodeOf(request: JoinRequest): string {
+    return knockCode(this.#room.roomId, request.identityPublicKey, request.roomPublicKey);
   }
 
   // --- host operations: each returns the commit message to send, and applies it locally

@@ -266,4 +266,18 @@ export const ar: Catalogue = {
   'knocks.lostLog': 'لا يعرض الخادم أي سجل لهذه الغرفة رغم أن هذا المتصفح فتحها من قبل: فقد الخادم سجل الغرفة أو يخفيه. لم يُغيَّر شيء.',
   'knocks.commitFailed': 'تعذّر إجراء التغيير ({reason}).',
   'knocks.denyAll': 'رفض الجميع',
+  // --- knock codes, knock warnings and name length (issue 11 items 3 and 7; decision 0015)
+  'knocks.code': 'الرمز {code}',
+  'knocks.codeLabel': 'رمز طلب {name}: {code}',
+  'knocks.codeHint': 'يرى كل ضيف رمزه في صفحة انتظاره. إن كان الاسم مهمًا فاطلب منه أن يقرأه لك.',
+  'knocks.flagKnownKey': 'تنبيه: سبق أن تحققت من {name} بمفتاح آخر. قد يكون هذا شخصًا آخر يستعمل اسمه.',
+  'knocks.flagLikeMember': 'تنبيه: هذا الاسم يشبه اسم {name} الموجود في المكالمة بمفتاح آخر.',
+  'knocks.flagLikeKnock': 'تنبيه: هذا الاسم يشبه اسم {name} الذي ينتظر أيضًا بمفتاح آخر.',
+  'knocks.admitAnyway': 'القبول رغم ذلك',
+  'knocks.confirmFlagged': 'هل تقبل {name} رغم التنبيه؟ قارن رمز الطلب معه أولًا.',
+  'knocks.cancel': 'إلغاء',
+  'knocks.admitAllUnflagged': 'قبول كل من ليس عليه تنبيه ({count, number})',
+  'lobby.knockCode': 'رمز طلبك: {code}',
+  'lobby.knockCodeHint': 'يرى المضيف هذا الرمز بجانب اسمك. إن قرأ لك رمزًا آخر فهناك من يطلب الدخول باسمك.',
+  'lobby.nameTooLong': 'يمكن أن يتكوّن الاسم من {max, number} حرفًا على الأكثر، وهذا الاسم فيه {count, number}.',
 };

@@ -264,6 +264,20 @@ export const en = {
   'knocks.lostLog': 'The server shows no history for this room, which this browser already opened: it lost or hides the room’s log. Nothing was changed.',
   'knocks.commitFailed': 'The change could not be made ({reason}).',
   'knocks.denyAll': 'Deny all',
+  // --- knock codes, knock warnings and name length (issue 11 items 3 and 7; decision 0015)
+  'knocks.code': 'Code {code}',
+  'knocks.codeLabel': 'Knock code of {name}: {code}',
+  'knocks.codeHint': 'Each guest sees their own code in their lobby. If a name matters, ask them to read it to you.',
+  'knocks.flagKnownKey': 'Warning: you verified {name} before, with another key. This may be someone else using their name.',
+  'knocks.flagLikeMember': 'Warning: this name looks like that of {name}, who is already in the call, with another key.',
+  'knocks.flagLikeKnock': 'Warning: this name looks like that of {name}, who is also waiting, with another key.',
+  'knocks.admitAnyway': 'Admit anyway',
+  'knocks.confirmFlagged': 'Admit {name} despite the warning? Compare the knock code with them first.',
+  'knocks.cancel': 'Cancel',
+  'knocks.admitAllUnflagged': 'Admit all without a warning ({count, number})',
+  'lobby.knockCode': 'Your knock code: {code}',
+  'lobby.knockCodeHint': 'The host sees this code beside your name. If they read you another one, someone else is knocking under your name.',
+  'lobby.nameTooLong': 'Names can have at most {max, number} characters; this one has {count, number}.',
 } as const;
 
 export type MessageId = keyof typeof en;

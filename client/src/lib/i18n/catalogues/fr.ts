@@ -265,4 +265,18 @@ export const fr: Catalogue = {
   'knocks.lostLog': 'Le serveur n’affiche aucun historique pour cette salle, que ce navigateur a pourtant déjà ouverte : il a perdu ou cache le journal de la salle. Rien n’a été modifié.',
   'knocks.commitFailed': 'La modification n’a pas pu être faite ({reason}).',
   'knocks.denyAll': 'Tout refuser',
+  // --- knock codes, knock warnings and name length (issue 11 items 3 and 7; decision 0015)
+  'knocks.code': 'Code de demande {code}',
+  'knocks.codeLabel': 'Code de demande de {name} : {code}',
+  'knocks.codeHint': 'Chaque invité voit son propre code dans sa salle d’attente. Si un nom compte, demandez-lui de vous le lire.',
+  'knocks.flagKnownKey': 'Attention : vous avez déjà vérifié {name}, avec une autre clé. Quelqu’un d’autre utilise peut-être ce nom.',
+  'knocks.flagLikeMember': 'Attention : ce nom ressemble à celui de {name}, déjà dans l’appel, avec une autre clé.',
+  'knocks.flagLikeKnock': 'Attention : ce nom ressemble à celui de {name}, qui attend aussi, avec une autre clé.',
+  'knocks.admitAnyway': 'Admettre quand même',
+  'knocks.confirmFlagged': 'Admettre {name} malgré l’avertissement ? Comparez d’abord le code de demande avec cette personne.',
+  'knocks.cancel': 'Annuler',
+  'knocks.admitAllUnflagged': 'Admettre tous ceux sans avertissement ({count, number})',
+  'lobby.knockCode': 'Votre code de demande : {code}',
+  'lobby.knockCodeHint': 'L’hôte voit ce code à côté de votre nom. S’il vous en lit un autre, quelqu’un d’autre demande à entrer sous votre nom.',
+  'lobby.nameTooLong': 'Un nom compte au plus {max, number} caractères ; celui-ci en compte {count, number}.',
 };
