@@ -45,15 +45,20 @@ export async function importAesCtrHmac(key: Uint8Array, encKeyBytes: number, has
 
   return {
     tagLength: tagBytes,
-    async seal(nonce, aad, plaintext) {
+    async seal(callerNonce, callerAad, plaintext) {
+      // Copied before the first await: the caller may reuse its buffers once seal returns (aead.ts).
+      const nonce = callerNonce.slice();
+      const aad = callerAad.slice();
       const ct = new Uint8Array(await s.encrypt(ctrParams(nonce), encKey, bufferSource(plaintext)));
       const out = new Uint8Array(ct.length + tagBytes);
       out.set(ct);
       out.set(await tag(nonce, aad, ct), ct.length);
       return out;
     },
-    async open(nonce, aad, ciphertext) {
+    async open(callerNonce, callerAad, ciphertext) {
       if (ciphertext.length < tagBytes) return undefined;
+      const nonce = callerNonce.slice();
+      const aad = callerAad.slice();
       const ct = ciphertext.subarray(0, ciphertext.length - tagBytes);
       const expected = await tag(nonce, aad, ct);
       if (!equalBytes(expected, ciphertext.subarray(ciphertext.length - tagBytes))) return undefined;

@@ -5,6 +5,10 @@ import { importAesCtrHmac } from './aead-ctr-hmac';
 import { importAesGcm } from './aead-gcm';
 import { type CipherSuite, suiteParams } from './suites';
 
+/**
+ * Every implementation reads `nonce` and `aad` before seal/open returns (WebCrypto copies its
+ * inputs synchronously; others copy them), so a caller may refill those buffers for the next frame.
+ */
 export interface Aead {
   /** Tag bytes appended to every ciphertext (Nt). */
   readonly tagLength: number;
