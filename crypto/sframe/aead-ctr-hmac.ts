@@ -43,8 +43,10 @@ export async function importAesCtrHmac(key: Uint8Array, encKeyBytes: number, has
   const tag = async (nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array): Promise<Uint8Array> =>
     new Uint8Array(await s.sign('HMAC', authKey, authData(nonce, aad, ct, tagBytes)), 0, tagBytes);
 
-  return {
+  const aead: Aead = {
     tagLength: tagBytes,
+    sealThen: (nonce, aad, plaintext, finish) => aead.seal(nonce, aad, plaintext).then(finish),
+    openThen: (nonce, aad, ciphertext, finish) => aead.open(nonce, aad, ciphertext).then(finish),
     async seal(callerNonce, callerAad, plaintext) {
       // Copied before the first await: the caller may reuse its buffers once seal returns (aead.ts).
       const nonce = callerNonce.slice();
@@ -65,4 +67,5 @@ export async function importAesCtrHmac(key: Uint8Array, encKeyBytes: number, has
       return new Uint8Array(await s.decrypt(ctrParams(nonce), encKey, bufferSource(ct)));
     },
   };
+  return aead;
 }

@@ -86,7 +86,7 @@ export function sealFrame(key: SFrameKey, ctrHi: number, ctrLo: number, metadata
   writeSFrameHeader(aad, 0, key.kidHeader, ctrHi, ctrLo);
   aad.set(metadata, headerLength);
   writeNonce(key.nonce, key.salt, ctrHi, ctrLo);
-  return key.aead.seal(key.nonce, aadView(key, aad, headerLength + metadata.length), plaintext).then((body) => {
+  return key.aead.sealThen(key.nonce, aadView(key, aad, headerLength + metadata.length), plaintext, (body) => {
     const out = new Uint8Array(lead.length + headerLength + body.length);
     out.set(lead);
     writeSFrameHeader(out, lead.length, key.kidHeader, ctrHi, ctrLo);
@@ -112,7 +112,7 @@ export function openFrame<T>(key: SFrameKey, header: SFrameHeaderFields, frame: 
   aad.set(metadata, header.length);
   writeNonce(key.nonce, key.salt, header.ctrHi, header.ctrLo);
   const { ctrHi, ctrLo } = header;
-  return key.aead.open(key.nonce, aadView(key, aad, header.length + metadata.length), body).then((plaintext) => {
+  return key.aead.openThen(key.nonce, aadView(key, aad, header.length + metadata.length), body, (plaintext) => {
     if (plaintext === undefined) {
       throw new VerificationError(Reason.authFailed, `SFrame frame with KID ${key.kid}, CTR ${joinU64(ctrHi, ctrLo)} failed authentication`);
     }
