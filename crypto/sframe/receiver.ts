@@ -65,9 +65,11 @@ interface ReceiverKey {
  */
 export class ParsedSFrame {
   constructor(
+    /** The receiver that parsed it: only that one may open it. */
+    readonly by: SFrameReceiver,
     readonly kid: bigint,
     readonly header: SFrameHeaderFields,
-    /** @internal the key held for the KID when parsed */
+    /** The key that receiver held for the KID when parsed. */
     readonly held: ReceiverKey | undefined,
   ) {}
 
@@ -144,7 +146,7 @@ export class SFrameReceiver {
     const header = readSFrameHeader(frame);
     const asNumber = kidNumber(header);
     const held = asNumber >= 0 ? this.keysByNumber.get(asNumber) : this.keys.get(joinU64(header.kidHi, header.kidLo));
-    return new ParsedSFrame(held?.key.kid ?? joinU64(header.kidHi, header.kidLo), header, held);
+    return new ParsedSFrame(this, held?.key.kid ?? joinU64(header.kidHi, header.kidLo), header, held);
   }
 
   /**
@@ -158,6 +160,7 @@ export class SFrameReceiver {
     const { ctrHi, ctrLo } = parsed.header;
     let space: number;
     try {
+      if (parsed.by !== this) throw new ParameterError(Reason.outOfRange, 'a frame parsed by another SFrameReceiver cannot be opened here');
       if (held === undefined) throw unknownKeyError(parsed.kid, this.keys.keys(), this.senderBits, 'receiver');
       space = this.spaceOf(ctrHi, ctrLo);
       held.windows.peek(space)?.checkHalves(ctrHi, ctrLo, nowMs);

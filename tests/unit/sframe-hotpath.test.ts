@@ -272,6 +272,18 @@ describe('per-key header bytes and buffers', () => {
     expect(receiver.kids()).toEqual([]);
   });
 
+  it('opens a parsed frame only in the receiver that parsed it', async () => {
+    const sender = new SFrameSender();
+    await sender.addKey(1n, baseKey(2));
+    const [mine, other] = [new SFrameReceiver(), new SFrameReceiver()];
+    await mine.addKey(1n, baseKey(2));
+    await other.addKey(1n, baseKey(3));
+    const sealed = await sender.protect(1n, bytes(7));
+    const parsed = mine.parse(sealed);
+    await expect(other.open(parsed, sealed, new Uint8Array(0), 0, (p) => p)).rejects.toMatchObject({ name: 'ParameterError' });
+    await expect(mine.open(parsed, sealed, new Uint8Array(0), 0, (p) => p)).resolves.toEqual(bytes(7));
+  });
+
   it('authenticates metadata longer than the key buffer like any other', async () => {
     const sender = new SFrameSender();
     const receiver = new SFrameReceiver();
