@@ -4,7 +4,8 @@
 //             KID with its owner and a track bound to that owner decrypts (client/src/worker/)
 //   media     protectMediaFrame / unprotectMediaFrame on SFrameSender / SFrameReceiver (crypto/media)
 //   sframe    SFrameSender.protect / SFrameReceiver.unprotect with the same metadata (crypto/sframe)
-//   gcm+aad   raw crypto.subtle AES-128-GCM with a salt-XOR-CTR nonce and a header-sized AAD
+//   pooled, floor, gcm+aad   crypto.subtle AES-128-GCM with SFrame's nonce and AAD, with and without
+//             the copies the wire format forces (gcmPipeline says what each holds)
 //   raw       raw crypto.subtle AES-128-GCM encrypt / decrypt of the same bytes, no AAD
 // Each round runs every variant once over a batch of frames (each frame encrypted, then decrypted at
 // once, as in a call: one frame live at a time), in an order that rotates from round to round, so
@@ -18,8 +19,8 @@ import {
   SFrameSender,
   kidFor,
   pageLifeCounters,
+  MEDIA_CODEC_ID,
   protectMediaFrame,
-  sframeNonce,
   subtle,
   unprotectMediaFrame,
 } from '../../crypto/index';
@@ -32,7 +33,7 @@ export interface HotpathJob {
   readonly variants: readonly Variant[];
 }
 
-type Variant = 'cryptor' | 'media' | 'sframe' | 'floor' | 'gcm+aad' | 'raw';
+type Variant = 'cryptor' | 'media' | 'sframe' | 'pooled' | 'floor' | 'gcm+aad' | 'raw';
 
 /** Per size and variant: µs per frame of every timed batch, encrypt and decrypt apart. */
 export interface HotpathResult {
@@ -49,7 +50,9 @@ interface Pipeline {
 const OWNER = 'PA_bench';
 const LIFE = 1;
 /** Aim for about this many bytes per batch, so a batch lasts milliseconds whatever the frame size. */
-const BATCH_BYTES = 384 * 1024;
+const BATCH_BYTES = 96 * 1024;
+/** Small batches, many rounds: a round's variants run within a few ms of each other, so load spikes hit them alike. */
+const MAX_BATCH = 64;
 
 function frameOf(size: number, codec: MediaCodec): Uint8Array<ArrayBuffer> {
   const f = Uint8Array.from({ length: size }, (_, i) => (i * 31 + 7) & 0xff);
@@ -74,8 +77,8 @@ async function cryptorPipeline(codec: MediaCodec, baseKey: Uint8Array): Promise<
   receiver.bound(OWNER);
   const mime = mimeFor(codec);
   return {
-    seal: async (frame) => must(await sender.encrypt(frame, codec, mime)),
-    open: async (sealed) => must(await receiver.decrypt(sealed, codec, OWNER, performance.now())),
+    seal: (frame) => sender.encrypt(frame, codec, mime).then(must),
+    open: (sealed) => receiver.decrypt(sealed, codec, OWNER, performance.now()).then(must),
   };
 }
 
@@ -107,44 +110,65 @@ async function sframePipeline(baseKey: Uint8Array): Promise<Pipeline> {
   };
 }
 
-/** gcm+aad plus what the wire format forces with WebCrypto: the sealed bytes copied behind a lead, opened from a view, the plaintext copied behind a VP8 prefix. */
-async function floorPipeline(): Promise<Pipeline> {
-  const gcm = await rawPipeline(true);
-  const LEAD = 9;
-  const PREFIX = 3;
-  return {
-    seal: async (frame) => {
-      const body = await gcm.seal(frame);
-      const out = new Uint8Array(LEAD + body.length);
-      out.set(body, LEAD);
-      return out;
-    },
-    open: async (sealed) => {
-      const plain = new Uint8Array((await gcm.open(sealed.subarray(LEAD))) as ArrayBuffer);
-      const out = new Uint8Array(PREFIX + plain.length);
-      out.set(plain, PREFIX);
-      return out;
-    },
-  };
-}
-
-async function rawPipeline(withAad: boolean): Promise<Pipeline> {
+/**
+ * The WebCrypto layers under SFrame, on one key and salt:
+ *   gcm+aad  AES-GCM with the SFrame nonce (salt XOR CTR) and AAD (7-byte header, codec id, prefix), written into
+ *            buffers reused for every frame, as crypto/sframe does
+ *   floor    + the fresh buffers the wire format forces with WebCrypto: the sealed bytes copied
+ *            behind prefix || header, and for VP8 the opened bytes copied behind the prefix (Opus
+ *            has no prefix: WebCrypto's output is the frame)
+ *   pooled   floor with those copies made into reused buffers: not usable in the app (frame.data
+ *            takes the buffer), measured to show what the copies cost apart from allocation
+ */
+async function gcmPipeline(kind: 'gcm+aad' | 'floor' | 'pooled', codec: MediaCodec): Promise<Pipeline> {
   const s = subtle();
   const key = await s.importKey('raw', crypto.getRandomValues(new Uint8Array(16)), 'AES-GCM', false, ['encrypt', 'decrypt']);
   const salt = crypto.getRandomValues(new Uint8Array(12));
-  const aad = Uint8Array.of(0xb4, 0xc1, 1, 0, 0, 0, 0, 0, 1, 0x31, 0, 0);
-  let sealCtr = 1n << 32n;
-  let openCtr = 1n << 32n;
+  const header = [0x8c, 0xc7, 1, 0, 0, 0, 0]; // KID 199, CTR 1 << 32 | n: the 7-byte header the app sends
+  const prefix = codec === 'vp8' ? [0x31, 0, 0] : [];
+  const aadBytes = [...header, MEDIA_CODEC_ID[codec], ...prefix];
+  const nonce = new Uint8Array(new ArrayBuffer(12));
+  const view = new DataView(nonce.buffer);
+  const aadRoom = new Uint8Array(new ArrayBuffer(64));
+  const lead = prefix.length + header.length;
+  const pools = kind === 'pooled' ? [new Uint8Array(new ArrayBuffer(lead + 128 * 1024)), new Uint8Array(new ArrayBuffer(128 * 1024))] : null;
+  let sealLo = 0;
+  let openLo = 0;
+  const params = (lo: number): AesGcmParams => {
+    // nonce = salt XOR CTR, CTR = LIFE << 32 | lo, in 32-bit halves (as crypto/sframe/keys.ts writes it)
+    nonce.set(salt);
+    view.setUint32(4, view.getUint32(4) ^ LIFE);
+    view.setUint32(8, view.getUint32(8) ^ lo);
+    aadRoom.set(aadBytes);
+    return { name: 'AES-GCM', iv: nonce, additionalData: aadRoom.subarray(0, aadBytes.length) };
+  };
+  return {
+    seal: (frame) =>
+      s.encrypt(params(sealLo++), key, frame).then((buffer) => {
+        if (kind === 'gcm+aad') return new Uint8Array(buffer);
+        const body = new Uint8Array(buffer);
+        const out = pools === null ? new Uint8Array(lead + body.length) : (pools[0] as Uint8Array).subarray(0, lead + body.length);
+        out.set(body, lead);
+        return out;
+      }),
+    open: (sealed) =>
+      s.decrypt(params(openLo++), key, (kind === 'gcm+aad' ? sealed : sealed.subarray(lead)) as Uint8Array<ArrayBuffer>).then((buffer) => {
+        if (kind === 'gcm+aad' || prefix.length === 0) return new Uint8Array(buffer);
+        const plain = new Uint8Array(buffer);
+        const out = pools === null ? new Uint8Array(prefix.length + plain.length) : (pools[1] as Uint8Array).subarray(0, prefix.length + plain.length);
+        out.set(plain, prefix.length);
+        return out;
+      }),
+  };
+}
+
+async function rawPipeline(): Promise<Pipeline> {
+  const s = subtle();
+  const key = await s.importKey('raw', crypto.getRandomValues(new Uint8Array(16)), 'AES-GCM', false, ['encrypt', 'decrypt']);
   const fixedIv = new Uint8Array(12);
   const ivView = new DataView(fixedIv.buffer);
+  // One fixed IV buffer rewritten per frame (sealing and opening each keep their own count).
   let counter = 0;
-  if (withAad) {
-    return {
-      seal: async (frame) => new Uint8Array(await s.encrypt({ name: 'AES-GCM', iv: sframeNonce(salt, sealCtr++) as Uint8Array<ArrayBuffer>, additionalData: aad }, key, frame)),
-      open: (ct) => s.decrypt({ name: 'AES-GCM', iv: sframeNonce(salt, openCtr++) as Uint8Array<ArrayBuffer>, additionalData: aad }, key, ct as Uint8Array<ArrayBuffer>),
-    };
-  }
-  // The raw baseline: one fixed IV buffer rewritten per frame (sealing and opening alternate by batch, so each keeps its own count).
   let openCounter = 0;
   return {
     seal: async (frame) => {
@@ -184,10 +208,10 @@ async function runHotpath(job: HotpathJob): Promise<HotpathResult[]> {
     const baseKey = crypto.getRandomValues(new Uint8Array(32));
     const pipes = new Map<Variant, Pipeline>();
     for (const v of variants) {
-      pipes.set(v, v === 'cryptor' ? await cryptorPipeline(codec, baseKey) : v === 'media' ? await mediaPipeline(codec, baseKey) : v === 'sframe' ? await sframePipeline(baseKey) : v === 'floor' ? await floorPipeline() : await rawPipeline(v === 'gcm+aad'));
+      pipes.set(v, v === 'cryptor' ? await cryptorPipeline(codec, baseKey) : v === 'media' ? await mediaPipeline(codec, baseKey) : v === 'sframe' ? await sframePipeline(baseKey) : v === 'raw' ? await rawPipeline() : await gcmPipeline(v, codec));
     }
     const frame = frameOf(size, codec);
-    const n = Math.max(8, Math.min(512, Math.round(BATCH_BYTES / size)));
+    const n = Math.max(8, Math.min(MAX_BATCH, Math.round(BATCH_BYTES / size)));
     const times: Record<string, { enc: number[]; dec: number[] }> = Object.fromEntries(variants.map((v) => [v, { enc: [], dec: [] }]));
     for (let round = 0; round < job.warmup + job.rounds; round++) {
       for (let i = 0; i < variants.length; i++) {

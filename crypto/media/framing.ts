@@ -109,6 +109,8 @@ export function clearPrefixLength(codec: MediaCodec, frame: Uint8Array): number 
   return VP8_DELTA_PREFIX;
 }
 
+const NO_PREFIX = new Uint8Array(0);
+
 export interface SplitFrame {
   /** Bytes that stay in clear (a view into the input). */
   readonly prefix: Uint8Array;
@@ -119,5 +121,5 @@ export interface SplitFrame {
 /** Splits an encoded frame, or a protected one, at its clear prefix. */
 export function splitMediaFrame(codec: MediaCodec, frame: Uint8Array): SplitFrame {
   const n = clearPrefixLength(codec, frame);
-  return { prefix: frame.subarray(0, n), rest: frame.subarray(n) };
+  return n === 0 ? { prefix: NO_PREFIX, rest: frame } : { prefix: frame.subarray(0, n), rest: frame.subarray(n) };
 }

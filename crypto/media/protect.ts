@@ -8,9 +8,9 @@
 // The codec id binds each frame to the kind of track it was sent on, so a VP8 frame relayed on
 // an Opus track (or the reverse) fails authentication whatever its bytes. The clear prefix is
 // authenticated, so any change to it fails too (checked by tests/unit/framing*.test.ts).
-import { type SFrameReceiver } from '../sframe/receiver';
+import { type ParsedSFrame, type SFrameReceiver } from '../sframe/receiver';
 import { type SFrameSender } from '../sframe/sender';
-import { type MediaCodec, splitMediaFrame } from './framing';
+import { type MediaCodec, type SplitFrame, splitMediaFrame } from './framing';
 
 /** Metadata codec ids. Part of the authenticated data: never renumber. */
 export const MEDIA_CODEC_ID = { vp8: 1, opus: 2 } as const satisfies Record<MediaCodec, number>;
@@ -56,17 +56,63 @@ function joined(prefix: Uint8Array, rest: Uint8Array): Uint8Array {
 }
 
 /** clear prefix || SFrame(payload), the prefix authenticated as metadata. */
-export async function protectMediaFrame(input: ProtectMediaInput): Promise<Uint8Array> {
-  const { prefix, rest } = splitMediaFrame(input.codec, input.frame);
-  return input.sender.protect(input.kid, rest, mediaMetadata(input.codec, prefix), prefix);
+export function protectMediaFrame(input: ProtectMediaInput): Promise<Uint8Array> {
+  let split: SplitFrame;
+  try {
+    split = splitMediaFrame(input.codec, input.frame);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return input.sender.protect(input.kid, split.rest, mediaMetadata(input.codec, split.prefix), split.prefix);
+}
+
+/** A received frame split at its clear prefix, its SFrame header parsed once (parseMediaFrame). */
+export interface ReceivedMediaFrame {
+  /** The KID its header names (held or not). */
+  readonly kid: bigint;
+  readonly codec: MediaCodec;
+  readonly prefix: Uint8Array;
+  /** The SFrame part: header || ciphertext || tag. */
+  readonly sframe: Uint8Array;
+  readonly parsed: ParsedSFrame;
+}
+
+/**
+ * Step 1 of unprotectMediaFrame: splits `data` (clear prefix || SFrame) and parses its header.
+ * Throws CodecError if either is malformed; checks nothing else, so the caller can check the KID
+ * (e.g. against the track's owner) before any tag is tried.
+ */
+export function parseMediaFrame(receiver: SFrameReceiver, codec: MediaCodec, data: Uint8Array): ReceivedMediaFrame {
+  const { prefix, rest } = splitMediaFrame(codec, data);
+  const parsed = receiver.parse(rest);
+  return { kid: parsed.kid, codec, prefix, sframe: rest, parsed };
+}
+
+/**
+ * Step 2: opens a parsed frame (unknown KID, replay, any altered byte: rejected, see
+ * crypto/sframe/receiver.ts). The encoded frame comes back as the sender's encoder produced it;
+ * with no clear prefix (Opus) it is WebCrypto's output itself, not a copy.
+ */
+export function openMediaFrame(receiver: SFrameReceiver, received: ReceivedMediaFrame, nowMs = 0): Promise<Uint8Array> {
+  const { prefix } = received;
+  return receiver.open(received.parsed, received.sframe, mediaMetadata(received.codec, prefix), nowMs, prefix.length === 0 ? (plaintext) => plaintext : (plaintext) => joined(prefix, plaintext));
 }
 
 /**
  * Reverses protectMediaFrame. Throws (and the frame must be dropped) on any altered byte, unknown
  * KID, replay or truncation; see crypto/sframe/receiver.ts for the error kinds.
  */
-export async function unprotectMediaFrame(input: UnprotectMediaInput): Promise<UnprotectedMediaFrame> {
-  const { prefix, rest } = splitMediaFrame(input.codec, input.data);
-  const opened = await input.receiver.unprotect(rest, mediaMetadata(input.codec, prefix), input.nowMs);
-  return { kid: opened.kid, ctr: opened.ctr, frame: joined(prefix, opened.plaintext) };
+export function unprotectMediaFrame(input: UnprotectMediaInput): Promise<UnprotectedMediaFrame> {
+  let received: ReceivedMediaFrame;
+  try {
+    received = parseMediaFrame(input.receiver, input.codec, input.data);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { prefix } = received;
+  return input.receiver.open(received.parsed, received.sframe, mediaMetadata(input.codec, prefix), input.nowMs ?? 0, (plaintext) => ({
+    kid: received.kid,
+    ctr: received.parsed.ctr,
+    frame: prefix.length === 0 ? plaintext : joined(prefix, plaintext),
+  }));
 }

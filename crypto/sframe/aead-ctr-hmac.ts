@@ -43,21 +43,29 @@ export async function importAesCtrHmac(key: Uint8Array, encKeyBytes: number, has
   const tag = async (nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array): Promise<Uint8Array> =>
     new Uint8Array(await s.sign('HMAC', authKey, authData(nonce, aad, ct, tagBytes)), 0, tagBytes);
 
-  return {
+  const aead: Aead = {
     tagLength: tagBytes,
-    async seal(nonce, aad, plaintext) {
+    sealThen: (nonce, aad, plaintext, finish) => aead.seal(nonce, aad, plaintext).then(finish),
+    openThen: (nonce, aad, ciphertext, finish) => aead.open(nonce, aad, ciphertext).then(finish),
+    async seal(callerNonce, callerAad, plaintext) {
+      // Copied before the first await: the caller may reuse its buffers once seal returns (aead.ts).
+      const nonce = callerNonce.slice();
+      const aad = callerAad.slice();
       const ct = new Uint8Array(await s.encrypt(ctrParams(nonce), encKey, bufferSource(plaintext)));
       const out = new Uint8Array(ct.length + tagBytes);
       out.set(ct);
       out.set(await tag(nonce, aad, ct), ct.length);
       return out;
     },
-    async open(nonce, aad, ciphertext) {
+    async open(callerNonce, callerAad, ciphertext) {
       if (ciphertext.length < tagBytes) return undefined;
+      const nonce = callerNonce.slice();
+      const aad = callerAad.slice();
       const ct = ciphertext.subarray(0, ciphertext.length - tagBytes);
       const expected = await tag(nonce, aad, ct);
       if (!equalBytes(expected, ciphertext.subarray(ciphertext.length - tagBytes))) return undefined;
       return new Uint8Array(await s.decrypt(ctrParams(nonce), encKey, bufferSource(ct)));
     },
   };
+  return aead;
 }

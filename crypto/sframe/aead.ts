@@ -5,6 +5,10 @@ import { importAesCtrHmac } from './aead-ctr-hmac';
 import { importAesGcm } from './aead-gcm';
 import { type CipherSuite, suiteParams } from './suites';
 
+/**
+ * Every implementation reads `nonce` and `aad` before seal/open returns (WebCrypto copies its
+ * inputs synchronously; others copy them), so a caller may refill those buffers for the next frame.
+ */
 export interface Aead {
   /** Tag bytes appended to every ciphertext (Nt). */
   readonly tagLength: number;
@@ -12,6 +16,10 @@ export interface Aead {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
   /** The plaintext, or undefined when the tag does not verify. Never throws for bad input bytes. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
+  /** `seal`, then `finish` on its result in the same promise step (the media hot path counts its steps). */
+  sealThen<T>(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, finish: (sealed: Uint8Array) => T): Promise<T>;
+  /** `open`, then `finish` on its result in the same promise step. */
+  openThen<T>(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, finish: (plaintext: Uint8Array | undefined) => T): Promise<T>;
 }
 
 /** Imports sframe_key (Nk bytes) as non-extractable WebCrypto keys for `suite`. */

@@ -11,7 +11,7 @@
 import { concat, u16, u64, utf8 } from '../bytes';
 import { ParameterError, Reason } from '../errors';
 import { Label } from '../labels';
-import { assertU64 } from './header';
+import { assertU64, highHalf, lowHalf } from './header';
 import { type CipherSuite, type SuiteParams, suiteParams } from './suites';
 import { bufferSource, subtle } from './webcrypto';
 
@@ -65,16 +65,22 @@ export async function deriveSFrameKeyMaterial(suite: CipherSuite, baseKey: Uint8
 
 /** nonce = salt XOR CTR, the CTR written big-endian into the last 8 of the Nn bytes (§4.4.3). */
 export function sframeNonce(salt: Uint8Array, ctr: bigint): Uint8Array {
-  const nonce = salt.slice();
-  let hi = Number(ctr >> 32n);
-  let lo = Number(ctr & 0xffffffffn);
-  for (let i = nonce.length - 1; i >= nonce.length - 4; i--) {
-    nonce[i] = (nonce[i] as number) ^ (lo & 0xff);
-    lo >>>= 8;
-  }
-  for (let i = nonce.length - 5; i >= nonce.length - 8; i--) {
-    nonce[i] = (nonce[i] as number) ^ (hi & 0xff);
-    hi >>>= 8;
-  }
+  assertU64(ctr, 'CTR');
+  const nonce = new Uint8Array(salt.length);
+  writeNonce(nonce, salt, highHalf(ctr), lowHalf(ctr));
   return nonce;
+}
+
+/** The same nonce for the CTR hi:lo, written into `out` (salt.length bytes): no allocation, no BigInt. */
+export function writeNonce(out: Uint8Array, salt: Uint8Array, ctrHi: number, ctrLo: number): void {
+  const n = salt.length;
+  for (let i = 0; i < n - 8; i++) out[i] = salt[i] as number;
+  out[n - 8] = (salt[n - 8] as number) ^ (ctrHi >>> 24);
+  out[n - 7] = (salt[n - 7] as number) ^ ((ctrHi >>> 16) & 0xff);
+  out[n - 6] = (salt[n - 6] as number) ^ ((ctrHi >>> 8) & 0xff);
+  out[n - 5] = (salt[n - 5] as number) ^ (ctrHi & 0xff);
+  out[n - 4] = (salt[n - 4] as number) ^ (ctrLo >>> 24);
+  out[n - 3] = (salt[n - 3] as number) ^ ((ctrLo >>> 16) & 0xff);
+  out[n - 2] = (salt[n - 2] as number) ^ ((ctrLo >>> 8) & 0xff);
+  out[n - 1] = (salt[n - 1] as number) ^ (ctrLo & 0xff);
 }

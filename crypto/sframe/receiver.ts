@@ -16,7 +16,7 @@
 // A space's window is made only once a frame of it authenticated, so garbage makes no state.
 // With `forwardBound`, one frame cannot move a window arbitrarily far ahead (replay.ts).
 import { type SFrameKey, openFrame, prepareSFrameKey } from './frame';
-import { type SFrameHeader, decodeSFrameHeader } from './header';
+import { type SFrameHeaderFields, joinU64, kidNumber, readSFrameHeader } from './header';
 import { KID_SENDER_BITS } from '../limits';
 import { describeKid, unknownKeyError } from './kid';
 import { ParameterError, Reason } from '../errors';
@@ -26,6 +26,7 @@ import { type SFrameDecrypted } from './sframe';
 import { type CipherSuite, DEFAULT_MEDIA_SUITE, suiteParams } from './suites';
 
 const NO_METADATA = new Uint8Array(0);
+const MAX_SAFE_KID = BigInt(Number.MAX_SAFE_INTEGER);
 
 export interface SFrameReceiverOptions {
   /** Counters remembered per KID; a power of two, default 1024. */
@@ -40,20 +41,53 @@ export interface SFrameReceiverOptions {
   readonly forwardBound?: ForwardBound;
 }
 
+/** The replay windows of one KID, one per counter space, and the one used last (no Map work when it is used again). */
+class SpaceWindows {
+  /** Counter space -> its window, least recently used first. */
+  readonly map = new Map<number, ReplayWindow>();
+  lastSpace = -1;
+  last: ReplayWindow | undefined;
+
+  /** The space's window without reordering, or undefined. */
+  peek(space: number): ReplayWindow | undefined {
+    return space === this.lastSpace ? this.last : this.map.get(space);
+  }
+}
+
 interface ReceiverKey {
   readonly key: SFrameKey;
-  /** Counter space -> its window, least recently used first. */
-  readonly windows: Map<bigint, ReplayWindow>;
+  readonly windows: SpaceWindows;
+}
+
+/**
+ * A received frame's header, parsed once, and the key it names if that KID is held. Made by
+ * `SFrameReceiver.parse`, consumed by `SFrameReceiver.open`; a caller may check the KID in between.
+ */
+export class ParsedSFrame {
+  constructor(
+    /** The receiver that parsed it: only that one may open it. */
+    readonly by: SFrameReceiver,
+    readonly kid: bigint,
+    readonly header: SFrameHeaderFields,
+    /** The key that receiver held for the KID when parsed. */
+    readonly held: ReceiverKey | undefined,
+  ) {}
+
+  get ctr(): bigint {
+    return joinU64(this.header.ctrHi, this.header.ctrLo);
+  }
 }
 
 export class SFrameReceiver {
   readonly suite: CipherSuite;
   private readonly windowSize: number;
   private readonly senderBits: number;
-  private readonly spaceShift: bigint;
+  private readonly spaceBits: number;
   private readonly maxSpaces: number;
   private readonly bound: ForwardBound | undefined;
   private readonly keys = new Map<bigint, ReceiverKey>();
+  /** The same keys by KID as a number, for every KID below 2^53. */
+  private readonly keysByNumber = new Map<number, ReceiverKey>();
 
   constructor(suite: CipherSuite = DEFAULT_MEDIA_SUITE, options: SFrameReceiverOptions = {}) {
     suiteParams(suite);
@@ -66,18 +100,21 @@ export class SFrameReceiver {
     if (!Number.isInteger(spaceBits) || spaceBits < 16 || spaceBits > 64 || !Number.isInteger(this.maxSpaces) || this.maxSpaces < 1) {
       throw new ParameterError(Reason.outOfRange, 'counter spaces: 16..64 bits, at least one window per KID');
     }
-    this.spaceShift = BigInt(spaceBits);
+    this.spaceBits = spaceBits;
     this.bound = options.forwardBound;
   }
 
   /** Derives and holds the key for `kid`. Adding a KID already held replaces the key, keeps its window. */
   async addKey(kid: bigint, baseKey: Uint8Array): Promise<void> {
     const key = await prepareSFrameKey(this.suite, baseKey, kid);
-    this.keys.set(kid, { key, windows: this.keys.get(kid)?.windows ?? new Map() });
+    const held: ReceiverKey = { key, windows: this.keys.get(kid)?.windows ?? new SpaceWindows() };
+    this.keys.set(kid, held);
+    if (kid <= MAX_SAFE_KID) this.keysByNumber.set(Number(kid), held);
   }
 
   /** Forgets the key and its replay window. True if a key was held. */
   removeKey(kid: bigint): boolean {
+    if (kid <= MAX_SAFE_KID) this.keysByNumber.delete(Number(kid));
     return this.keys.delete(kid);
   }
 
@@ -95,34 +132,69 @@ export class SFrameReceiver {
    * `nowMs` is the caller's clock, read only by the forward bound.
    */
   unprotect(frame: Uint8Array, metadata: Uint8Array = NO_METADATA, nowMs = 0): Promise<SFrameDecrypted> {
-    let header: SFrameHeader;
-    let held: ReceiverKey | undefined;
+    let parsed: ParsedSFrame;
     try {
-      header = decodeSFrameHeader(frame);
-      held = this.keys.get(header.kid);
-      if (held === undefined) throw unknownKeyError(header.kid, this.keys.keys(), this.senderBits, 'receiver');
-      held.windows.get(header.ctr >> this.spaceShift)?.check(header.ctr, nowMs);
+      parsed = this.parse(frame);
     } catch (error) {
       return Promise.reject(error);
     }
-    const { kid, ctr } = header;
+    return this.open(parsed, frame, metadata, nowMs, (plaintext) => ({ kid: parsed.kid, ctr: parsed.ctr, plaintext }));
+  }
+
+  /** Step 1 of unprotect: parses the header (CodecError if malformed) and finds the KID's key. Nothing else is checked yet. */
+  parse(frame: Uint8Array): ParsedSFrame {
+    const header = readSFrameHeader(frame);
+    const asNumber = kidNumber(header);
+    const held = asNumber >= 0 ? this.keysByNumber.get(asNumber) : this.keys.get(joinU64(header.kidHi, header.kidLo));
+    return new ParsedSFrame(this, held?.key.kid ?? joinU64(header.kidHi, header.kidLo), header, held);
+  }
+
+  /**
+   * Step 2: rejects with UnknownKeyError if the KID was not held when parsed, ReplayError if its
+   * window refuses the CTR, else opens `frame` (the bytes `parsed` came from) and resolves with
+   * `finish(plaintext)`. Only a frame whose tag verified moves a window, and its window is checked
+   * again then; `finish` runs only after that.
+   */
+  open<T>(parsed: ParsedSFrame, frame: Uint8Array, metadata: Uint8Array, nowMs: number, finish: (plaintext: Uint8Array) => T): Promise<T> {
+    const held = parsed.held;
+    const { ctrHi, ctrLo } = parsed.header;
+    let space: number;
+    try {
+      if (parsed.by !== this) throw new ParameterError(Reason.outOfRange, 'a frame parsed by another SFrameReceiver cannot be opened here');
+      if (held === undefined) throw unknownKeyError(parsed.kid, this.keys.keys(), this.senderBits, 'receiver');
+      space = this.spaceOf(ctrHi, ctrLo);
+      held.windows.peek(space)?.checkHalves(ctrHi, ctrLo, nowMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const windows = held.windows;
-    return openFrame(held.key, header, frame, metadata).then((plaintext) => {
+    return openFrame(held.key, parsed.header, frame, metadata, (plaintext) => {
       // Only now: a frame that failed authentication moves and makes nothing.
-      this.windowFor(windows, kid, ctr).accept(ctr, nowMs);
-      return { kid, ctr, plaintext };
+      this.windowFor(windows, parsed.kid, space).acceptHalves(ctrHi, ctrLo, nowMs);
+      return finish(plaintext);
     });
   }
 
-  private windowFor(windows: Map<bigint, ReplayWindow>, kid: bigint, ctr: bigint): ReplayWindow {
-    const space = ctr >> this.spaceShift;
-    let window = windows.get(space);
+  /** The counter space of hi:lo: its bits above `counterSpaceBits`, at most 48 of them, so always a safe number. */
+  private spaceOf(hi: number, lo: number): number {
+    const b = this.spaceBits;
+    if (b === 64) return 0;
+    if (b >= 32) return Math.floor(hi / 2 ** (b - 32));
+    return hi * 2 ** (32 - b) + (lo >>> b);
+  }
+
+  private windowFor(windows: SpaceWindows, kid: bigint, space: number): ReplayWindow {
+    if (space === windows.lastSpace && windows.last !== undefined) return windows.last; // already the most recent
+    const map = windows.map;
+    let window = map.get(space);
     if (window === undefined) {
       window = new ReplayWindow(this.windowSize, `${describeKid(kid, this.senderBits)} space ${space}`, this.bound);
-      if (windows.size >= this.maxSpaces) windows.delete(windows.keys().next().value as bigint);
+      if (map.size >= this.maxSpaces) map.delete(map.keys().next().value as number);
     }
-    windows.delete(space); // re-insert: most recently used last
-    windows.set(space, window);
+    map.delete(space); // re-insert: most recently used last
+    map.set(space, window);
+    windows.lastSpace = space;
+    windows.last = window;
     return window;
   }
 }

@@ -8,7 +8,7 @@
 import { equalBytes } from '../bytes';
 import { MAX_KIDS_PER_BASE_KEY } from '../limits';
 import { type SFrameKey, openFrame, prepareSFrameKey, sealFrame } from './frame';
-import { assertU64, decodeSFrameHeader } from './header';
+import { assertU64, highHalf, joinU64, lowHalf, readSFrameHeader } from './header';
 import { assertBaseKey } from './keys';
 import { type CipherSuite, suiteParams } from './suites';
 
@@ -69,13 +69,13 @@ function cachedKey(suite: CipherSuite, baseKey: Uint8Array, kid: bigint): Promis
 export async function sframeEncrypt(input: SFrameEncryptInput): Promise<Uint8Array> {
   assertU64(input.ctr, 'CTR');
   const key = await cachedKey(input.suite, input.baseKey, input.kid);
-  return sealFrame(key, input.ctr, input.metadata, input.plaintext);
+  return sealFrame(key, highHalf(input.ctr), lowHalf(input.ctr), input.metadata, input.plaintext);
 }
 
 /** Parses the header, derives (or reuses) the KID's key, and opens the frame (§4.4.4). */
 export async function sframeDecrypt(input: SFrameDecryptInput): Promise<SFrameDecrypted> {
-  const header = decodeSFrameHeader(input.ciphertext);
-  const key = await cachedKey(input.suite, input.baseKey, header.kid);
-  const plaintext = await openFrame(key, header, input.ciphertext, input.metadata);
-  return { kid: header.kid, ctr: header.ctr, plaintext };
+  const header = readSFrameHeader(input.ciphertext);
+  const kid = joinU64(header.kidHi, header.kidLo);
+  const key = await cachedKey(input.suite, input.baseKey, kid);
+  return openFrame(key, header, input.ciphertext, input.metadata, (plaintext) => ({ kid, ctr: joinU64(header.ctrHi, header.ctrLo), plaintext }));
 }

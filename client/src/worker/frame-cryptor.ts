@@ -17,13 +17,20 @@
 // SFU sends: a flood of frames under ever-new KIDs only moves the drop counters.
 import { MEDIA_FORWARD_BOUND, PAGE_LIFE_CTR_BITS, pageLifeCounters, splitKid } from '../../../crypto/index';
 import { SealroomCryptoError } from '../../../crypto/index';
-import { type MediaCodec, protectMediaFrame, splitMediaFrame, unprotectMediaFrame } from '../../../crypto/index';
-import { KID_SENDER_BITS, SFrameReceiver, SFrameSender, decodeSFrameHeader } from '../../../crypto/index';
+import { type MediaCodec, type ReceivedMediaFrame, openMediaFrame, parseMediaFrame, protectMediaFrame } from '../../../crypto/index';
+import { KID_SENDER_BITS, SFrameReceiver, SFrameSender } from '../../../crypto/index';
 import { NEWER_EPOCH_HORIZON } from '../../../protocol/limits';
 import { DropReason, NO_DROPS, type KeyEntry, type SendKeyEntry, type TrackTally, type WorkerStats } from './messages';
 
 const VP8_MIME = 'video/vp8';
 const OPUS_MIME = 'audio/opus';
+
+/** What this page knows of one held KID: whose it is (signed member list), its epoch, frames opened under it. */
+interface KidRecord {
+  owner: string;
+  readonly epoch: number;
+  opened: number;
+}
 
 interface MutableTally {
   opened: number;
@@ -35,14 +42,15 @@ interface MutableTally {
 export class FrameCryptor {
   private readonly sender = new SFrameSender();
   private readonly receiver = new SFrameReceiver(undefined, { counterSpaceBits: PAGE_LIFE_CTR_BITS, forwardBound: MEDIA_FORWARD_BOUND });
-  /** KID -> the participant the signed member list says sends under it. */
-  private readonly owners = new Map<bigint, string>();
+  /** KID -> the participant the signed member list says sends under it, and its counts. */
+  private readonly owners = new Map<bigint, KidRecord>();
+  /** KIDs whose `opened` is above 0. */
+  private kidsOpened = 0;
   private sendKid: bigint | null = null;
   private sending = true;
   private encrypted = 0;
   private decrypted = 0;
   private readonly dropped: Record<DropReason, number> = { ...NO_DROPS };
-  private readonly decryptedByKid = new Map<bigint, number>();
   private readonly tallies = new Map<string, MutableTally>();
   /** The newest epoch whose keys were added, and the newest epoch above it that a dropped frame claimed. */
   private heldEpoch = -1;
@@ -51,8 +59,11 @@ export class FrameCryptor {
   async addKeys(keys: readonly KeyEntry[], send?: SendKeyEntry): Promise<void> {
     await Promise.all(keys.map((k) => this.receiver.addKey(k.kid, k.baseKey)));
     for (const k of keys) {
-      this.owners.set(k.kid, k.owner);
-      this.heldEpoch = Math.max(this.heldEpoch, splitKid(k.kid).epoch);
+      const epoch = splitKid(k.kid).epoch;
+      const record = this.owners.get(k.kid);
+      if (record === undefined) this.owners.set(k.kid, { owner: k.owner, epoch, opened: 0 });
+      else record.owner = k.owner; // re-added: its count stays, as before
+      this.heldEpoch = Math.max(this.heldEpoch, epoch);
     }
     if (send !== undefined) {
       const { first, end } = pageLifeCounters(send.life);
@@ -69,8 +80,8 @@ export class FrameCryptor {
   removeKeys(kids: readonly bigint[]): void {
     for (const kid of kids) {
       this.receiver.removeKey(kid);
+      if ((this.owners.get(kid)?.opened ?? 0) > 0) this.kidsOpened--;
       this.owners.delete(kid);
-      this.decryptedByKid.delete(kid);
       if (this.sender.removeKey(kid) && this.sendKid === kid) this.sendKid = null;
     }
   }
@@ -91,56 +102,60 @@ export class FrameCryptor {
   }
 
   /** Protected bytes, or null when the frame must be dropped. */
-  async encrypt(data: Uint8Array, codec: MediaCodec, mimeType: string | undefined): Promise<Uint8Array | null> {
-    if (!this.codecMatches(codec, mimeType)) return this.drop(DropReason.codec);
+  encrypt(data: Uint8Array, codec: MediaCodec, mimeType: string | undefined): Promise<Uint8Array | null> {
+    if (!this.codecMatches(codec, mimeType)) return Promise.resolve(this.drop(DropReason.codec));
     const kid = this.sendKid;
-    if (kid === null || !this.sending) return this.drop(DropReason.noSendKey);
-    try {
-      const out = await protectMediaFrame({ sender: this.sender, kid, codec, frame: data });
-      this.encrypted++;
-      return out;
-    } catch {
-      return this.drop(DropReason.malformed);
-    }
+    if (kid === null || !this.sending) return Promise.resolve(this.drop(DropReason.noSendKey));
+    return protectMediaFrame({ sender: this.sender, kid, codec, frame: data }).then(
+      (out) => {
+        this.encrypted++;
+        return out;
+      },
+      () => this.drop(DropReason.malformed),
+    );
   }
 
   /**
    * The sender's encoded frame, or null when the frame must be dropped. `boundTo` is the
    * participant whose track this is (undefined while the SFU has not said); `nowMs` the Worker's clock.
+   * The header is parsed once; checks 1-3 run on it before the receiver tries the tag.
    */
-  async decrypt(data: Uint8Array, codec: MediaCodec, boundTo: string | undefined, nowMs: number): Promise<Uint8Array | null> {
+  decrypt(data: Uint8Array, codec: MediaCodec, boundTo: string | undefined, nowMs: number): Promise<Uint8Array | null> {
     const tally = boundTo === undefined ? undefined : this.tallies.get(boundTo);
-    let kid: bigint;
+    let received: ReceivedMediaFrame;
     try {
-      kid = decodeSFrameHeader(splitMediaFrame(codec, data).rest).kid;
+      received = parseMediaFrame(this.receiver, codec, data);
     } catch {
-      return this.dropFrom(tally, DropReason.malformed);
+      return Promise.resolve(this.dropFrom(tally, DropReason.malformed));
     }
-    const owner = this.owners.get(kid);
-    if (owner === undefined) {
+    const kid = received.kid;
+    const record = this.owners.get(kid);
+    if (record === undefined) {
       this.noteNewer(kid);
-      return this.dropFrom(tally, DropReason.unknownKey);
+      return Promise.resolve(this.dropFrom(tally, DropReason.unknownKey));
     }
-    if (boundTo === undefined || tally === undefined) return this.drop(DropReason.unbound);
-    if (owner !== boundTo) {
+    if (boundTo === undefined || tally === undefined) return Promise.resolve(this.drop(DropReason.unbound));
+    if (record.owner !== boundTo) {
       tally.wrongSender++;
-      return this.dropFrom(tally, DropReason.wrongSender);
+      return Promise.resolve(this.dropFrom(tally, DropReason.wrongSender));
     }
-    try {
-      const opened = await unprotectMediaFrame({ receiver: this.receiver, codec, data, nowMs });
-      this.decrypted++;
-      tally.opened++;
-      tally.openedEpoch = Math.max(tally.openedEpoch, splitKid(opened.kid).epoch);
-      if (this.owners.has(opened.kid)) this.decryptedByKid.set(opened.kid, (this.decryptedByKid.get(opened.kid) ?? 0) + 1);
-      return opened.frame;
-    } catch (error) {
-      return this.dropFrom(tally, dropReasonOf(error));
-    }
+    return openMediaFrame(this.receiver, received, nowMs).then(
+      (frame) => {
+        this.decrypted++;
+        tally.opened++;
+        if (record.epoch > tally.openedEpoch) tally.openedEpoch = record.epoch;
+        // Counted only while the KID is still held (it may have been removed while the frame was opening).
+        const now = this.owners.get(kid);
+        if (now !== undefined && now.opened++ === 0) this.kidsOpened++;
+        return frame;
+      },
+      (error: unknown) => this.dropFrom(tally, dropReasonOf(error)),
+    );
   }
 
   /** How many distinct KIDs have opened at least one frame. */
   openedKids(): number {
-    return this.decryptedByKid.size;
+    return this.kidsOpened;
   }
 
   stats(): WorkerStats {
@@ -150,10 +165,16 @@ export class FrameCryptor {
       encrypted: this.encrypted,
       decrypted: this.decrypted,
       dropped: { ...this.dropped },
-      decryptedByKid: new Map(this.decryptedByKid),
+      decryptedByKid: this.decryptedByKid(),
       byParticipant,
       newerEpoch: this.newerEpoch > this.heldEpoch ? this.newerEpoch : -1,
     };
+  }
+
+  private decryptedByKid(): Map<bigint, number> {
+    const out = new Map<bigint, number>();
+    for (const [kid, record] of this.owners) if (record.opened > 0) out.set(kid, record.opened);
+    return out;
   }
 
   /** A frame under a KID of an epoch newer than ours is evidence of a commit we lack (left-behind.ts). */
