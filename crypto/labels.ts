@@ -53,6 +53,12 @@ export const Label = {
   /** Pairwise safety number: per-key iterated hash input prefix (libsignal-style, versioned). */
   safetyNumber: `${P}code/safety-number`,
 
+  // --- the signaling server's host authority. crypto/host-authority.ts (not part of the commit chain)
+  /** Signature context: a connection proves it holds the room's per-room host key. */
+  sigHostProof: `${P}sig/host-proof`,
+  /** Signature context: the outgoing host key names the incoming one. */
+  sigHostHandOver: `${P}sig/host-handover`,
+
   // --- SFrame, RFC 9605 §4.4.2 (fixed by the RFC; KID and suite are appended as bytes)
   sframeKey: 'SFrame 1.0 Secret key ',
   sframeSalt: 'SFrame 1.0 Secret salt ',
