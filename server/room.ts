@@ -1,9 +1,11 @@
 // One room's state, pure: participants, knocks, lock flag, commit log, host role, credentials
 // (as hashes). No sockets and no timers: every change returns the sends as Effect data, and
 // time comes in as `now` (ms). Message handling lives in server/room-messages.ts.
-import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_LOBBY_PARTICIPANTS, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS } from '../protocol/limits';
+import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, MAX_LOBBY_REMEMBERED, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS, ROOM_OVERHEAD_BYTES } from '../protocol/limits';
 import { CloseCode, MAX_MEMBERS, PROTOCOL_VERSION, type Role, type RoomStatusResponse, type ServerMessage } from '../protocol/protocol';
+import { type ClientAddress, UNKNOWN_ADDRESS } from './address';
 import { CommitLog } from './commit-log';
+import { toBase64Url } from '../crypto/index';
 import { accessVerifierOf, hashCredential, newCredential, newId, sameHash } from './credentials';
 import { send, type Effect } from './effects';
 
@@ -14,6 +16,10 @@ export interface Participant {
   connected: boolean;
   lastSeen: number;
   resumeHashes: Uint8Array[];
+  /** Where its current (or last) connection came from: what lobby places are counted by. */
+  address: ClientAddress;
+  /** The per-room host key this participant's own connection registered (`host-key`), if any. */
+  hostKey?: Uint8Array;
 }
 
 /** Who a credential presented at the upgrade is. */
@@ -35,6 +41,8 @@ export interface RoomInit {
   readonly id: string;
   readonly hostCredentialHash: Uint8Array;
   readonly accessVerifier: Uint8Array;
+  /** The room's per-room host key (Ed25519 public key, 32 bytes), registered at creation. */
+  readonly hostKey: Uint8Array;
   readonly info?: string;
   readonly now: number;
 }
@@ -51,7 +59,11 @@ export class Room {
   lastActive: number;
   /** The participant holding the host role, connected or not. */
   hostId: string | null = null;
+  /** The key a host connection must prove it holds; a hand-over commit moves it (server/host-authority.ts). */
+  hostKey: Uint8Array;
   private hostCredentialHash: Uint8Array;
+  /** Bytes of the commit log, recomputed after each append (see storedBytes). */
+  private logBytes: number | undefined = 0;
   private readonly accessVerifier: Uint8Array;
   private tombstones: { hash: Uint8Array; code: CloseCode }[] = [];
   /** Admitted members gone for good, in order, until the host has been told (sent on each host connect). */
@@ -63,7 +75,28 @@ export class Room {
     this.info = init.info;
     this.hostCredentialHash = init.hostCredentialHash;
     this.accessVerifier = init.accessVerifier;
+    this.hostKey = init.hostKey;
     this.lastActive = init.now;
+  }
+
+  /** Store a commit in the log (room-messages.ts has checked it). */
+  appendCommit(epoch: number, commit: string, envelopes: Record<string, string>): void {
+    this.log.append(epoch, commit, envelopes);
+    this.logBytes = undefined;
+  }
+
+  /** What this room holds, for the server's memory budget: log, knocks, info, and a fixed overhead. */
+  storedBytes(): number {
+    this.logBytes ??= this.log.after(undefined).reduce((n, e) => n + e.bytes, 0);
+    let knocks = 0;
+    for (const payload of this.knocks.values()) knocks += payload.length;
+    return ROOM_OVERHEAD_BYTES + (this.info?.length ?? 0) + this.logBytes + knocks;
+  }
+
+  /** A connection with this credential would hold the host role, so it must prove the host key first. */
+  needsProof(auth: Exclude<Auth, { kind: 'revoked' }>): boolean {
+    if (auth.kind === 'host') return true;
+    return auth.kind === 'resume' && this.participants.get(auth.participantId)?.role === 'host';
   }
 
   // --- credentials ---------------------------------------------------------------------------
@@ -89,28 +122,49 @@ export class Room {
     return kind === 'host' || kind === 'access';
   }
 
-  /** Replace the host credential (transfer-host); the old one stops working at once. */
+  /** Replace the host credential (a hand-over); the old one stops working at once. */
   rotateHostCredential(): string {
     const credential = newCredential();
     this.hostCredentialHash = hashCredential(credential)!;
     return credential;
   }
 
-  canAcceptLobby(): boolean {
-    return this.count('lobby') < MAX_LOBBY_PARTICIPANTS;
+  /**
+   * Whether a new lobby socket from `address` gets a place: only connected lobby sockets hold one
+   * (a closed one frees it at once), at most MAX_LOBBY_PARTICIPANTS in all and
+   * MAX_LOBBY_PER_ADDRESS / MAX_LOBBY_PER_64 from one address or one /64.
+   */
+  canAcceptLobby(address: ClientAddress = UNKNOWN_ADDRESS): boolean {
+    let all = 0;
+    let same = 0;
+    let net = 0;
+    for (const p of this.participants.values()) {
+      if (p.role !== 'lobby' || !p.connected) continue;
+      all++;
+      if (p.address.address === address.address) same++;
+      if (p.address.net64 === address.net64) net++;
+    }
+    return all < MAX_LOBBY_PARTICIPANTS && same < MAX_LOBBY_PER_ADDRESS && net < MAX_LOBBY_PER_64;
+  }
+
+  /** Admitted members' registered host keys, for the host (it names one in a hand-over). */
+  hostKeysTo(hostId: string): Effect[] {
+    const keys = [...this.participants.values()].filter((p) => p.role === 'member' && p.hostKey !== undefined).map((p) => ({ participant: p.id, publicKey: toBase64Url(p.hostKey!) }));
+    return keys.length === 0 ? [] : [send(hostId, { v: PROTOCOL_VERSION, type: 'host-keys', keys })];
   }
 
   // --- connections ---------------------------------------------------------------------------
 
   /** Attach a connection. Returns null if a resume token was used up in the meantime. */
-  connect(auth: Exclude<Auth, { kind: 'revoked' }>, now: number, heartbeatMs: number): Connected | null {
+  connect(auth: Exclude<Auth, { kind: 'revoked' }>, now: number, heartbeatMs: number, address: ClientAddress = UNKNOWN_ADDRESS): Connected | null {
     let p: Participant | undefined;
     if (auth.kind === 'host') {
       p = this.hostId !== null ? this.participants.get(this.hostId) : undefined;
-      if (!p) p = this.addParticipant('host', now);
+      if (!p) p = this.addParticipant('host', now, address);
       this.hostId = p.id;
     } else if (auth.kind === 'access') {
-      p = this.addParticipant('lobby', now);
+      p = this.addParticipant('lobby', now, address);
+      this.forgetOldLobby();
     } else {
       p = this.participants.get(auth.participantId);
       const index = p ? p.resumeHashes.findIndex((h) => sameHash(h, auth.hash)) : -1;
@@ -119,6 +173,7 @@ export class Room {
     }
     p.connected = true;
     p.lastSeen = now;
+    p.address = address;
     this.lastActive = now;
     const resumeToken = newCredential();
     p.resumeHashes.push(hashCredential(resumeToken)!);
@@ -136,7 +191,7 @@ export class Room {
       heartbeatMs,
     };
     const effects = this.presence(p.id);
-    if (p.role === 'host') effects.push(...this.pendingKnocksTo(p.id), ...this.departuresTo(p.id));
+    if (p.role === 'host') effects.push(...this.pendingKnocksTo(p.id), ...this.departuresTo(p.id), ...this.hostKeysTo(p.id));
     return { participantId: p.id, role: p.role, welcome, effects };
   }
 
@@ -147,6 +202,8 @@ export class Room {
     p.connected = false;
     p.lastSeen = now;
     this.lastActive = now;
+    // A lobby socket's knock goes with it (a resumed one knocks again), so closed sockets hold no lobby place.
+    if (p.role === 'lobby') this.knocks.delete(p.id);
     if (!leaving) return this.presence();
     this.forget(participantId);
     return [...(p.role === 'member' ? this.depart(p.id) : []), ...this.presence()];
@@ -256,8 +313,18 @@ export class Room {
     return [...this.knocks].map(([from, payload]) => send(hostId, { v: PROTOCOL_VERSION, type: 'knock', from, payload }));
   }
 
-  private addParticipant(role: Role, now: number): Participant {
-    const p: Participant = { id: newId(), role, connected: false, lastSeen: now, resumeHashes: [] };
+  /** Beyond MAX_LOBBY_REMEMBERED lobby participants, forget the disconnected ones that left first. */
+  private forgetOldLobby(): void {
+    const away = [...this.participants.values()].filter((p) => p.role === 'lobby' && !p.connected).sort((a, b) => a.lastSeen - b.lastSeen);
+    let excess = this.count('lobby') - MAX_LOBBY_REMEMBERED;
+    for (const p of away) {
+      if (excess-- <= 0) break;
+      this.forget(p.id);
+    }
+  }
+
+  private addParticipant(role: Role, now: number, address: ClientAddress): Participant {
+    const p: Participant = { id: newId(), role, connected: false, lastSeen: now, resumeHashes: [], address };
     this.participants.set(p.id, p);
     return p;
   }
