@@ -93,6 +93,13 @@ class HostView {
   transfer(participantId: string): void {
     this.#core.transfer(participantId);
   }
+  clearLobby(): void {
+    this.#core.clearLobby();
+  }
+  get handingOver(): boolean {
+    this.#subscribe();
+    return this.#core.handingOver;
+  }
 }
 
 export class SecureRoom {
@@ -135,6 +142,10 @@ export class SecureRoom {
     return this.core.unopenedCurrent;
   }
 
+  /** [D1] What a 4403/4410 close means, by the verified chain only. */
+  departure(): ReturnType<Session['departure']> {
+    return this.core.departure();
+  }
   welcomed(participantId: string): void {
     this.core.welcomed(participantId);
   }

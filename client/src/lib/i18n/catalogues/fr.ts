@@ -265,4 +265,15 @@ export const fr: Catalogue = {
   'knocks.lostLog': 'Le serveur n’affiche aucun historique pour cette salle, que ce navigateur a pourtant déjà ouverte : il a perdu ou cache le journal de la salle. Rien n’a été modifié.',
   'knocks.commitFailed': 'La modification n’a pas pu être faite ({reason}).',
   'knocks.denyAll': 'Tout refuser',
+
+  // --- Autorité de l’hôte, départs et limites du serveur (décision 0017)
+  'home.serverFull': 'Ce serveur accueille déjà autant de salles qu’il peut. Réessayez dans quelques minutes.',
+  'home.noStorage': 'Ce navigateur n’a pas pu enregistrer la clé d’hôte de la salle : il ne peut donc pas en être l’hôte. Autorisez le stockage du site et réessayez.',
+  'blocked.server-closed': 'Le serveur vous a déconnecté. Rien de signé par l’hôte n’a terminé la salle ni ne vous a retiré : vos clés sont conservées et vous pouvez vous reconnecter.',
+  'blocked.unproven': 'Ce navigateur ne détient pas la clé d’hôte de cette salle : le serveur ne l’a pas laissé entrer comme hôte.',
+  'host.clearLobby': 'Vider la salle d’attente',
+  'host.clearLobbyHint': 'Renvoie toutes les personnes en attente, y compris les connexions qui n’ont jamais frappé.',
+  'host.handingOver': 'Transmission du rôle d’hôte…',
+  'host.handOverRefused': 'Le rôle d’hôte n’a pas été transmis : cette personne n’est plus connectée, ou le serveur a refusé. Vous êtes toujours l’hôte.',
+  'host.noHostKey': 'La page de cette personne n’a pas encore envoyé sa clé d’hôte. Réessayez dans un instant.',
 };
