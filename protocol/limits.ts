@@ -88,6 +88,11 @@ export const MAX_DEPARTED = 2 * MAX_MEMBERS;
 export const MAX_RESUME_TOKENS = 4;
 /** Revoked resume tokens remembered per room, so their holders learn why (oldest dropped first). */
 export const MAX_TOMBSTONES = 1000;
+/**
+ * A removed member's resume token is answered, before its 4403, with the signed commits up to its
+ * removal: at most this many, ending with the removal, so a page that missed a few reads it ([D1]).
+ */
+export const MAX_REMOVAL_PROOF_COMMITS = 16;
 
 // --- Client timing (client/src/lib/session/, e2ee/media-keys.svelte.ts; decisions 0006 and 0010)
 

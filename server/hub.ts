@@ -51,6 +51,7 @@ export class Hub {
     ws.on('error', () => undefined); // 'close' follows and does the bookkeeping
     if (auth.kind === 'revoked') {
       log.info('ws.revoked', { room: room.id, code: auth.code });
+      for (const proof of room.revocationProof(auth)) ws.send(JSON.stringify(proof));
       ws.close(auth.code, auth.code === CloseCode.removed ? 'removed by the host' : 'denied by the host');
       return;
     }

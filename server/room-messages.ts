@@ -108,7 +108,8 @@ function remove(room: Room, host: Participant, m: Of<'remove'>): Effect[] {
   for (const p of picked.ok) {
     effects.push({ kind: 'close', to: p.id, code: CloseCode.removed, reason: 'removed by the host' });
     effects.push({ kind: 'sfu-remove', participantId: p.id });
-    room.forget(p.id, CloseCode.removed);
+    // The removal's commit came first (the host sends `remove` after it): it is the log's last.
+    room.forget(p.id, CloseCode.removed, room.log.lastEpoch ?? undefined);
   }
   return [...effects, ...room.presence()];
 }

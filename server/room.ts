@@ -1,10 +1,10 @@
 // One room's state, pure: participants, knocks, lock flag, commit log, host role, credentials
 // (as hashes). No sockets and no timers: every change returns the sends as Effect data, and
 // time comes in as `now` (ms). Message handling lives in server/room-messages.ts.
-import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, MAX_LOBBY_REMEMBERED, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS, ROOM_OVERHEAD_BYTES } from '../protocol/limits';
+import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_REMOVAL_PROOF_COMMITS, MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, MAX_LOBBY_REMEMBERED, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS, ROOM_OVERHEAD_BYTES } from '../protocol/limits';
 import { CloseCode, MAX_MEMBERS, PROTOCOL_VERSION, type Role, type RoomStatusResponse, type ServerMessage } from '../protocol/protocol';
 import { type ClientAddress, UNKNOWN_ADDRESS } from './address';
-import { CommitLog } from './commit-log';
+import { chunkCommits, CommitLog } from './commit-log';
 import { toBase64Url } from '../crypto/index';
 import { accessVerifierOf, hashCredential, newCredential, newId, sameHash } from './credentials';
 import { send, type Effect } from './effects';
@@ -27,7 +27,7 @@ export type Auth =
   | { readonly kind: 'host' }
   | { readonly kind: 'access' }
   | { readonly kind: 'resume'; readonly participantId: string; readonly hash: Uint8Array }
-  | { readonly kind: 'revoked'; readonly code: CloseCode };
+  | { readonly kind: 'revoked'; readonly code: CloseCode; readonly upTo?: number };
 
 export interface Connected {
   readonly participantId: string;
@@ -65,7 +65,8 @@ export class Room {
   /** Bytes of the commit log, recomputed after each append (see storedBytes). */
   private logBytes: number | undefined = 0;
   private readonly accessVerifier: Uint8Array;
-  private tombstones: { hash: Uint8Array; code: CloseCode }[] = [];
+  /** `upTo`: the epoch of the commit that removed its holder, sent with the 4403 as its proof. */
+  private tombstones: { hash: Uint8Array; code: CloseCode; upTo?: number }[] = [];
   /** Admitted members gone for good, in order, until the host has been told (sent on each host connect). */
   private departed: string[] = [];
   private lastPresence = '';
@@ -110,7 +111,7 @@ export class Room {
       if (p.resumeHashes.some((h) => sameHash(h, hash))) return { kind: 'resume', participantId: p.id, hash };
     }
     const revoked = this.tombstones.find((t) => sameHash(t.hash, hash));
-    if (revoked) return { kind: 'revoked', code: revoked.code };
+    if (revoked) return { kind: 'revoked', code: revoked.code, ...(revoked.upTo !== undefined ? { upTo: revoked.upTo } : {}) };
     const verifier = accessVerifierOf(credential);
     if (verifier !== null && sameHash(verifier, this.accessVerifier)) return { kind: 'access' };
     return null;
@@ -209,15 +210,29 @@ export class Room {
     return [...(p.role === 'member' ? this.depart(p.id) : []), ...this.presence()];
   }
 
-  /** Forget a participant; with `tombstone`, its resume tokens later close with that code. */
-  forget(participantId: string, tombstone?: CloseCode): void {
+  /**
+   * [D1] What a revoked resume token is sent before its close: for a removal, the last commits of
+   * the log up to the one that removed it (a page believes 4403 only with that signed commit).
+   */
+  revocationProof(auth: Extract<Auth, { kind: 'revoked' }>): ServerMessage[] {
+    if (auth.upTo === undefined) return [];
+    const upTo = auth.upTo;
+    const items = this.log
+      .after(upTo - MAX_REMOVAL_PROOF_COMMITS)
+      .filter((e) => e.epoch <= upTo)
+      .map((e) => ({ epoch: e.epoch, commit: e.commit }));
+    return items.length === 0 ? [] : chunkCommits(items);
+  }
+
+  /** Forget a participant; with `tombstone`, its resume tokens later close with that code (and send the proof up to `upTo`). */
+  forget(participantId: string, tombstone?: CloseCode, upTo?: number): void {
     const p = this.participants.get(participantId);
     if (!p) return;
     this.participants.delete(participantId);
     this.knocks.delete(participantId);
     if (this.hostId === participantId) this.hostId = null;
     if (tombstone !== undefined) {
-      for (const hash of p.resumeHashes) this.tombstones.push({ hash, code: tombstone });
+      for (const hash of p.resumeHashes) this.tombstones.push({ hash, code: tombstone, ...(upTo !== undefined ? { upTo } : {}) });
       if (this.tombstones.length > MAX_TOMBSTONES) this.tombstones.splice(0, this.tombstones.length - MAX_TOMBSTONES);
     }
   }

@@ -72,6 +72,7 @@ describe('in memory: departures need the signed commit ([D1])', () => {
     const { tier, host, people } = callOf(2);
     host.page.secure.host.end();
     tier.run();
+    expect(host.page.secure.departure()).toBe('ended'); // the host's own end: it made the commit
     for (const p of people) {
       expect(p.page.closed).toBe(CloseCode.roomEnded);
       expect(p.page.secure.departure()).toBe('ended');
@@ -90,7 +91,7 @@ describe('in memory: departures need the signed commit ([D1])', () => {
     expect(ben.page.membership.state.kind).toBe('member');
   });
 
-  it('[D1] a removal the server kept from the member, and its tombstoned return: 4403 both times, keys kept', () => {
+  it('[D1] a removal the server kept from the member: 4403 alone, keys kept; its tombstoned return brings the signed removal', () => {
     const { tier, host, people } = callOf(2);
     const [ann] = people as [Person, Person];
     const head = host.page.membership.epoch!;
@@ -101,10 +102,18 @@ describe('in memory: departures need the signed commit ([D1])', () => {
     expect(ann.page.closed).toBe(CloseCode.removed);
     expect(ann.page.secure.departure()).toBe('server-closed');
     expect(ann.page.membership.epoch).toBe(head);
-    // Later, the same resume credential: the server remembers it and closes it with 4403 at once.
+    // Later, the same resume credential: the server remembers it, and sends the commits up to the
+    // removal before its 4403 (server/room.ts revocationProof).
     const back = tier.room.authenticate(ann.page.resumeToken);
-    expect(back).toEqual({ kind: 'revoked', code: CloseCode.removed });
+    if (back?.kind !== 'revoked') throw new Error('the resume token is not tombstoned');
+    expect(back.code).toBe(CloseCode.removed);
+    const proof = tier.room.revocationProof(back);
+    // A hostile server that strips the proof: still only "disconnected", keys kept.
+    ann.page.secure.readRevocation([]);
     expect(ann.page.secure.departure()).toBe('server-closed');
     expect(ann.page.membership.state.kind).toBe('member');
+    // The honest proof: the page reads its own signed removal.
+    for (const m of proof) if (m.type === 'commits') ann.page.secure.readRevocation(m.commits);
+    expect(ann.page.secure.departure()).toBe('removed');
   });
 });

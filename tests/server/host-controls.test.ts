@@ -33,6 +33,23 @@ describe('remove', () => {
     expect(back.received).toEqual([]); // no welcome, so no token and no grant
   });
 
+  it('[D1] answers a removed member\'s resume with the commits up to its removal, then 4403', async () => {
+    const room = await createRoom(t.base);
+    const { host: h } = await host(room);
+    const { id, resumeToken, guest: g } = await admitGuest(t.base, room, h);
+    h.send({ v: 1, type: 'commit', epoch: 0, commit: 'ZXBvY2gtMA', envelopes: {} });
+    h.send({ v: 1, type: 'commit', epoch: 1, commit: 'cmVtb3Zlcw', envelopes: {} }); // the removal, before `remove`
+    h.send({ v: 1, type: 'remove', participants: [id] });
+    expect((await g.until('commit', (c) => c.epoch === 1)).commit).toBe('cmVtb3Zlcw');
+    expect(await g.closeCode()).toBe(CloseCode.removed);
+    h.send({ v: 1, type: 'commit', epoch: 2, commit: 'bGF0ZXI', envelopes: {} }); // after the removal: not sent to it
+    h.send({ v: 1, type: 'sync', afterEpoch: 1 });
+    await h.next('commits');
+    const back = await TestClient.connect(t.base, room.roomId, resumeToken);
+    expect(await back.closeCode()).toBe(CloseCode.removed);
+    expect(back.received).toEqual([{ v: 1, type: 'commits', commits: [{ epoch: 0, commit: 'ZXBvY2gtMA' }, { epoch: 1, commit: 'cmVtb3Zlcw' }] }]);
+  });
+
   it('keeps serving while the SFU removal fails in the background', async () => {
     const room = await createRoom(t.base);
     const { host: h } = await host(room);

@@ -338,9 +338,17 @@ export class RoomController {
         this.secure?.welcomed(message.participantId);
         this.#grants.reconnected();
         break;
+      case 'commits':
+        // Commits on a socket that was never welcomed: the server's proof of a removal before its 4403.
+        if (this.signaling?.open !== true) {
+          this.secure?.readRevocation(message.commits);
+          break;
+        }
+        this.secure?.receive(message);
+        this.#hostReadiness();
+        break;
       case 'knock':
       case 'commit':
-      case 'commits':
       case 'left':
       case 'relay':
       case 'ack':

@@ -177,7 +177,8 @@ export class SignalingClient {
       writeResume(this.#roomId, message.resumeToken);
       this.welcome = message;
       this.status = { kind: 'open' };
-    } else if (!this.#welcomed) {
+    } else if (!this.#welcomed && message.type !== 'commits') {
+      // Before the welcome only signed commits pass: a removed member's proof of its removal ([D1]).
       console.warn(`signaling: dropped a ${message.type} before the welcome`);
       return;
     } else if (message.type === 'host') {

@@ -146,6 +146,9 @@ export class SecureRoom {
   departure(): ReturnType<Session['departure']> {
     return this.core.departure();
   }
+  readRevocation(commits: Parameters<Session['readRevocation']>[0]): void {
+    this.core.readRevocation(commits);
+  }
   welcomed(participantId: string): void {
     this.core.welcomed(participantId);
   }

@@ -110,8 +110,6 @@ export class Session implements Publisher {
   readonly #clock: Clock;
   readonly hostKey: HostSigner | undefined;
   readonly roomId: string;
-  /** What the verified chain said about this member's departure, if it did ([D1]). */
-  #verifiedDeparture: 'removed' | 'ended' | undefined;
   participantId: string | undefined;
   #knockName: string | undefined;
   #knockSent = false;
@@ -185,9 +183,21 @@ export class Session implements Publisher {
     if (this.hostKey !== undefined) this.send({ type: 'host-key', publicKey: toBase64Url(this.hostKey.publicKey) });
   }
 
+  /**
+   * [D1] Commits the server sent on a socket it then closed without a welcome (a removed member's
+   * resume token: the commits up to its removal). Read for this member's own signed removal only.
+   */
+  readRevocation(commits: readonly WireCommit[]): void {
+    const applied = this.membership.applyLog(commits, false);
+    this.#refused('log', commits.at(-1)?.epoch ?? -1, applied.refused);
+    if (applied.effects.some((e) => e.type === 'removed')) this.#events.removed();
+  }
+
   /** [D1] What a close with `code` (4403 removed, 4410 ended) means, by the verified chain only. */
   departure(): Departure {
-    return this.#verifiedDeparture ?? 'server-closed';
+    // The verified chain's own state: a commit this page read, or (the host's own end) made.
+    const kind = this.membership.state.kind;
+    return kind === 'removed' || kind === 'ended' ? kind : 'server-closed';
   }
 
   #sync(): void {
@@ -308,14 +318,8 @@ export class Session implements Publisher {
   }
 
   #after(effects: readonly string[]): void {
-    if (effects.includes('removed')) {
-      this.#verifiedDeparture = 'removed';
-      return this.#events.removed();
-    }
-    if (effects.includes('ended')) {
-      this.#verifiedDeparture = 'ended';
-      return this.#events.ended();
-    }
+    if (effects.includes('removed')) return this.#events.removed();
+    if (effects.includes('ended')) return this.#events.ended();
     this.#installKeys();
     this.#checkBehind();
     this.#sendKnock();
