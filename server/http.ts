@@ -9,7 +9,7 @@ import type { Logger } from './log';
 import { clientAddress } from './address';
 import { WindowLimiter } from './rate-limit';
 import type { Rooms } from './rooms';
-import { securityHeaders } from './security-headers';
+import { securityHeaders, wantsHsts } from './security-headers';
 
 const JSON_BODY_LIMIT = '16kb';
 
@@ -37,7 +37,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(securityHeaders(deps.origins, config.livekit?.url ?? null));
+  app.use(securityHeaders(deps.origins, config.livekit?.url ?? null, wantsHsts(config.publicOrigins)));
 
   const api = express.Router();
   api.use((_req, res, next) => {

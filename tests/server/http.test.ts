@@ -137,6 +137,8 @@ describe('security headers', () => {
     expect(csp).toContain("frame-src 'none'");
     expect(csp).toContain("base-uri 'none'");
     expect(csp).toContain("form-action 'none'");
+    expect(csp).toContain("require-trusted-types-for 'script'");
+    expect(csp).toContain('trusted-types default svelte-trusted-html');
     expect(csp).not.toContain("'unsafe-eval'");
     // WEBCAT's rule: scripts and workers only from files (no blob:, no eval; wasm-unsafe-eval allowed).
     expect(csp).not.toMatch(/(script|worker)-src[^;]*blob:/);
@@ -145,6 +147,20 @@ describe('security headers', () => {
     expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(res.headers.get('permissions-policy')).toBe('camera=(self), microphone=(self), display-capture=(self)');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('strict-transport-security')).toBeNull(); // this server's public origin is http
+  });
+
+  it('sends HSTS when the public origins are https, and not when any is http', async () => {
+    const secure = await startTestServer({}, { PUBLIC_ORIGINS: 'https://call.example' });
+    const mixed = await startTestServer({}, { PUBLIC_ORIGINS: 'https://call.example,http://call.example' });
+    try {
+      for (const p of ['/', '/api/rooms/AAAAAAAAAAAAAAAAAAAAAA']) {
+        expect((await fetch(`${secure.base}${p}`)).headers.get('strict-transport-security')).toBe('max-age=31536000');
+        expect((await fetch(`${mixed.base}${p}`)).headers.get('strict-transport-security')).toBeNull();
+      }
+    } finally {
+      await Promise.all([secure.close(), mixed.close()]);
+    }
   });
 });
 
