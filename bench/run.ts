@@ -19,6 +19,7 @@ const sections: Record<string, () => Promise<SectionRunner>> = {
   commit: async () => (await import('./commit')).run,
   rekey: async () => (await import('./rekey')).run,
   flood: async () => (await import('./flood')).run,
+  server: async () => (await import('./server')).run,
   worker: async () => (await import('./worker')).run,
   browser: async () => (await import('./browser')).run,
   reconnect: async () => (await import('./reconnect')).run,

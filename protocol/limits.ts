@@ -9,6 +9,11 @@
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
 /** Soft cap: a frame above this but within the hard cap gets a `too-large` error and stays open. */
 export const MAX_MESSAGE_BYTES = 48 * 1024;
+/**
+ * A knock's sealed join request, base64url: the largest one (a name of MAX_NAME_BYTES) is about 630
+ * characters (tests/unit/limits.test.ts), so 50 waiting knocks hold 100 KiB, not 50 × 48 KiB.
+ */
+export const MAX_KNOCK_CHARS = 2048;
 /** Invalid messages in a row that make a protocol violation (close 4400). */
 export const MAX_INVALID_IN_A_ROW = 10;
 /** A peer that lets this much pile up unread is cut off rather than held in memory. */
@@ -68,8 +73,10 @@ export const MAX_ROOMS = 10_000;
  * info) plus ROOM_OVERHEAD_BYTES per room; a new room past it is refused with 503 `server-full`.
  */
 export const MAX_STORED_BYTES = 512 * 1024 * 1024;
-/** What the budget charges each room beyond its stored text: its state, ids and hashes (measured, see decision 0017). */
+/** What the budget charges each room beyond its stored text: its state, ids and hashes (measured: ~1.5 KB; `npm run bench -- server`). */
 export const ROOM_OVERHEAD_BYTES = 4096;
+/** ... and each participant it remembers, lobby included (measured: ~3.2 KB). */
+export const PARTICIPANT_OVERHEAD_BYTES = 4096;
 
 // --- Host authority (server/host-authority.ts; decision 0017)
 

@@ -12,7 +12,7 @@
 // Every message carries `v`. Messages are parsed once, at the boundary, with `parseClientMessage`
 // / `parseServerMessage`; the rest of the code uses the inferred types.
 import { z } from 'zod';
-import { MAX_DEPARTED, MAX_LOBBY, MAX_MEMBERS, MAX_MESSAGE_BYTES } from './limits';
+import { MAX_DEPARTED, MAX_KNOCK_CHARS, MAX_LOBBY, MAX_MEMBERS, MAX_MESSAGE_BYTES } from './limits';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -143,7 +143,7 @@ export type LiveKitGrant = z.infer<typeof LiveKitGrant>;
 
 export const ClientMessage = z.discriminatedUnion('type', [
   /** Guest -> host: sealed join request. Only while in the lobby. */
-  z.object({ v, type: z.literal('knock'), payload: Opaque }).strict(),
+  z.object({ v, type: z.literal('knock'), payload: Opaque.max(MAX_KNOCK_CHARS) }).strict(),
   /** Host: admit lobby participants. The matching commit follows as `commit`. */
   z.object({ v, type: z.literal('admit'), participants: z.array(ParticipantId).min(1).max(MAX_LOBBY) }).strict(),
   /** Host: deny lobby participants. */

@@ -1,7 +1,7 @@
 // One room's state, pure: participants, knocks, lock flag, commit log, host role, credentials
 // (as hashes). No sockets and no timers: every change returns the sends as Effect data, and
 // time comes in as `now` (ms). Message handling lives in server/room-messages.ts.
-import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_REMOVAL_PROOF_COMMITS, MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, MAX_LOBBY_REMEMBERED, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS, ROOM_OVERHEAD_BYTES } from '../protocol/limits';
+import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_REMOVAL_PROOF_COMMITS, MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, MAX_LOBBY_REMEMBERED, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS, PARTICIPANT_OVERHEAD_BYTES, ROOM_OVERHEAD_BYTES } from '../protocol/limits';
 import { CloseCode, MAX_MEMBERS, PROTOCOL_VERSION, type Role, type RoomStatusResponse, type ServerMessage } from '../protocol/protocol';
 import { type ClientAddress, UNKNOWN_ADDRESS } from './address';
 import { chunkCommits, CommitLog } from './commit-log';
@@ -86,12 +86,12 @@ export class Room {
     this.logBytes = undefined;
   }
 
-  /** What this room holds, for the server's memory budget: log, knocks, info, and a fixed overhead. */
+  /** What this room holds, for the server's memory budget: log, knocks, info, participants, and a fixed overhead. */
   storedBytes(): number {
     this.logBytes ??= this.log.after(undefined).reduce((n, e) => n + e.bytes, 0);
     let knocks = 0;
     for (const payload of this.knocks.values()) knocks += payload.length;
-    return ROOM_OVERHEAD_BYTES + (this.info?.length ?? 0) + this.logBytes + knocks;
+    return ROOM_OVERHEAD_BYTES + (this.info?.length ?? 0) + this.logBytes + knocks + this.participants.size * PARTICIPANT_OVERHEAD_BYTES;
   }
 
   /** A connection with this credential would hold the host role, so it must prove the host key first. */

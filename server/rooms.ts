@@ -56,6 +56,11 @@ export class Rooms {
     return { ok: true, room, response: { roomId: id, hostCredential } };
   }
 
+  /** The budget is spent: no new room, and no new lobby socket in any room (server/ws.ts). */
+  overBudget(): boolean {
+    return this.rooms.size > this.maxRooms || this.storedBytes() >= this.maxBytes;
+  }
+
   get(id: string): Room | undefined {
     const room = this.rooms.get(id);
     return room && !room.ended ? room : undefined;

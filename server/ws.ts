@@ -77,7 +77,7 @@ export function createWsEndpoint(deps: WsDeps): { wss: WebSocketServer; onUpgrad
       return refuse(socket, 401, 'missing or wrong credential\n');
     }
     const address = upgradeAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxy);
-    if (auth.kind === 'access' && !room.canAcceptLobby(address)) {
+    if (auth.kind === 'access' && (!room.canAcceptLobby(address) || deps.rooms.overBudget())) {
       deps.log.info('ws.refused', { room: roomId, status: 503 });
       return refuse(socket, 503, 'the lobby of this room is full\n');
     }

@@ -4,7 +4,7 @@
 // 100 idle lobby sockets from one address filled the lobby, and every real guest got 503 for 120 s
 // after they dropped; a 40-byte `sync` could be repeated 20 times a second.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, SYNC_BURST } from '../../protocol/limits';
+import { MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, PARTICIPANT_OVERHEAD_BYTES, ROOM_OVERHEAD_BYTES, SYNC_BURST } from '../../protocol/limits';
 import { CloseCode, wsSubprotocols } from '../../protocol/protocol';
 import { admitGuest, closeAllClients, createRoom, refusal, startTestServer, TestClient, type TestServer } from './helpers';
 
@@ -75,6 +75,20 @@ describe('lobby places ([L1], [L2], [L3])', () => {
     expect((await host.until('presence', (p) => p.lobby === 0)).lobby).toBe(0);
     expect(member.ws.readyState).toBe(member.ws.OPEN);
     expect(await status(room.roomId, room.accessToken, { localAddress: '127.4.5.2' })).toBe(101);
+  });
+});
+
+describe('memory budget ([R2])', () => {
+  it('[R2] refuses new lobby sockets (503) once the rooms hold the server budget, counting each participant', async () => {
+    const own = await startTestServer({ maxStoredBytes: ROOM_OVERHEAD_BYTES + 3 * PARTICIPANT_OVERHEAD_BYTES });
+    try {
+      const room = await createRoom(own.base);
+      const from = (i: number) => ({ localAddress: `127.4.7.${2 + i}` });
+      for (let i = 0; i < 3; i++) await (await TestClient.connect(own.base, room.roomId, room.accessToken, from(i))).next('welcome');
+      expect((await refusal(own.base, `/ws/${room.roomId}`, wsSubprotocols(room.accessToken))).status).toBe(503);
+    } finally {
+      await own.close();
+    }
   });
 });
 
