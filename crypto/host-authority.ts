@@ -5,9 +5,9 @@
 // server cannot link one person's rooms. These statements are not part of the signed commit
 // chain: members still follow only commits signed by the host identity the link names.
 //
-//   host proof    u8 version = 1 || vec16("sealroom/v1/sig/host-proof") || roomId (16) || nonce (32)
+//   host proof    u8 version = 1 || vec16("sealroom/v1/sig/server-host-proof") || roomId (16) || nonce (32)
 //                 signed by the room's current host key: this connection holds it.
-//   hand-over     u8 version = 1 || vec16("sealroom/v1/sig/host-handover") || roomId (16)
+//   hand-over     u8 version = 1 || vec16("sealroom/v1/sig/server-host-handover") || roomId (16)
 //                 || u64 epoch || incoming participant id (16) || incoming host key (32)
 //                 signed by the outgoing host key: the host role passes at this epoch's commit.
 import { Writer, utf8 } from './bytes';
@@ -31,7 +31,7 @@ export function handOverMessage(roomId: Uint8Array, epoch: number, toParticipant
   assertLength(roomId, ROOM_ID_BYTES, 'room id');
   assertLength(toParticipantId, PARTICIPANT_ID_BYTES, 'participant id');
   assertLength(toHostKey, PUBLIC_KEY_BYTES, 'host key');
-  return new Writer().u8(HOST_AUTHORITY_VERSION).vec16(utf8(Label.sigHostHandOver)).bytes(roomId).u64(epoch).bytes(toParticipantId).bytes(toHostKey).finish();
+  return new Writer().u8(HOST_AUTHORITY_VERSION).vec16(utf8(Label.sigServerHandOver)).bytes(roomId).u64(epoch).bytes(toParticipantId).bytes(toHostKey).finish();
 }
 
 /** A per-room host key pair in libsodium form, for browsers without WebCrypto Ed25519 (and tests). */

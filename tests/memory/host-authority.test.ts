@@ -7,14 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../protocol/protocol';
 import { callOf, type Person } from './tier';
 
-/** Let the host's signature (a promise, as WebCrypto's is) resolve, then deliver everything. */
-async function settle(tier: ReturnType<typeof callOf>['tier']): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await Promise.resolve();
-    tier.run();
-  }
-}
-
 const epochs = (people: readonly Person[]) => people.map((p) => p.page.membership.epoch);
 
 describe('in memory: hand-over ([H2], [H3])', () => {
@@ -24,7 +16,7 @@ describe('in memory: hand-over ([H2], [H3])', () => {
     const head = host.page.membership.epoch!;
     host.page.secure.host.transfer(ann.page.participantId);
     expect(host.page.membership.epoch).toBe(head); // not applied before the server took it
-    await settle(tier);
+    await tier.settle();
     expect(tier.room.hostId).toBe(ann.page.participantId);
     expect(tier.room.hostKey).toEqual(ann.hostKey.publicKey);
     expect(ann.page.membership.isHost).toBe(true);
@@ -39,7 +31,7 @@ describe('in memory: hand-over ([H2], [H3])', () => {
     const head = host.page.membership.epoch!;
     host.page.secure.host.transfer(ann.page.participantId);
     tier.drop(ann); // the race: Ann's socket goes between the click and the commit's arrival
-    await settle(tier);
+    await tier.settle();
     expect(tier.room.log.lastEpoch).toBe(head); // nothing stored
     expect(tier.room.hostId).toBe(host.page.participantId);
     expect(host.page.membership.isHost).toBe(true);

@@ -168,6 +168,15 @@ class MemoryTier {
     });
   }
 
+  /** run(), and again after the pending promises (a host key's signature, as WebCrypto's is async) resolve. */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      this.run();
+      await Promise.resolve();
+    }
+    this.run();
+  }
+
   /** Deliver everything queued, and everything that causes, in order. */
   run(): void {
     for (let steps = 0; this.#queue.length > 0; steps++) {

@@ -12,13 +12,13 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('host authority statements', () => {
   it('lays out the host proof as version || vec16(label) || room id || nonce', () => {
-    const label = Buffer.from('sealroom/v1/sig/host-proof').toString('hex');
-    expect(hex(hostProofMessage(room, nonce))).toBe(`01001a${label}${'01'.repeat(16)}${'02'.repeat(32)}`);
+    const label = Buffer.from('sealroom/v1/sig/server-host-proof').toString('hex');
+    expect(hex(hostProofMessage(room, nonce))).toBe(`010021${label}${'01'.repeat(16)}${'02'.repeat(32)}`);
   });
 
   it('lays out the hand-over as version || vec16(label) || room id || u64 epoch || participant id || host key', () => {
-    const label = Buffer.from('sealroom/v1/sig/host-handover').toString('hex');
-    expect(hex(handOverMessage(room, 258, pid, key))).toBe(`01001d${label}${'01'.repeat(16)}0000000000000102${'03'.repeat(16)}${'04'.repeat(32)}`);
+    const label = Buffer.from('sealroom/v1/sig/server-host-handover').toString('hex');
+    expect(hex(handOverMessage(room, 258, pid, key))).toBe(`010024${label}${'01'.repeat(16)}0000000000000102${'03'.repeat(16)}${'04'.repeat(32)}`);
   });
 
   it('refuses inputs of the wrong length', () => {

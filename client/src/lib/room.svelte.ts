@@ -349,6 +349,7 @@ export class RoomController {
         break;
       case 'knock':
       case 'commit':
+      case 'lobby':
       case 'left':
       case 'relay':
       case 'ack':
