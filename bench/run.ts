@@ -20,6 +20,7 @@ const sections: Record<string, () => Promise<SectionRunner>> = {
   rekey: async () => (await import('./rekey')).run,
   flood: async () => (await import('./flood')).run,
   signaling: async () => (await import('./signaling')).run,
+  server: async () => (await import('./server')).run,
   worker: async () => (await import('./worker')).run,
   browser: async () => (await import('./browser')).run,
   reconnect: async () => (await import('./reconnect')).run,

@@ -32,3 +32,4 @@ export * as host from './host';
 export type { Admission, CreateRoomInput, HostResult } from './host';
 export * from './app-message';
 export * from './room-info';
+export * from './host-authority';

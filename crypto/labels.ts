@@ -61,6 +61,12 @@ export const Label = {
   /** Knock code: a short code from a knocker's keys, compared by host and guest. crypto/knock-code.ts */
   knockCode: `${P}code/knock`,
 
+  // --- the signaling server's host authority. crypto/host-authority.ts (not part of the commit chain)
+  /** Signature context: a connection proves it holds the room's per-room host key. */
+  sigHostProof: `${P}sig/server-host-proof`,
+  /** Signature context: the outgoing host key names the incoming one. */
+  sigServerHandOver: `${P}sig/server-host-handover`,
+
   // --- SFrame, RFC 9605 §4.4.2 (fixed by the RFC; KID and suite are appended as bytes)
   sframeKey: 'SFrame 1.0 Secret key ',
   sframeSalt: 'SFrame 1.0 Secret salt ',

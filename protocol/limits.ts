@@ -9,6 +9,11 @@
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
 /** Soft cap: a frame above this but within the hard cap gets a `too-large` error and stays open. */
 export const MAX_MESSAGE_BYTES = 48 * 1024;
+/**
+ * A knock's sealed join request, base64url: the largest one (a name of MAX_NAME_BYTES) is about 630
+ * characters (tests/unit/limits.test.ts), so 50 waiting knocks hold 100 KiB, not 50 × 48 KiB.
+ */
+export const MAX_KNOCK_CHARS = 2048;
 /** Invalid messages in a row that make a protocol violation (close 4400). */
 export const MAX_INVALID_IN_A_ROW = 10;
 /** A peer that lets this much pile up unread is cut off rather than held in memory. */
@@ -22,6 +27,9 @@ export const WS_MESSAGE_BURST = 60;
 /** The host's membership messages: two per change (admit/remove + commit), 50 members admitted at once. */
 export const HOST_MESSAGES_PER_SECOND = 100;
 export const HOST_MESSAGE_BURST = 400;
+/** `sync` requests per connection: one a second on average, bursts of 5 (each answer can be large). */
+export const SYNCS_PER_SECOND = 1;
+export const SYNC_BURST = 5;
 
 // --- Places
 
@@ -29,8 +37,17 @@ export const HOST_MESSAGE_BURST = 400;
 export const MAX_MEMBERS = 50;
 /** Knocks waiting for the host at once. */
 export const MAX_LOBBY = 50;
-/** Lobby participants (connected or within their grace) a room holds at once. */
+/** Connected lobby sockets a room holds at once; a closed one frees its place at once. */
 export const MAX_LOBBY_PARTICIPANTS = 2 * MAX_LOBBY;
+/**
+ * Connected lobby sockets of one room from one client address, and from one IPv6 /64 (a home or
+ * an office; an address family rotates inside it for free). Large enough for a class behind one
+ * NAT knocking at once; small enough that one address cannot fill a lobby (decision 0017).
+ */
+export const MAX_LOBBY_PER_ADDRESS = 20;
+export const MAX_LOBBY_PER_64 = 20;
+/** Disconnected lobby participants remembered per room (so a guest who reconnects keeps its knock). */
+export const MAX_LOBBY_REMEMBERED = 2 * MAX_LOBBY_PARTICIPANTS;
 
 // --- Grace periods
 
@@ -42,6 +59,29 @@ export const LOBBY_GRACE_MS = 120_000;
  * closed laptop does not keep a seat, and keys, in the room.
  */
 export const MEMBER_GRACE_MS = 120_000;
+
+// --- Rooms a server holds (server/rooms.ts, server/http.ts; decision 0017)
+
+/** Rooms created per minute from one client address. */
+export const ROOM_CREATES_PER_MINUTE_PER_ADDRESS = 30;
+/** Rooms created per minute from one IPv6 /64 (IPv4 addresses count as their own /64). */
+export const ROOM_CREATES_PER_MINUTE_PER_64 = 60;
+/** Rooms a server holds at once; more are refused with 503 `server-full`. */
+export const MAX_ROOMS = 10_000;
+/**
+ * What the server's rooms may hold in all, in bytes of stored text (commit logs, sealed room
+ * info) plus ROOM_OVERHEAD_BYTES per room; a new room past it is refused with 503 `server-full`.
+ */
+export const MAX_STORED_BYTES = 512 * 1024 * 1024;
+/** What the budget charges each room beyond its stored text: its state, ids and hashes (measured: ~1.5 KB; `npm run bench -- server`). */
+export const ROOM_OVERHEAD_BYTES = 4096;
+/** ... and each participant it remembers, lobby included (measured: ~3.2 KB). */
+export const PARTICIPANT_OVERHEAD_BYTES = 4096;
+
+// --- Host authority (server/host-authority.ts; decision 0017)
+
+/** A host connection that has not signed its challenge this long after it opened is closed (4407). */
+export const HOST_PROOF_TIMEOUT_MS = 10_000;
 
 // --- What a room remembers
 
@@ -61,6 +101,11 @@ export const MAX_DEPARTED = 2 * MAX_MEMBERS;
 export const MAX_RESUME_TOKENS = 4;
 /** Revoked resume tokens remembered per room, so their holders learn why (oldest dropped first). */
 export const MAX_TOMBSTONES = 1000;
+/**
+ * A removed member's resume token is answered, before its 4403, with the signed commits up to its
+ * removal: at most this many, ending with the removal, so a page that missed a few reads it ([D1]).
+ */
+export const MAX_REMOVAL_PROOF_COMMITS = 16;
 
 // --- Client timing (client/src/lib/session/, e2ee/media-keys.svelte.ts; decisions 0006 and 0010)
 

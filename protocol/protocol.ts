@@ -12,7 +12,7 @@
 // Every message carries `v`. Messages are parsed once, at the boundary, with `parseClientMessage`
 // / `parseServerMessage`; the rest of the code uses the inferred types.
 import { z } from 'zod';
-import { MAX_DEPARTED, MAX_LOBBY, MAX_LOBBY_RECORD_CHARS, MAX_MEMBERS, MAX_MESSAGE_BYTES } from './limits';
+import { MAX_DEPARTED, MAX_KNOCK_CHARS, MAX_LOBBY, MAX_LOBBY_RECORD_CHARS, MAX_MEMBERS, MAX_MESSAGE_BYTES } from './limits';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -39,6 +39,8 @@ export const CloseCode = {
   denied: 4401,
   /** No heartbeat answer. */
   heartbeatTimeout: 4408,
+  /** A host connection did not sign its challenge with the room's host key (in time, or at all). */
+  unproven: 4407,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -61,6 +63,10 @@ export const ErrorCode = {
   staleEpoch: 'stale-epoch',
   /** A commit that skips epochs: only the next one is stored (a junk epoch 2^53 - 1 would block every later one). */
   epochGap: 'epoch-gap',
+  /** The server holds as many rooms, or as many bytes, as its budget allows (HTTP 503). */
+  serverFull: 'server-full',
+  /** A commit's hand-over was refused: the target is not a connected member, or the statement does not verify. Nothing was stored. */
+  handOverRefused: 'hand-over-refused',
   rateLimited: 'rate-limited',
   internal: 'internal',
 } as const;
@@ -79,6 +85,10 @@ export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a 22-cha
 const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a participant id');
 /** Bearer credentials (host credential, access token, resume token): 256 bits. */
 export const Credential = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a 43-character credential');
+/** An Ed25519 public key (per-room host key): 32 bytes as 43 base64url characters. */
+const PublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a 43-character public key');
+/** An Ed25519 signature: 64 bytes as 86 base64url characters. */
+const Signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'expected an 86-character signature');
 /** Client-sealed bytes the server must not read. */
 const Opaque = b64u.max(Math.ceil((MAX_MESSAGE_BYTES * 4) / 3));
 /** A sealed lobby record (crypto/lobby.ts). */
@@ -98,6 +108,11 @@ export const CreateRoomRequest = z
     accessVerifier: Credential,
     /** Room title, description and start time sealed with a key from the link secret. */
     info: Opaque.max(8192).optional(),
+    /**
+     * The room's per-room host key (Ed25519, not the identity key): a host connection must sign the
+     * server's challenge with it (crypto/host-authority.ts), so the host credential alone is not enough.
+     */
+    hostKey: PublicKey,
   })
   .strict();
 export const CreateRoomResponse = z.object({
@@ -130,7 +145,7 @@ export type LiveKitGrant = z.infer<typeof LiveKitGrant>;
 
 export const ClientMessage = z.discriminatedUnion('type', [
   /** Guest -> host: sealed join request. Only while in the lobby. */
-  z.object({ v, type: z.literal('knock'), payload: Opaque }).strict(),
+  z.object({ v, type: z.literal('knock'), payload: Opaque.max(MAX_KNOCK_CHARS) }).strict(),
   /** Host: admit lobby participants. The matching commit follows as `commit`. */
   z.object({ v, type: z.literal('admit'), participants: z.array(ParticipantId).min(1).max(MAX_LOBBY) }).strict(),
   /** Host: deny lobby participants. */
@@ -141,13 +156,15 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ v, type: z.literal('lock'), locked: z.boolean() }).strict(),
   /** Host: end the room for everyone. */
   z.object({ v, type: z.literal('end') }).strict(),
-  /** Host: hand the host role to an admitted member. */
-  z.object({ v, type: z.literal('transfer-host'), to: ParticipantId }).strict(),
+  /** Host: refuse everyone in the lobby, knocked or not (each is closed with 4401). */
+  z.object({ v, type: z.literal('clear-lobby') }).strict(),
   /**
    * Host: a signed commit and one sealed epoch-secret envelope per recipient.
    * The server stores it in the room's log and delivers each recipient its own envelope. With
    * `lobby` (at create and at each hand-over), the room's new lobby record: the server keeps the
    * latest and gives it to every participant, lobby included (crypto/lobby.ts).
+   * With `handOver` (the commit hands the host role over), the server stores the commit and moves
+   * the host role in one step, or does neither (`hand-over-refused`).
    */
   z
     .object({
@@ -157,8 +174,22 @@ export const ClientMessage = z.discriminatedUnion('type', [
       commit: Opaque,
       envelopes: z.record(ParticipantId, Opaque),
       lobby: SealedLobby.optional(),
+      handOver: z
+        .object({
+          to: ParticipantId,
+          /** The incoming host's per-room host key, as it registered it (`host-key`). */
+          hostKey: PublicKey,
+          /** The outgoing host key's signature of crypto/host-authority.ts handOverMessage. */
+          signature: Signature,
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
+  /** Answer to `challenge`: the room's host key's signature of hostProofMessage(room id, nonce). */
+  z.object({ v, type: z.literal('prove'), signature: Signature }).strict(),
+  /** Any participant: this page's per-room host key, in case the host role is handed to it. */
+  z.object({ v, type: z.literal('host-key'), publicKey: PublicKey }).strict(),
   /** Member: ask for commits after `afterEpoch` (resync after a reconnect). */
   z.object({ v, type: z.literal('sync'), afterEpoch: Epoch.optional() }).strict(),
   /** Member: opaque application message (chat, mute state, confirmations) to one member or all. */
@@ -176,6 +207,11 @@ const Role = z.enum(['host', 'member', 'lobby']);
 export type Role = z.infer<typeof Role>;
 
 export const ServerMessage = z.discriminatedUnion('type', [
+  /**
+   * Before the welcome, to a connection that would hold the host role: sign this nonce with the
+   * room's host key and answer `prove`. Nothing else happens on the connection until then.
+   */
+  z.object({ v, type: z.literal('challenge'), nonce: PublicKey }),
   /** First message after the upgrade. */
   z.object({
     v,
@@ -226,8 +262,12 @@ export const ServerMessage = z.discriminatedUnion('type', [
    * connects; the host commits a `leave` for each one still in its member list and ignores the rest.
    */
   z.object({ v, type: z.literal('left'), participants: z.array(ParticipantId).max(MAX_DEPARTED) }),
-  /** You are now the host (after `transfer-host`). */
+  /** You are now the host (a commit handed the role to you). */
   z.object({ v, type: z.literal('host'), hostCredential: Credential }),
+  /** To the outgoing host: the server stored the hand-over commit of `epoch` and moved the host role. */
+  z.object({ v, type: z.literal('handed-over'), epoch: Epoch, to: ParticipantId }),
+  /** To the host: admitted members' per-room host keys, as each member's connection registered it. */
+  z.object({ v, type: z.literal('host-keys'), keys: z.array(z.object({ participant: ParticipantId, publicKey: PublicKey })).max(MAX_MEMBERS) }),
   /** A typed error. `ref` names the message type it answers, when known. */
   z.object({ v, type: z.literal('error'), code: z.enum(errorCodes), message: z.string(), ref: z.string().optional() }),
 ]);

@@ -38,11 +38,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const port = (server.address() as AddressInfo).port;
   const origins = effectiveOrigins(config, port);
 
-  const rooms = new Rooms(config.roomIdleTtlSeconds * 1000, config.maxRooms);
+  const rooms = new Rooms(config.roomIdleTtlSeconds * 1000, config.maxRooms, config.maxStoredBytes);
   const issuer = config.livekit === null ? null : createGrantIssuer(config.livekit, config.tokenTtlSeconds);
-  const hub = new Hub({ rooms, issuer, sfu: createSfuAdmin(config.livekit, log), log, now, heartbeatMs: config.heartbeatMs });
+  const hub = new Hub({ rooms, issuer, sfu: createSfuAdmin(config.livekit, log), log, now, heartbeatMs: config.heartbeatMs, hostProofTimeoutMs: config.hostProofTimeoutMs });
   const app = createHttpApp({ config, origins, rooms, log, now });
-  const { wss, onUpgrade } = createWsEndpoint({ rooms, hub, origins, log });
+  const { wss, onUpgrade } = createWsEndpoint({ rooms, hub, origins, log, trustProxy: config.trustProxy });
   server.on('request', app);
   server.on('upgrade', onUpgrade);
 

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { z } from 'zod';
+import { HOST_PROOF_TIMEOUT_MS, MAX_ROOMS, MAX_STORED_BYTES, ROOM_CREATES_PER_MINUTE_PER_64, ROOM_CREATES_PER_MINUTE_PER_ADDRESS } from '../protocol/limits';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,8 +32,14 @@ export interface Config {
   readonly logLevel: 'info' | 'silent';
   /** Not from the environment: tuning knobs with defaults, overridable by tests. */
   readonly heartbeatMs: number;
+  /** A host connection that has not answered its challenge this long after opening is closed (4407). */
+  readonly hostProofTimeoutMs: number;
   readonly roomCreatesPerMinutePerIp: number;
+  /** Room creations per minute from one IPv6 /64 (protocol/limits.ts). */
+  readonly roomCreatesPerMinutePer64: number;
   readonly maxRooms: number;
+  /** The rooms' memory budget in bytes (protocol/limits.ts MAX_STORED_BYTES). */
+  readonly maxStoredBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -135,8 +142,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL ?? 'info',
     heartbeatMs: 15_000,
-    roomCreatesPerMinutePerIp: 30,
-    maxRooms: 10_000,
+    hostProofTimeoutMs: HOST_PROOF_TIMEOUT_MS,
+    roomCreatesPerMinutePerIp: ROOM_CREATES_PER_MINUTE_PER_ADDRESS,
+    roomCreatesPerMinutePer64: ROOM_CREATES_PER_MINUTE_PER_64,
+    maxRooms: MAX_ROOMS,
+    maxStoredBytes: MAX_STORED_BYTES,
   };
 }
 

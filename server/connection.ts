@@ -3,7 +3,7 @@
 // count of invalid messages in a row.
 import type { WebSocket } from 'ws';
 import type { CloseCode, ServerMessage } from '../protocol/protocol';
-import { HOST_MESSAGE_BURST, HOST_MESSAGES_PER_SECOND, MAX_BUFFERED_BYTES, WS_MESSAGE_BURST, WS_MESSAGES_PER_SECOND } from '../protocol/limits';
+import { HOST_MESSAGE_BURST, HOST_MESSAGES_PER_SECOND, MAX_BUFFERED_BYTES, SYNC_BURST, SYNCS_PER_SECOND, WS_MESSAGE_BURST, WS_MESSAGES_PER_SECOND } from '../protocol/limits';
 import { TokenBucket } from './rate-limit';
 
 
@@ -16,6 +16,8 @@ export class Connection {
   readonly bucket: TokenBucket;
   /** The host's membership messages (admit, remove, commit...): a separate, larger budget. */
   readonly hostBucket: TokenBucket;
+  /** `sync` requests: each answer can be large, so they have a small budget of their own. */
+  readonly syncBucket: TokenBucket;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
 
@@ -28,6 +30,7 @@ export class Connection {
   ) {
     this.bucket = new TokenBucket(WS_MESSAGES_PER_SECOND, WS_MESSAGE_BURST, now);
     this.hostBucket = new TokenBucket(HOST_MESSAGES_PER_SECOND, HOST_MESSAGE_BURST, now);
+    this.syncBucket = new TokenBucket(SYNCS_PER_SECOND, SYNC_BURST, now);
   }
 
   send(message: ServerMessage): void {

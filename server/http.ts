@@ -6,9 +6,10 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import { CreateRoomRequest, ErrorCode, RoomId, type HttpError } from '../protocol/protocol';
 import type { Config } from './config';
 import type { Logger } from './log';
+import { clientAddress } from './address';
 import { WindowLimiter } from './rate-limit';
 import type { Rooms } from './rooms';
-import { securityHeaders } from './security-headers';
+import { securityHeaders, wantsHsts } from './security-headers';
 
 const JSON_BODY_LIMIT = '16kb';
 
@@ -36,7 +37,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(securityHeaders(deps.origins, config.livekit?.url ?? null));
+  app.use(securityHeaders(deps.origins, config.livekit?.url ?? null, wantsHsts(config.publicOrigins)));
 
   const api = express.Router();
   api.use((_req, res, next) => {
@@ -44,11 +45,16 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     next();
   });
 
-  const creations = new WindowLimiter(config.roomCreatesPerMinutePerIp, 60_000);
+  // Per address, and per IPv6 /64 (addresses inside one rotate for free); both windows count every try.
+  const byAddress = new WindowLimiter(config.roomCreatesPerMinutePerIp, 60_000);
+  const byNetwork = new WindowLimiter(config.roomCreatesPerMinutePer64, 60_000);
   const limitCreation: RequestHandler = (req, res, next) => {
-    if (creations.hit(req.ip ?? 'unknown', now())) return next();
+    const from = clientAddress(req.ip);
+    const address = byAddress.hit(from.address, now());
+    const network = from.net64 === from.address || byNetwork.hit(from.net64, now());
+    if (address && network) return next();
     res.setHeader('Retry-After', '60');
-    fail(res, 429, ErrorCode.rateLimited, `at most ${config.roomCreatesPerMinutePerIp} rooms a minute`);
+    fail(res, 429, ErrorCode.rateLimited, address ? `at most ${config.roomCreatesPerMinutePer64} rooms a minute from one /64` : `at most ${config.roomCreatesPerMinutePerIp} rooms a minute`);
   };
 
   api.post('/rooms', limitCreation, express.json({ limit: JSON_BODY_LIMIT }), (req, res) => {
@@ -59,7 +65,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }
     const created = rooms.create(parsed.data, now());
     if (!created.ok && created.reason === 'bad-verifier') return fail(res, 400, ErrorCode.badMessage, 'accessVerifier is not canonical base64url of 32 bytes');
-    if (!created.ok) return fail(res, 503, ErrorCode.rateLimited, 'this server holds as many rooms as it can; try again later');
+    if (!created.ok && created.reason === 'bad-host-key') return fail(res, 400, ErrorCode.badMessage, 'hostKey is not canonical base64url of 32 bytes');
+    if (!created.ok) {
+      log.warn('room.refused', { reason: 'server-full', rooms: rooms.size });
+      res.setHeader('Retry-After', '300');
+      return fail(res, 503, ErrorCode.serverFull, 'this server holds as many rooms as its memory budget allows; try again later');
+    }
     log.info('room.created', { room: created.response.roomId });
     res.status(201).json(created.response);
   });

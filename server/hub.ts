@@ -3,7 +3,10 @@
 // closes, LiveKit grants, best-effort SFU calls). Also owns the heartbeat.
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, parseClientMessage, type ServerMessage } from '../protocol/protocol';
-import { MAX_INVALID_IN_A_ROW } from '../protocol/limits';
+import { HOST_PROOF_TIMEOUT_MS, MAX_INVALID_IN_A_ROW } from '../protocol/limits';
+import { toBase64Url } from '../crypto/index';
+import { type ClientAddress, UNKNOWN_ADDRESS } from './address';
+import { checkHostProof, newNonce } from './host-authority';
 import { Connection } from './connection';
 import type { Effect } from './effects';
 import type { Logger } from './log';
@@ -19,6 +22,7 @@ export interface HubDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly heartbeatMs: number;
+  readonly hostProofTimeoutMs?: number;
 }
 
 const TERMINATE_AFTER_CLOSE_MS = 1000;
@@ -42,11 +46,12 @@ export class Hub {
     return [...this.live.values()].flatMap((m) => [...m.values()]);
   }
 
-  attach(room: Room, auth: Auth, ws: WebSocket): void {
-    const { log, now } = this.deps;
+  attach(room: Room, auth: Auth, ws: WebSocket, address: ClientAddress = UNKNOWN_ADDRESS): void {
+    const { log } = this.deps;
     ws.on('error', () => undefined); // 'close' follows and does the bookkeeping
     if (auth.kind === 'revoked') {
       log.info('ws.revoked', { room: room.id, code: auth.code });
+      for (const proof of room.revocationProof(auth)) ws.send(JSON.stringify(proof));
       ws.close(auth.code, auth.code === CloseCode.removed ? 'removed by the host' : 'denied by the host');
       return;
     }
@@ -54,7 +59,44 @@ export class Hub {
       ws.close(CloseCode.roomEnded, 'the room ended');
       return;
     }
-    const connected = room.connect(auth, now(), this.deps.heartbeatMs);
+    if (room.needsProof(auth)) this.challenge(room, auth, ws, address);
+    else this.admit(room, auth, ws, address);
+  }
+
+  /**
+   * A connection that would hold the host role first signs a fresh nonce with the room's host key.
+   * Until it has, it is nobody: it replaces no connection and receives nothing else. A wrong or
+   * missing answer closes it with 4407 (server/host-authority.ts).
+   */
+  private challenge(room: Room, auth: Exclude<Auth, { kind: 'revoked' }>, ws: WebSocket, address: ClientAddress): void {
+    const nonce = newNonce();
+    const refuse = (why: string) => {
+      this.deps.log.info('ws.unproven', { room: room.id, why });
+      if (ws.readyState === ws.OPEN) ws.close(CloseCode.unproven, 'the room host key did not sign the challenge');
+    };
+    const timer = setTimeout(() => {
+      ws.off('message', onMessage);
+      refuse('timeout');
+    }, this.deps.hostProofTimeoutMs ?? HOST_PROOF_TIMEOUT_MS);
+    timer.unref();
+    const onMessage = (data: RawData, isBinary: boolean) => {
+      ws.off('message', onMessage);
+      clearTimeout(timer);
+      const parsed = isBinary ? null : parseClientMessage(text(data));
+      if (parsed === null || !parsed.ok || parsed.message.type !== 'prove') return refuse('not a proof');
+      if (this.deps.rooms.get(room.id) !== room) return void ws.close(CloseCode.roomEnded, 'the room ended');
+      if (!checkHostProof(room.hostKey, room.id, nonce, parsed.message.signature)) return refuse('bad signature');
+      // The role may have moved while the proof was on its way (a hand-over): connect as what it is now.
+      this.admit(room, auth, ws, address);
+    };
+    ws.on('message', onMessage);
+    ws.once('close', () => clearTimeout(timer));
+    ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'challenge', nonce: toBase64Url(nonce) } satisfies ServerMessage));
+  }
+
+  private admit(room: Room, auth: Exclude<Auth, { kind: 'revoked' }>, ws: WebSocket, address: ClientAddress): void {
+    const { log, now } = this.deps;
+    const connected = room.connect(auth, now(), this.deps.heartbeatMs, address);
     if (connected === null) {
       ws.close(1008, 'credential already used');
       return;
@@ -95,6 +137,10 @@ export class Hub {
     const hostMembership = parsed.ok && HOST_ONLY.has(parsed.message.type) && room.participants.get(conn.participantId)?.role === 'host';
     if (!(hostMembership ? conn.hostBucket : conn.bucket).take(this.deps.now())) {
       conn.send(errorMessage(ErrorCode.rateLimited, 'too many messages; slow down', parsed.ok ? parsed.message.type : undefined));
+      return;
+    }
+    if (parsed.ok && parsed.message.type === 'sync' && !conn.syncBucket.take(this.deps.now())) {
+      conn.send(errorMessage(ErrorCode.rateLimited, 'too many sync requests; slow down', 'sync'));
       return;
     }
     if (!parsed.ok) {

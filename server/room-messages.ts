@@ -1,12 +1,14 @@
 // How a room answers each client message, pure: role checks first, then the rule of the
 // message, then the effects (sends, closes, grants). Nothing is applied when a check fails.
 import { CloseCode, ErrorCode, MAX_LOBBY, MAX_MEMBERS, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ClientMessage, type ClientMessageType, type ServerMessage } from '../protocol/protocol';
+import { equalBytes, toBase64Url } from '../crypto/index';
 import { chunkCommits } from './commit-log';
+import { checkHandOver, hostKeyBytes } from './host-authority';
 import { error, fits, send, type Effect } from './effects';
 import type { Participant, Room } from './room';
 
 /** Messages only the host may send: membership changes and their commits. */
-export const HOST_ONLY: ReadonlySet<ClientMessageType> = new Set(['admit', 'deny', 'remove', 'lock', 'end', 'transfer-host', 'commit']);
+export const HOST_ONLY: ReadonlySet<ClientMessageType> = new Set(['admit', 'deny', 'remove', 'lock', 'end', 'clear-lobby', 'commit']);
 const ADMITTED_ONLY: ReadonlySet<ClientMessageType> = new Set(['relay', 'token']);
 
 type Of<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
@@ -32,8 +34,8 @@ export function handleMessage(room: Room, from: string, message: ClientMessage, 
       return lock(room, message);
     case 'end':
       return end(room);
-    case 'transfer-host':
-      return transferHost(room, p, message);
+    case 'clear-lobby':
+      return clearLobby(room);
     case 'commit':
       return commit(room, p, message);
     case 'sync':
@@ -42,6 +44,10 @@ export function handleMessage(room: Room, from: string, message: ClientMessage, 
       return relay(room, p, message);
     case 'token':
       return [{ kind: 'grant', to: p.id, as: 'token' }];
+    case 'host-key':
+      return hostKey(room, p, message);
+    case 'prove':
+      return [error(p.id, ErrorCode.notAllowed, 'no host challenge is pending on this connection', message.type)];
   }
 }
 
@@ -73,11 +79,14 @@ function admit(room: Room, host: Participant, m: Of<'admit'>): Effect[] {
   if ('bad' in picked) return [error(host.id, ErrorCode.unknownParticipant, `${picked.bad} is not in the lobby`, m.type)];
   if (room.admittedCount() + picked.ok.length > MAX_MEMBERS) return [error(host.id, ErrorCode.roomFull, `admitting ${picked.ok.length} would exceed ${MAX_MEMBERS} members`, m.type)];
   const effects: Effect[] = [];
+  const keys: { participant: string; publicKey: string }[] = [];
   for (const p of picked.ok) {
     p.role = 'member';
     room.knocks.delete(p.id);
     effects.push({ kind: 'grant', to: p.id, as: 'admitted' });
+    if (p.hostKey !== undefined) keys.push({ participant: p.id, publicKey: toBase64Url(p.hostKey) });
   }
+  if (keys.length > 0) effects.push(send(host.id, { v: PROTOCOL_VERSION, type: 'host-keys', keys }));
   return [...effects, ...room.presence()];
 }
 
@@ -99,7 +108,8 @@ function remove(room: Room, host: Participant, m: Of<'remove'>): Effect[] {
   for (const p of picked.ok) {
     effects.push({ kind: 'close', to: p.id, code: CloseCode.removed, reason: 'removed by the host' });
     effects.push({ kind: 'sfu-remove', participantId: p.id });
-    room.forget(p.id, CloseCode.removed);
+    // The removal's commit came first (the host sends `remove` after it): it is the log's last.
+    room.forget(p.id, CloseCode.removed, room.log.lastEpoch ?? undefined);
   }
   return [...effects, ...room.presence()];
 }
@@ -115,16 +125,38 @@ function end(room: Room): Effect[] {
   return [...closes, { kind: 'ended' }];
 }
 
-function transferHost(room: Room, host: Participant, m: Of<'transfer-host'>): Effect[] {
-  const target = room.participants.get(m.to);
-  if (!target || target.role !== 'member' || !target.connected) {
-    return [error(host.id, ErrorCode.unknownParticipant, `${m.to} is not a connected member`, m.type)];
+/** The host turns everyone in the lobby away, knocked or not (idle sockets holding places included). */
+function clearLobby(room: Room): Effect[] {
+  const effects: Effect[] = [];
+  for (const p of [...room.participants.values()]) {
+    if (p.role !== 'lobby') continue;
+    if (p.connected) effects.push({ kind: 'close', to: p.id, code: CloseCode.denied, reason: 'the host cleared the lobby' });
+    room.forget(p.id, CloseCode.denied);
   }
-  const hostCredential = room.rotateHostCredential();
-  host.role = 'member';
-  target.role = 'host';
-  room.hostId = target.id;
-  return [send(target.id, { v: PROTOCOL_VERSION, type: 'host', hostCredential }), ...room.presence(), ...room.pendingKnocksTo(target.id)];
+  return [...effects, ...room.presence()];
+}
+
+/** A participant's own connection registers the per-room host key it would hold the host role with. */
+function hostKey(room: Room, p: Participant, m: Of<'host-key'>): Effect[] {
+  const key = hostKeyBytes(m.publicKey);
+  if (key === null) return [error(p.id, ErrorCode.badMessage, 'publicKey is not canonical base64url of 32 bytes', m.type)];
+  p.hostKey = key;
+  const host = room.hostConnected();
+  return p.role === 'member' && host !== null ? [send(host, { v: PROTOCOL_VERSION, type: 'host-keys', keys: [{ participant: p.id, publicKey: m.publicKey }] })] : [];
+}
+
+/**
+ * Why a hand-over cannot happen, or null: the target must be a connected member whose own
+ * connection registered the named host key, and the outgoing host key must have signed the
+ * statement for this very epoch.
+ */
+function handOverRefusal(room: Room, m: Of<'commit'>, handOver: NonNullable<Of<'commit'>['handOver']>): string | null {
+  const target = room.participants.get(handOver.to);
+  if (!target || target.role !== 'member' || !target.connected) return `${handOver.to} is not a connected member`;
+  const key = hostKeyBytes(handOver.hostKey);
+  if (key === null || target.hostKey === undefined || !equalBytes(key, target.hostKey)) return `${handOver.to} did not register that host key`;
+  if (!checkHandOver(room.hostKey, room.id, m.epoch, handOver.to, key, handOver.signature)) return 'the hand-over is not signed by the room\'s host key';
+  return null;
 }
 
 function commit(room: Room, host: Participant, m: Of<'commit'>): Effect[] {
@@ -139,7 +171,13 @@ function commit(room: Room, host: Participant, m: Of<'commit'>): Effect[] {
   for (const env of Object.values(m.envelopes)) if (env.length > largest.length) largest = env;
   const alone: ServerMessage = { v: PROTOCOL_VERSION, type: 'commits', commits: [{ epoch: m.epoch, commit: m.commit, envelope: largest }] };
   if (!fits(alone)) return [error(host.id, ErrorCode.tooLarge, `a commit with its envelope would exceed ${MAX_MESSAGE_BYTES} bytes`, m.type)];
-  room.log.append(m.epoch, m.commit, m.envelopes);
+  // A hand-over is one step: the commit is stored and the host role moves, or neither happens.
+  const handOver = m.handOver;
+  if (handOver !== undefined) {
+    const refusal = handOverRefusal(room, m, handOver);
+    if (refusal !== null) return [error(host.id, ErrorCode.handOverRefused, `hand-over refused, nothing stored: ${refusal}`, m.type)];
+  }
+  room.appendCommit(m.epoch, m.commit, m.envelopes);
   if (m.lobby !== undefined) room.lobbyRecord = m.lobby;
   // Commits go to admitted members only: a lobby socket holds the link, not a key of any epoch.
   const effects: Effect[] = [];
@@ -150,7 +188,21 @@ function commit(room: Room, host: Participant, m: Of<'commit'>): Effect[] {
     const envelope = Object.hasOwn(m.envelopes, p.id) ? m.envelopes[p.id] : undefined;
     effects.push(send(p.id, { v: PROTOCOL_VERSION, type: 'commit', epoch: m.epoch, commit: m.commit, ...(envelope !== undefined ? { envelope } : {}) }));
   }
-  return effects;
+  if (handOver === undefined) return effects;
+  const target = room.participants.get(handOver.to)!;
+  const hostCredential = room.rotateHostCredential();
+  host.role = 'member';
+  target.role = 'host';
+  room.hostId = target.id;
+  room.hostKey = target.hostKey!;
+  return [
+    ...effects,
+    send(host.id, { v: PROTOCOL_VERSION, type: 'handed-over', epoch: m.epoch, to: target.id }),
+    send(target.id, { v: PROTOCOL_VERSION, type: 'host', hostCredential }),
+    ...room.presence(),
+    ...room.pendingKnocksTo(target.id),
+    ...room.hostKeysTo(target.id),
+  ];
 }
 
 function sync(room: Room, p: Participant, m: Of<'sync'>): Effect[] {

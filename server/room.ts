@@ -1,9 +1,11 @@
 // One room's state, pure: participants, knocks, lock flag, commit log, host role, credentials
 // (as hashes). No sockets and no timers: every change returns the sends as Effect data, and
 // time comes in as `now` (ms). Message handling lives in server/room-messages.ts.
-import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_LOBBY_PARTICIPANTS, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS } from '../protocol/limits';
+import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_REMOVAL_PROOF_COMMITS, MAX_LOBBY_PARTICIPANTS, MAX_LOBBY_PER_64, MAX_LOBBY_PER_ADDRESS, MAX_LOBBY_REMEMBERED, MAX_RESUME_TOKENS, MAX_TOMBSTONES, MEMBER_GRACE_MS, PARTICIPANT_OVERHEAD_BYTES, ROOM_OVERHEAD_BYTES } from '../protocol/limits';
 import { CloseCode, MAX_MEMBERS, PROTOCOL_VERSION, type Role, type RoomStatusResponse, type ServerMessage } from '../protocol/protocol';
-import { CommitLog } from './commit-log';
+import { type ClientAddress, UNKNOWN_ADDRESS } from './address';
+import { chunkCommits, CommitLog } from './commit-log';
+import { toBase64Url } from '../crypto/index';
 import { accessVerifierOf, hashCredential, newCredential, newId, sameHash } from './credentials';
 import { send, type Effect } from './effects';
 
@@ -14,6 +16,10 @@ export interface Participant {
   connected: boolean;
   lastSeen: number;
   resumeHashes: Uint8Array[];
+  /** Where its current (or last) connection came from: what lobby places are counted by. */
+  address: ClientAddress;
+  /** The per-room host key this participant's own connection registered (`host-key`), if any. */
+  hostKey?: Uint8Array;
 }
 
 /** Who a credential presented at the upgrade is. */
@@ -21,7 +27,7 @@ export type Auth =
   | { readonly kind: 'host' }
   | { readonly kind: 'access' }
   | { readonly kind: 'resume'; readonly participantId: string; readonly hash: Uint8Array }
-  | { readonly kind: 'revoked'; readonly code: CloseCode };
+  | { readonly kind: 'revoked'; readonly code: CloseCode; readonly upTo?: number };
 
 export interface Connected {
   readonly participantId: string;
@@ -35,6 +41,8 @@ export interface RoomInit {
   readonly id: string;
   readonly hostCredentialHash: Uint8Array;
   readonly accessVerifier: Uint8Array;
+  /** The room's per-room host key (Ed25519 public key, 32 bytes), registered at creation. */
+  readonly hostKey: Uint8Array;
   readonly info?: string;
   readonly now: number;
 }
@@ -53,9 +61,14 @@ export class Room {
   lastActive: number;
   /** The participant holding the host role, connected or not. */
   hostId: string | null = null;
+  /** The key a host connection must prove it holds; a hand-over commit moves it (server/host-authority.ts). */
+  hostKey: Uint8Array;
   private hostCredentialHash: Uint8Array;
+  /** Bytes of the commit log, recomputed after each append (see storedBytes). */
+  private logBytes: number | undefined = 0;
   private readonly accessVerifier: Uint8Array;
-  private tombstones: { hash: Uint8Array; code: CloseCode }[] = [];
+  /** `upTo`: the epoch of the commit that removed its holder, sent with the 4403 as its proof. */
+  private tombstones: { hash: Uint8Array; code: CloseCode; upTo?: number }[] = [];
   /** Admitted members gone for good, in order, until the host has been told (sent on each host connect). */
   private departed: string[] = [];
   private lastPresence = '';
@@ -66,7 +79,28 @@ export class Room {
     this.info = init.info;
     this.hostCredentialHash = init.hostCredentialHash;
     this.accessVerifier = init.accessVerifier;
+    this.hostKey = init.hostKey;
     this.lastActive = init.now;
+  }
+
+  /** Store a commit in the log (room-messages.ts has checked it). */
+  appendCommit(epoch: number, commit: string, envelopes: Record<string, string>): void {
+    this.log.append(epoch, commit, envelopes);
+    this.logBytes = undefined;
+  }
+
+  /** What this room holds, for the server's memory budget: log, knocks, info, participants, and a fixed overhead. */
+  storedBytes(): number {
+    this.logBytes ??= this.log.after(undefined).reduce((n, e) => n + e.bytes, 0);
+    let knocks = 0;
+    for (const payload of this.knocks.values()) knocks += payload.length;
+    return ROOM_OVERHEAD_BYTES + (this.info?.length ?? 0) + this.logBytes + knocks + this.participants.size * PARTICIPANT_OVERHEAD_BYTES;
+  }
+
+  /** A connection with this credential would hold the host role, so it must prove the host key first. */
+  needsProof(auth: Exclude<Auth, { kind: 'revoked' }>): boolean {
+    if (auth.kind === 'host') return true;
+    return auth.kind === 'resume' && this.participants.get(auth.participantId)?.role === 'host';
   }
 
   // --- credentials ---------------------------------------------------------------------------
@@ -80,7 +114,7 @@ export class Room {
       if (p.resumeHashes.some((h) => sameHash(h, hash))) return { kind: 'resume', participantId: p.id, hash };
     }
     const revoked = this.tombstones.find((t) => sameHash(t.hash, hash));
-    if (revoked) return { kind: 'revoked', code: revoked.code };
+    if (revoked) return { kind: 'revoked', code: revoked.code, ...(revoked.upTo !== undefined ? { upTo: revoked.upTo } : {}) };
     const verifier = accessVerifierOf(credential);
     if (verifier !== null && sameHash(verifier, this.accessVerifier)) return { kind: 'access' };
     return null;
@@ -92,28 +126,49 @@ export class Room {
     return kind === 'host' || kind === 'access';
   }
 
-  /** Replace the host credential (transfer-host); the old one stops working at once. */
+  /** Replace the host credential (a hand-over); the old one stops working at once. */
   rotateHostCredential(): string {
     const credential = newCredential();
     this.hostCredentialHash = hashCredential(credential)!;
     return credential;
   }
 
-  canAcceptLobby(): boolean {
-    return this.count('lobby') < MAX_LOBBY_PARTICIPANTS;
+  /**
+   * Whether a new lobby socket from `address` gets a place: only connected lobby sockets hold one
+   * (a closed one frees it at once), at most MAX_LOBBY_PARTICIPANTS in all and
+   * MAX_LOBBY_PER_ADDRESS / MAX_LOBBY_PER_64 from one address or one /64.
+   */
+  canAcceptLobby(address: ClientAddress = UNKNOWN_ADDRESS): boolean {
+    let all = 0;
+    let same = 0;
+    let net = 0;
+    for (const p of this.participants.values()) {
+      if (p.role !== 'lobby' || !p.connected) continue;
+      all++;
+      if (p.address.address === address.address) same++;
+      if (p.address.net64 === address.net64) net++;
+    }
+    return all < MAX_LOBBY_PARTICIPANTS && same < MAX_LOBBY_PER_ADDRESS && net < MAX_LOBBY_PER_64;
+  }
+
+  /** Admitted members' registered host keys, for the host (it names one in a hand-over). */
+  hostKeysTo(hostId: string): Effect[] {
+    const keys = [...this.participants.values()].filter((p) => p.role === 'member' && p.hostKey !== undefined).map((p) => ({ participant: p.id, publicKey: toBase64Url(p.hostKey!) }));
+    return keys.length === 0 ? [] : [send(hostId, { v: PROTOCOL_VERSION, type: 'host-keys', keys })];
   }
 
   // --- connections ---------------------------------------------------------------------------
 
   /** Attach a connection. Returns null if a resume token was used up in the meantime. */
-  connect(auth: Exclude<Auth, { kind: 'revoked' }>, now: number, heartbeatMs: number): Connected | null {
+  connect(auth: Exclude<Auth, { kind: 'revoked' }>, now: number, heartbeatMs: number, address: ClientAddress = UNKNOWN_ADDRESS): Connected | null {
     let p: Participant | undefined;
     if (auth.kind === 'host') {
       p = this.hostId !== null ? this.participants.get(this.hostId) : undefined;
-      if (!p) p = this.addParticipant('host', now);
+      if (!p) p = this.addParticipant('host', now, address);
       this.hostId = p.id;
     } else if (auth.kind === 'access') {
-      p = this.addParticipant('lobby', now);
+      p = this.addParticipant('lobby', now, address);
+      this.forgetOldLobby();
     } else {
       p = this.participants.get(auth.participantId);
       const index = p ? p.resumeHashes.findIndex((h) => sameHash(h, auth.hash)) : -1;
@@ -122,6 +177,7 @@ export class Room {
     }
     p.connected = true;
     p.lastSeen = now;
+    p.address = address;
     this.lastActive = now;
     const resumeToken = newCredential();
     p.resumeHashes.push(hashCredential(resumeToken)!);
@@ -139,7 +195,7 @@ export class Room {
       heartbeatMs,
     };
     const effects = this.presence(p.id);
-    if (p.role === 'host') effects.push(...this.pendingKnocksTo(p.id), ...this.departuresTo(p.id));
+    if (p.role === 'host') effects.push(...this.pendingKnocksTo(p.id), ...this.departuresTo(p.id), ...this.hostKeysTo(p.id));
     return { participantId: p.id, role: p.role, welcome, effects };
   }
 
@@ -150,20 +206,36 @@ export class Room {
     p.connected = false;
     p.lastSeen = now;
     this.lastActive = now;
+    // A lobby socket's knock goes with it (a resumed one knocks again), so closed sockets hold no lobby place.
+    if (p.role === 'lobby') this.knocks.delete(p.id);
     if (!leaving) return this.presence();
     this.forget(participantId);
     return [...(p.role === 'member' ? this.depart(p.id) : []), ...this.presence()];
   }
 
-  /** Forget a participant; with `tombstone`, its resume tokens later close with that code. */
-  forget(participantId: string, tombstone?: CloseCode): void {
+  /**
+   * [D1] What a revoked resume token is sent before its close: for a removal, the last commits of
+   * the log up to the one that removed it (a page believes 4403 only with that signed commit).
+   */
+  revocationProof(auth: Extract<Auth, { kind: 'revoked' }>): ServerMessage[] {
+    if (auth.upTo === undefined) return [];
+    const upTo = auth.upTo;
+    const items = this.log
+      .after(upTo - MAX_REMOVAL_PROOF_COMMITS)
+      .filter((e) => e.epoch <= upTo)
+      .map((e) => ({ epoch: e.epoch, commit: e.commit }));
+    return items.length === 0 ? [] : chunkCommits(items);
+  }
+
+  /** Forget a participant; with `tombstone`, its resume tokens later close with that code (and send the proof up to `upTo`). */
+  forget(participantId: string, tombstone?: CloseCode, upTo?: number): void {
     const p = this.participants.get(participantId);
     if (!p) return;
     this.participants.delete(participantId);
     this.knocks.delete(participantId);
     if (this.hostId === participantId) this.hostId = null;
     if (tombstone !== undefined) {
-      for (const hash of p.resumeHashes) this.tombstones.push({ hash, code: tombstone });
+      for (const hash of p.resumeHashes) this.tombstones.push({ hash, code: tombstone, ...(upTo !== undefined ? { upTo } : {}) });
       if (this.tombstones.length > MAX_TOMBSTONES) this.tombstones.splice(0, this.tombstones.length - MAX_TOMBSTONES);
     }
   }
@@ -263,8 +335,18 @@ export class Room {
     return [...this.knocks].map(([from, payload]) => send(hostId, { v: PROTOCOL_VERSION, type: 'knock', from, payload }));
   }
 
-  private addParticipant(role: Role, now: number): Participant {
-    const p: Participant = { id: newId(), role, connected: false, lastSeen: now, resumeHashes: [] };
+  /** Beyond MAX_LOBBY_REMEMBERED lobby participants, forget the disconnected ones that left first. */
+  private forgetOldLobby(): void {
+    const away = [...this.participants.values()].filter((p) => p.role === 'lobby' && !p.connected).sort((a, b) => a.lastSeen - b.lastSeen);
+    let excess = this.count('lobby') - MAX_LOBBY_REMEMBERED;
+    for (const p of away) {
+      if (excess-- <= 0) break;
+      this.forget(p.id);
+    }
+  }
+
+  private addParticipant(role: Role, now: number, address: ClientAddress): Participant {
+    const p: Participant = { id: newId(), role, connected: false, lastSeen: now, resumeHashes: [], address };
     this.participants.set(p.id, p);
     return p;
   }

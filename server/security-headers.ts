@@ -2,8 +2,16 @@
 // scripts and wasm, workers from its own files only (never blob:, so every script that runs is a
 // file the manifest lists; docs/decisions/0012-verifiable-client.md), sockets to this server and the configured LiveKit only),
 // no referrer, no MIME sniffing, an isolated browsing context, and camera/microphone/screen
-// capture for this origin only.
+// capture for this origin only. Trusted Types are required for every script sink: the only
+// policies are Svelte's own (`svelte-trusted-html`, for its compiled templates) and the app's
+// `default` (client/src/lib/trusted-types.ts: same-origin script URLs only, no HTML, no script
+// text). Behind an https public origin, HSTS tells browsers never to use plain http again.
 import type { RequestHandler } from 'express';
+
+/** The Trusted Types policies the app creates (CSP `trusted-types`); any other name is refused. */
+const TRUSTED_TYPES_POLICIES = ['default', 'svelte-trusted-html'] as const;
+/** One year; no includeSubDomains or preload, which would bind other sites of the operator. */
+const HSTS = 'max-age=31536000';
 
 /** ws(s) and http(s) origins of a URL, whichever scheme it was given in. */
 function socketAndHttpOrigins(url: string): string[] {
@@ -30,12 +38,20 @@ export function contentSecurityPolicy(publicOrigins: readonly string[], livekitU
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'none'",
+    "require-trusted-types-for 'script'",
+    `trusted-types ${TRUSTED_TYPES_POLICIES.join(' ')}`,
   ].join('; ');
 }
 
-export function securityHeaders(publicOrigins: readonly string[], livekitUrl: string | null): RequestHandler {
+/** HSTS is sent when the configured public origins are all https (never for a plain-http dev server). */
+export function wantsHsts(publicOrigins: readonly string[] | null): boolean {
+  return publicOrigins !== null && publicOrigins.length > 0 && publicOrigins.every((o) => o.startsWith('https://'));
+}
+
+export function securityHeaders(publicOrigins: readonly string[], livekitUrl: string | null, hsts = false): RequestHandler {
   const csp = contentSecurityPolicy(publicOrigins, livekitUrl);
   return (_req, res, next) => {
+    if (hsts) res.setHeader('Strict-Transport-Security', HSTS);
     res.setHeader('Content-Security-Policy', csp);
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -1,12 +1,14 @@
 // The WebSocket endpoint, `/ws/<roomId>`. Every check happens in the HTTP upgrade, before the
 // socket is accepted, and a refusal is a plain HTTP status:
 //   404 wrong path or unknown room · 403 Origin not allowed · 426 no `sealroom.v1` offered
-//   401 no or wrong `auth.<credential>` · 503 the room's lobby holds too many connections
+//   401 no or wrong `auth.<credential>` · 503 the room's lobby holds too many connections, in all
+//   or from this client's address or IPv6 /64 (server/address.ts)
 // Only `sealroom.v1` is ever echoed back as the selected subprotocol, never the credential.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { WS_AUTH_PREFIX, WS_MAX_FRAME_BYTES, WS_VERSION_PROTOCOL } from '../protocol/protocol';
+import { upgradeAddress } from './address';
 import type { Hub } from './hub';
 import type { Logger } from './log';
 import type { Rooms } from './rooms';
@@ -38,6 +40,7 @@ export interface WsDeps {
   readonly hub: Hub;
   readonly origins: readonly string[];
   readonly log: Logger;
+  readonly trustProxy?: boolean | number | string | undefined;
 }
 
 export function createWsEndpoint(deps: WsDeps): { wss: WebSocketServer; onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } {
@@ -73,11 +76,12 @@ export function createWsEndpoint(deps: WsDeps): { wss: WebSocketServer; onUpgrad
       deps.log.info('ws.refused', { room: roomId, status: 401 });
       return refuse(socket, 401, 'missing or wrong credential\n');
     }
-    if (auth.kind === 'access' && !room.canAcceptLobby()) {
+    const address = upgradeAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxy);
+    if (auth.kind === 'access' && (!room.canAcceptLobby(address) || deps.rooms.overBudget())) {
       deps.log.info('ws.refused', { room: roomId, status: 503 });
       return refuse(socket, 503, 'the lobby of this room is full\n');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => deps.hub.attach(room, auth, ws));
+    wss.handleUpgrade(req, socket, head, (ws) => deps.hub.attach(room, auth, ws, address));
   };
 
   return { wss, onUpgrade };

@@ -1,6 +1,8 @@
-// Entry point. zod is told not to eval before any schema exists (it imports nothing else); the
+// Entry point. The Trusted Types default policy comes first (the CSP requires it for every script
+// sink); zod is told not to eval before any schema exists (it imports nothing else); the
 // encryption seam is installed next, before anything can import livekit-client and create an
 // RTCPeerConnection; then the language is chosen and the app mounts.
+import './lib/trusted-types';
 import './lib/zod-config';
 import './lib/media/transform-hook';
 import './app.css';

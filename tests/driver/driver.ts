@@ -9,7 +9,7 @@
 //          read in the same turn of the event loop are admitted in one commit.
 //   guest: connect with the link's access token; knock() once the host's key is verified.
 import { type Reason } from '../../crypto/index';
-import { generateIdentity, generateRoomKey } from '../../crypto/index';
+import { fromBase64Url, generateHostKey, generateIdentity, generateRoomKey, hostProofMessage, signHostStatement, toBase64Url, type HostKeyPair } from '../../crypto/index';
 import { type JoinRequest } from '../../crypto/index';
 import { type LinkFragment, roomIdBytes } from '../../crypto/index';
 import { chainHead, type MemberState, roomContext, type SelfKeys } from '../../crypto/index';
@@ -41,6 +41,7 @@ interface Seat {
   readonly fragment: LinkFragment;
   readonly name: string;
   readonly self: SelfKeys;
+  readonly hostKey?: HostKeyPair;
 }
 
 /** The media sink of a headless member: it keeps every epoch's keys (tests open frames with them). */
@@ -81,6 +82,8 @@ export class ProtocolMember {
   #socket: SignalingSocket | null = null;
   #pid: string | null = null;
   #admitScheduled = false;
+  /** This member's per-room host key: it answers the host challenge and signs hand-overs. */
+  readonly #hostKey: HostKeyPair;
 
   private constructor(seat: Seat, options: MemberOptions) {
     ({ origin: this.origin, roomId: this.roomId, fragment: this.fragment, name: this.name, self: this.self } = seat);
@@ -90,7 +93,11 @@ export class ProtocolMember {
     this.#media = new KeptKeys(() => this.#conditions.check());
     const room = roomContext(roomIdBytes(seat.roomId), seat.fragment);
     const channel = { send: (m: Outgoing) => this.#send({ v: PROTOCOL_VERSION, ...m } as ClientMessage), open: true };
-    this.session = new Session({ room, self: seat.self, life: 0 }, this.#media, channel, { removed: () => undefined, ended: () => undefined });
+    const hostKey = seat.hostKey ?? generateHostKey();
+    this.#hostKey = hostKey;
+    this.session = new Session({ room, self: seat.self, life: 0 }, this.#media, channel, { removed: () => undefined, ended: () => undefined }, {
+      hostKey: { publicKey: hostKey.publicKey, sign: (m) => Promise.resolve(signHostStatement(hostKey, m)) },
+    });
     this.session.changes.subscribe(() => this.#changed());
   }
 
@@ -98,8 +105,9 @@ export class ProtocolMember {
   static async createRoomAsHost(origin: string, name: string, options: MemberOptions = {}): Promise<ProtocolMember> {
     await sodiumReady();
     const identity = generateIdentity();
-    const created = await createRoomOverHttp(origin, identity);
-    const member = new ProtocolMember({ origin, roomId: created.roomId, fragment: created.fragment, name, self: { identity, roomKey: generateRoomKey() } }, options);
+    const hostKey = generateHostKey();
+    const created = await createRoomOverHttp(origin, identity, hostKey);
+    const member = new ProtocolMember({ origin, roomId: created.roomId, fragment: created.fragment, name, self: { identity, roomKey: generateRoomKey() }, hostKey }, options);
     member.session.host.start(name);
     await member.#connect(created.hostCredential, () => member.epoch !== null, 'the room at epoch 0');
     return member;
@@ -243,6 +251,9 @@ export class ProtocolMember {
 
   #receive(m: ServerMessage): void {
     switch (m.type) {
+      case 'challenge':
+        this.#socket?.send({ v: PROTOCOL_VERSION, type: 'prove', signature: toBase64Url(signHostStatement(this.#hostKey, hostProofMessage(roomIdBytes(this.roomId), fromBase64Url(m.nonce)))) });
+        break;
       case 'welcome':
         this.#pid = m.participantId;
         this.role = m.role;

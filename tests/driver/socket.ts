@@ -13,6 +13,16 @@ export interface SocketHandlers {
   readonly close: (code: number) => void;
 }
 
+/**
+ * Each driver socket comes from its own loopback address (127.1.0.2, 127.1.0.3, ...), as separate people
+ * would: the server counts lobby places per client address (protocol/limits.ts MAX_LOBBY_PER_ADDRESS).
+ */
+let nextLocal = 0;
+function localAddress(): string {
+  const n = nextLocal++;
+  return `127.1.${Math.floor(n / 250) % 250}.${2 + (n % 250)}`;
+}
+
 export class SignalingSocket {
   /** Resolves once the upgrade is accepted; rejects with `refused` otherwise. */
   readonly opened: Promise<void>;
@@ -21,7 +31,7 @@ export class SignalingSocket {
   /** Starts opening at once; handlers may run as soon as `opened` resolves. */
   constructor(origin: string, roomId: string, credential: string, handlers: SocketHandlers) {
     const url = `${origin.replace(/^http/, 'ws')}${wsPath(roomId)}`;
-    const ws = new WebSocket(url, wsSubprotocols(credential), { origin, maxPayload: 1024 * 1024 });
+    const ws = new WebSocket(url, wsSubprotocols(credential), { origin, maxPayload: 1024 * 1024, localAddress: localAddress() });
     this.ws = ws;
     ws.on('message', (data, isBinary) => {
       if (isBinary) return handlers.invalid('the server sent a binary frame');

@@ -1,8 +1,8 @@
 // Every host flow, through the UI of real browsers over the loopback LiveKit: scheduling details in
-// the lobby, knock and admit, deny, lock and unlock, remove, host absent and returning, hand-over,
+// the lobby, knock and admit, deny, clearing the lobby, lock and unlock, remove, host absent and returning, hand-over,
 // and end. Each control is a signed commit the members check; the server enforces seats and tokens.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { toBase64Url, deriveAccessKeys, formatFragment, generateLinkSecret, sealRoomInfo } from '../../crypto/index';
+import { toBase64Url, deriveAccessKeys, formatFragment, generateHostKey, generateLinkSecret, sealRoomInfo } from '../../crypto/index';
 import { printLogs } from './harness/browser';
 import { callCode, launchMember, type Member, ownId, waitForEpoch } from './harness/members';
 import { PATTERNS } from './harness/pattern';
@@ -69,7 +69,7 @@ describe('host controls', () => {
     const linkSecret = generateLinkSecret();
     const { accessVerifier } = deriveAccessKeys(linkSecret);
     const info = toBase64Url(sealRoomInfo(generateLinkSecret(), { title: 'Forged title', description: '' }));
-    const res = await fetch(`${server!.origin}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessVerifier: toBase64Url(accessVerifier), info }) });
+    const res = await fetch(`${server!.origin}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessVerifier: toBase64Url(accessVerifier), hostKey: toBase64Url(generateHostKey().publicKey), info }) });
     const { roomId } = (await res.json()) as { roomId: string };
     const fragment = formatFragment({ linkSecret, hostFingerprint: new Uint8Array(32) });
     await visitor.page.goto(`${server!.origin}/r/${roomId}#${fragment}`);
@@ -99,6 +99,16 @@ describe('host controls', () => {
     await waitUntil('a knock', () => host.page.getByTestId('knock').count(), (n) => n === 1, WAIT);
     await host.page.getByTestId('knock').first().getByTestId('deny').click();
     await waitForState(visitor, 'denied');
+    expect(await memberCount(host)).toBe(2);
+  });
+
+  it('clears the waiting room: everyone waiting is turned away', async () => {
+    await visitor.page.goto(link);
+    await join(visitor.page, 'Mallory');
+    await waitUntil('a knock', () => host.page.getByTestId('knock').count(), (n) => n === 1, WAIT);
+    await host.page.getByTestId('clear-lobby').click();
+    await waitForState(visitor, 'denied');
+    await waitUntil('no knock left', () => host.page.getByTestId('knock').count(), (n) => n === 0, WAIT);
     expect(await memberCount(host)).toBe(2);
   });
 

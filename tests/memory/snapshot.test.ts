@@ -26,7 +26,7 @@ function record(tier: ReturnType<typeof callOf>['tier'], person: Person): Server
 }
 
 describe('[J1] joins from a snapshot', () => {
-  it('a room that has seen 10,000 commits, and a hand-over, takes a new guest and a reload like a new room', () => {
+  it('a room that has seen 10,000 commits, and a hand-over, takes a new guest and a reload like a new room', async () => {
     const { tier, host, people } = callOf(1);
     const ann = people[0]!;
     const rekeys = (n: number, by: Person) => {
@@ -41,7 +41,7 @@ describe('[J1] joins from a snapshot', () => {
     rekeys(5_000, host);
     tier.interpose = honest;
     host.page.secure.host.transfer(ann.page.participantId);
-    tier.run();
+    await tier.settle(); // the hand-over is signed with the host's per-room key first
     expect(ann.page.membership.isHost).toBe(true);
     tier.interpose = (m, to) => (host.pages.includes(to) && m.type === 'commit' ? [] : honest(m, to));
     rekeys(4_998, ann);
@@ -85,7 +85,7 @@ describe('[J1] joins from a snapshot', () => {
 });
 
 describe('[L1] the roster is for members only', () => {
-  it('lobby sockets get no commit; a removed member and a denied guest with the link learn nothing after', () => {
+  it('lobby sockets get no commit; a removed member and a denied guest with the link learn nothing after', async () => {
     const { tier, host, people } = callOf(2);
     const [ann, ben] = people as [Person, Person];
     // Ben is removed; he keeps the link and comes back through the lobby.
@@ -110,7 +110,7 @@ describe('[L1] the roster is for members only', () => {
     tier.run();
     admit(tier, host, new Person('Eve'));
     host.page.secure.host.transfer(ann.page.participantId);
-    tier.run();
+    await tier.settle(); // the hand-over is signed with the host's per-room key first
     expect(ann.page.membership.isHost).toBe(true);
 
     for (const seen of [benSees, doraSees]) {

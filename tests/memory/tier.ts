@@ -4,7 +4,7 @@
 // drains, so every test is deterministic. Every message the server sends a client passes the
 // tier's `interpose`, which a test replaces to drop, alter, split, duplicate, hold back or replay
 // it: the hostile server. The media Worker is a recorder of the keys a page installs (no frames).
-import { toBase64Url } from '../../crypto/index';
+import { generateHostKey, signHostStatement, toBase64Url, type HostKeyPair } from '../../crypto/index';
 import { type SelfKeys } from '../../crypto/index';
 import { type ClientMessage, PROTOCOL_VERSION, type ServerMessage } from '../../protocol/protocol';
 import { hashCredential, newCredential } from '../../server/credentials';
@@ -60,14 +60,17 @@ export class Client {
   closed: number | undefined;
   readonly #tier: MemoryTier;
 
-  constructor(tier: MemoryTier, name: string, self: SelfKeys, life: number, created: { value: boolean }) {
+  constructor(tier: MemoryTier, name: string, self: SelfKeys, life: number, created: { value: boolean }, hostKey: HostKeyPair) {
     this.#tier = tier;
     this.name = name;
     this.self = self;
     this.life = life;
     const channel = { open: true, send: (m: Outgoing) => this.#send(m) };
     const genesis = { createdBefore: () => created.value, markCreated: () => void (created.value = true) };
-    this.secure = new Session({ room: tier.link.room, self, life }, this.media, channel, { removed() {}, ended() {} }, { genesis });
+    this.secure = new Session({ room: tier.link.room, self, life }, this.media, channel, { removed() {}, ended() {} }, {
+      genesis,
+      hostKey: { publicKey: hostKey.publicKey, sign: (m) => Promise.resolve(signHostStatement(hostKey, m)) },
+    });
     this.membership = this.secure.membership;
   }
 
@@ -92,6 +95,8 @@ export class Person {
   readonly pages: Client[] = [];
   /** The host's memory of having made epoch 0 (host-credential.ts). */
   readonly created = { value: false };
+  /** This person's per-room host key (storage/host-key-store.ts in the app). */
+  readonly hostKey: HostKeyPair = generateHostKey();
 
   constructor(name: string, self: SelfKeys = newSelf()) {
     this.name = name;
@@ -107,7 +112,7 @@ export class Person {
   /** A new page life: claims the next life from the record, as room-key-store.ts does. */
   claim(tier: MemoryTier): Client {
     this.record = nextPageLife(this.record, () => new Uint8Array(64));
-    const page = new Client(tier, this.name, this.self, this.record.lives - 1, this.created);
+    const page = new Client(tier, this.name, this.self, this.record.lives - 1, this.created, this.hostKey);
     this.pages.push(page);
     return page;
   }
@@ -123,9 +128,9 @@ class MemoryTier {
   readonly #queue: (() => void)[] = [];
   readonly #byId = new Map<string, Client>();
 
-  constructor(hostSelf: SelfKeys) {
+  constructor(hostSelf: SelfKeys, hostSigner: HostKeyPair) {
     this.link = newLink(hostSelf.identity);
-    this.room = new Room({ id: toBase64Url(this.link.room.roomId), hostCredentialHash: hashCredential(newCredential())!, accessVerifier: new Uint8Array(32), now: 0 });
+    this.room = new Room({ id: toBase64Url(this.link.room.roomId), hostCredentialHash: hashCredential(newCredential())!, accessVerifier: new Uint8Array(32), hostKey: hostSigner.publicKey, now: 0 });
   }
 
   /** Open a page for `person`: as host, as a new lobby participant, or resuming its last page's seat. */
@@ -149,10 +154,27 @@ class MemoryTier {
     return page;
   }
 
+  /** `person`'s page loses its socket (1001): the server marks it away, as the hub does on close. */
+  drop(person: Person): void {
+    const page = person.page;
+    if (page.closed !== undefined) return;
+    page.closed = 1001;
+    this.#apply(this.room.disconnect(page.participantId, false, this.now));
+  }
+
   toServer(from: Client, message: ClientMessage): void {
     this.#queue.push(() => {
       if (this.#byId.get(from.participantId) === from) this.#apply(handleMessage(this.room, from.participantId, message, this.now));
     });
+  }
+
+  /** run(), and again after the pending promises (a host key's signature, as WebCrypto's is async) resolve. */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      this.run();
+      await Promise.resolve();
+    }
+    this.run();
   }
 
   /** Deliver everything queued, and everything that causes, in order. */
@@ -169,7 +191,8 @@ class MemoryTier {
       if (effect.kind === 'send' && to !== undefined) {
         for (const message of this.interpose(effect.message, to)) this.#queue.push(() => to.closed === undefined && to.secure.receive(message));
       } else if (effect.kind === 'close' && to !== undefined) {
-        to.closed = effect.code;
+        // After what was sent before it, as server/connection.ts orders a close behind its outbox.
+        this.#queue.push(() => void (to.closed ??= effect.code));
       }
     }
   }
@@ -178,7 +201,7 @@ class MemoryTier {
 /** A host and `guests` admitted one after another, each through a real knock and admit. */
 export function callOf(guests: number): { tier: MemoryTier; host: Person; people: Person[] } {
   const host = new Person('Host');
-  const tier = new MemoryTier(host.self);
+  const tier = new MemoryTier(host.self, host.hostKey);
   tier.open(host, 'host').secure.host.start('Host');
   tier.run();
   const people: Person[] = [];

@@ -15,8 +15,11 @@ async function host(room: CreatedRoom): Promise<{ host: TestClient; hostId: stri
   return { host: h, hostId: (await h.next('welcome')).participantId };
 }
 
+let guests = 0;
+/** A lobby participant, each from its own loopback address (lobby places are counted per address). */
 async function guest(room: CreatedRoom): Promise<{ guest: TestClient; id: string; resumeToken: string }> {
-  const g = await TestClient.connect(t.base, room.roomId, room.accessToken);
+  const n = guests++;
+  const g = await TestClient.connect(t.base, room.roomId, room.accessToken, { localAddress: `127.2.${Math.floor(n / 250) % 250}.${2 + (n % 250)}` });
   const w = await g.next('welcome');
   return { guest: g, id: w.participantId, resumeToken: w.resumeToken };
 }
@@ -170,7 +173,7 @@ describe('roles', () => {
     { v: 1, type: 'remove', participants: ['A'.repeat(22)] },
     { v: 1, type: 'lock', locked: true },
     { v: 1, type: 'end' },
-    { v: 1, type: 'transfer-host', to: 'A'.repeat(22) },
+    { v: 1, type: 'clear-lobby' },
     { v: 1, type: 'commit', epoch: 1, commit: 'Y29tbWl0', envelopes: {} },
   ];
 

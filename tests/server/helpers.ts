@@ -3,7 +3,7 @@
 // client receives is checked against the protocol's ServerMessage schema.
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
-import { toBase64Url, deriveAccessKeys, generateLinkSecret } from '../../crypto/index';
+import { toBase64Url, deriveAccessKeys, fromBase64Url, generateHostKey, generateLinkSecret, handOverMessage, hostProofMessage, participantIdBytes, roomIdBytes, signHostStatement, type HostKeyPair } from '../../crypto/index';
 import { parseServerMessage, wsSubprotocols, type ServerMessage, type ServerMessageType } from '../../protocol/protocol';
 import { startServer, type RunningServer } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
@@ -47,7 +47,15 @@ export interface CreatedRoom {
   readonly hostCredential: string;
   readonly accessToken: string;
   readonly accessVerifier: string;
+  /** The per-room host key registered at creation (a host connection signs its challenge with it). */
+  readonly hostKey: HostKeyPair;
 }
+
+/**
+ * The host key a test client answers a room's challenge with, by room id: set by createRoom, and by
+ * tests that hand the role over. A client opened with `prove: false` answers nothing.
+ */
+const roomHostKeys = new Map<string, HostKeyPair>();
 
 export function newAccessKeys(): { accessToken: string; accessVerifier: string } {
   const keys = deriveAccessKeys(generateLinkSecret());
@@ -56,14 +64,27 @@ export function newAccessKeys(): { accessToken: string; accessVerifier: string }
 
 export async function createRoom(base: string, info?: string): Promise<CreatedRoom> {
   const keys = newAccessKeys();
+  const hostKey = generateHostKey();
   const res = await fetch(`${base}/api/rooms`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ accessVerifier: keys.accessVerifier, ...(info !== undefined ? { info } : {}) }),
+    body: JSON.stringify({ accessVerifier: keys.accessVerifier, hostKey: toBase64Url(hostKey.publicKey), ...(info !== undefined ? { info } : {}) }),
   });
   if (res.status !== 201) throw new Error(`room creation answered ${res.status}`);
   const body = (await res.json()) as { roomId: string; hostCredential: string };
-  return { ...keys, roomId: body.roomId, hostCredential: body.hostCredential };
+  roomHostKeys.set(body.roomId, hostKey);
+  return { ...keys, hostKey, roomId: body.roomId, hostCredential: body.hostCredential };
+}
+
+/** A commit's `handOver`: `from` (the room's host key now) names `toKey` of participant `to` at `epoch`. */
+export function handOverOf(roomId: string, epoch: number, to: string, toKey: HostKeyPair, from: HostKeyPair): { to: string; hostKey: string; signature: string } {
+  const statement = handOverMessage(roomIdBytes(roomId), epoch, participantIdBytes(to), toKey.publicKey);
+  return { to, hostKey: toBase64Url(toKey.publicKey), signature: toBase64Url(signHostStatement(from, statement)) };
+}
+
+/** The `prove` answer to a challenge, signed with `key`. */
+export function proofOf(roomId: string, nonce: string, key: HostKeyPair): { v: 1; type: 'prove'; signature: string } {
+  return { v: 1, type: 'prove', signature: toBase64Url(signHostStatement(key, hostProofMessage(roomIdBytes(roomId), fromBase64Url(nonce)))) };
 }
 
 type Msg<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
@@ -76,6 +97,12 @@ export interface OpenOptions {
   /** Replaces the offered subprotocols entirely. */
   readonly protocols?: string[];
   readonly autoPong?: boolean;
+  /** Open from this loopback address (the server counts lobby places per client address). */
+  readonly localAddress?: string;
+  /** Extra request headers (X-Forwarded-For behind a trusted proxy). */
+  readonly headers?: Record<string, string>;
+  /** Answer a host challenge with this key (default: the room's in roomHostKeys); false: do not answer. */
+  readonly prove?: HostKeyPair | false;
 }
 
 const open = new Set<TestClient>();
@@ -92,7 +119,11 @@ export class TestClient {
   private invalid: string | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    roomId: string,
+    prove: HostKeyPair | false | undefined,
+  ) {
     open.add(this);
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
@@ -104,7 +135,12 @@ export class TestClient {
     ws.on('message', (data) => {
       const parsed = parseServerMessage(data.toString());
       if (!parsed.ok) this.invalid = `server sent an invalid message: ${parsed.code} ${parsed.message}`;
-      else {
+      else if (parsed.message.type === 'challenge' && prove !== false) {
+        const key = prove ?? roomHostKeys.get(roomId);
+        this.received.push(parsed.message);
+        if (key !== undefined) this.send(proofOf(roomId, parsed.message.nonce, key));
+        else this.queue.push(parsed.message);
+      } else {
         this.received.push(parsed.message);
         this.queue.push(parsed.message);
       }
@@ -118,8 +154,10 @@ export class TestClient {
       origin: options.origin ?? base,
       autoPong: options.autoPong ?? true,
       maxPayload: 1024 * 1024,
+      ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      ...(options.headers !== undefined ? { headers: options.headers } : {}),
     });
-    const client = new TestClient(ws);
+    const client = new TestClient(ws, roomId, options.prove);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));

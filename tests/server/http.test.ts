@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateRoomResponse, HttpError, RoomStatusResponse } from '../../protocol/protocol';
+import { generateHostKey, toBase64Url } from '../../crypto/index';
+import { ROOM_OVERHEAD_BYTES } from '../../protocol/limits';
 import { createRoom, newAccessKeys, startTestServer, type TestServer } from './helpers';
 
 let t: TestServer;
@@ -32,9 +34,11 @@ async function expectError(res: Response, httpStatus: number, code: string): Pro
   expect(body.error).toBe(code);
 }
 
+const HOST_KEY = toBase64Url(generateHostKey().publicKey);
+
 describe('POST /api/rooms', () => {
   it('creates a room with a 22-character id and a 43-character host credential', async () => {
-    const res = await post(JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier, info: 'c2VhbGVkLWluZm8' }));
+    const res = await post(JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier, hostKey: HOST_KEY, info: 'c2VhbGVkLWluZm8' }));
     expect(res.status).toBe(201);
     const body = CreateRoomResponse.parse(await res.json());
     expect(body.roomId).toMatch(/^[A-Za-z0-9_-]{22}$/);
@@ -54,21 +58,24 @@ describe('POST /api/rooms', () => {
 
   it.each([
     ['an empty object', '{}'],
-    ['a short verifier', JSON.stringify({ accessVerifier: 'abc' })],
-    ['an unknown field', JSON.stringify({ accessVerifier: 'A'.repeat(43), name: 'Alice' })],
-    ['info that is not base64url', JSON.stringify({ accessVerifier: 'A'.repeat(43), info: 'not base64!' })],
-    ['a non-canonical verifier', JSON.stringify({ accessVerifier: `${'A'.repeat(42)}B` })],
+    ['a short verifier', JSON.stringify({ accessVerifier: 'abc', hostKey: HOST_KEY })],
+    ['no host key', JSON.stringify({ accessVerifier: 'A'.repeat(43) })],
+    ['a host key that is not 32 bytes', JSON.stringify({ accessVerifier: 'A'.repeat(43), hostKey: 'A'.repeat(42) })],
+    ['a non-canonical host key', JSON.stringify({ accessVerifier: 'A'.repeat(43), hostKey: `${'A'.repeat(42)}B` })],
+    ['an unknown field', JSON.stringify({ accessVerifier: 'A'.repeat(43), hostKey: HOST_KEY, name: 'Alice' })],
+    ['info that is not base64url', JSON.stringify({ accessVerifier: 'A'.repeat(43), hostKey: HOST_KEY, info: 'not base64!' })],
+    ['a non-canonical verifier', JSON.stringify({ accessVerifier: `${'A'.repeat(42)}B`, hostKey: HOST_KEY })],
     ['an array', '[]'],
   ])('answers %s with 400 bad-message', async (_what, body) => {
     await expectError(await post(body), 400, 'bad-message');
   });
 
   it('answers a body that is not JSON-typed with 400 bad-message', async () => {
-    await expectError(await post(JSON.stringify({ accessVerifier: 'A'.repeat(43) }), 'text/plain'), 400, 'bad-message');
+    await expectError(await post(JSON.stringify({ accessVerifier: 'A'.repeat(43), hostKey: HOST_KEY }), 'text/plain'), 400, 'bad-message');
   });
 
   it('answers a body over 16 KiB with 413 too-large', async () => {
-    await expectError(await post(JSON.stringify({ accessVerifier: 'A'.repeat(43), info: 'A'.repeat(17 * 1024) })), 413, 'too-large');
+    await expectError(await post(JSON.stringify({ accessVerifier: 'A'.repeat(43), hostKey: HOST_KEY, info: 'A'.repeat(17 * 1024) })), 413, 'too-large');
   });
 });
 
@@ -130,6 +137,8 @@ describe('security headers', () => {
     expect(csp).toContain("frame-src 'none'");
     expect(csp).toContain("base-uri 'none'");
     expect(csp).toContain("form-action 'none'");
+    expect(csp).toContain("require-trusted-types-for 'script'");
+    expect(csp).toContain('trusted-types default svelte-trusted-html');
     expect(csp).not.toContain("'unsafe-eval'");
     // WEBCAT's rule: scripts and workers only from files (no blob:, no eval; wasm-unsafe-eval allowed).
     expect(csp).not.toMatch(/(script|worker)-src[^;]*blob:/);
@@ -138,6 +147,20 @@ describe('security headers', () => {
     expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(res.headers.get('permissions-policy')).toBe('camera=(self), microphone=(self), display-capture=(self)');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('strict-transport-security')).toBeNull(); // this server's public origin is http
+  });
+
+  it('sends HSTS when the public origins are https, and not when any is http', async () => {
+    const secure = await startTestServer({}, { PUBLIC_ORIGINS: 'https://call.example' });
+    const mixed = await startTestServer({}, { PUBLIC_ORIGINS: 'https://call.example,http://call.example' });
+    try {
+      for (const p of ['/', '/api/rooms/AAAAAAAAAAAAAAAAAAAAAA']) {
+        expect((await fetch(`${secure.base}${p}`)).headers.get('strict-transport-security')).toBe('max-age=31536000');
+        expect((await fetch(`${mixed.base}${p}`)).headers.get('strict-transport-security')).toBeNull();
+      }
+    } finally {
+      await Promise.all([secure.close(), mixed.close()]);
+    }
   });
 });
 
@@ -179,14 +202,16 @@ describe('static client', () => {
   });
 });
 
-describe('room creation rate limit', () => {
-  it('answers 429 rate-limited after the per-IP budget for the minute', async () => {
+describe('room creation limits ([R1], [R2])', () => {
+  const body = (info?: string) => JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier, hostKey: HOST_KEY, ...(info !== undefined ? { info } : {}) });
+  const make = (base: string, from?: string, info?: string) =>
+    fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', ...(from !== undefined ? { 'x-forwarded-for': from } : {}) }, body: body(info) });
+
+  it('answers 429 rate-limited after the per-address budget for the minute', async () => {
     const limited = await startTestServer({ roomCreatesPerMinutePerIp: 30 });
     try {
-      const body = JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier });
-      const make = () => fetch(`${limited.base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      for (let i = 0; i < 30; i++) expect((await make()).status).toBe(201);
-      const res = await make();
+      for (let i = 0; i < 30; i++) expect((await make(limited.base)).status).toBe(201);
+      const res = await make(limited.base);
       await expectError(res, 429, 'rate-limited');
       expect(res.headers.get('retry-after')).toBe('60');
     } finally {
@@ -194,12 +219,39 @@ describe('room creation rate limit', () => {
     }
   });
 
-  it('answers 503 once the server holds its maximum number of rooms', async () => {
+  it('[R1] counts every address of one IPv6 /64 together, and other networks apart', async () => {
+    const limited = await startTestServer({ roomCreatesPerMinutePerIp: 30, roomCreatesPerMinutePer64: 5, trustProxy: true });
+    try {
+      // A client rotating addresses inside its /64, one room from each.
+      for (let i = 1; i <= 5; i++) expect((await make(limited.base, `2001:db8:1:2::${i.toString(16)}`)).status).toBe(201);
+      await expectError(await make(limited.base, '2001:db8:1:2:ffff:1:2:3'), 429, 'rate-limited');
+      expect((await make(limited.base, '2001:db8:1:3::1')).status).toBe(201); // the next /64
+      for (let i = 1; i <= 6; i++) expect((await make(limited.base, `192.0.2.${i}`)).status).toBe(201); // IPv4: per address only
+      expect((await make(limited.base, '::ffff:192.0.2.200')).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('[R2] answers 503 server-full once the server holds its maximum number of rooms', async () => {
     const small = await startTestServer({ maxRooms: 1 });
     try {
       await createRoom(small.base);
-      const res = await fetch(`${small.base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessVerifier: newAccessKeys().accessVerifier }) });
-      await expectError(res, 503, 'rate-limited');
+      const res = await make(small.base);
+      await expectError(res, 503, 'server-full');
+      expect(res.headers.get('retry-after')).toBe('300');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('[R2] answers 503 server-full once the rooms hold the memory budget in bytes', async () => {
+    const info = 'A'.repeat(8000);
+    const small = await startTestServer({ maxStoredBytes: 3 * (ROOM_OVERHEAD_BYTES + info.length) });
+    try {
+      for (let i = 0; i < 3; i++) expect((await make(small.base, undefined, info)).status).toBe(201);
+      await expectError(await make(small.base, undefined, info), 503, 'server-full');
+      await expectError(await make(small.base), 503, 'server-full'); // even a room with no info: its overhead counts too
     } finally {
       await small.close();
     }

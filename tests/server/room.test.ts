@@ -1,20 +1,21 @@
 // The pure room state (server/room.ts, server/room-messages.ts): driven without any socket, by
 // inspecting the effects each step returns.
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url } from '../../crypto/index';
+import { fromBase64Url, generateHostKey, toBase64Url } from '../../crypto/index';
 import { CloseCode, MAX_LOBBY, MAX_MEMBERS, type ClientMessage, type ServerMessage } from '../../protocol/protocol';
 import { hashCredential, newCredential, newId } from '../../server/credentials';
 import type { Effect } from '../../server/effects';
 import { LOBBY_GRACE_MS, MAX_DEPARTED, MAX_RESUME_TOKENS, MEMBER_GRACE_MS } from '../../protocol/limits';
 import { Room } from '../../server/room';
 import { handleMessage } from '../../server/room-messages';
-import { newAccessKeys } from './helpers';
+import { handOverOf, newAccessKeys } from './helpers';
 
 function makeRoom() {
   const hostCredential = newCredential();
   const keys = newAccessKeys();
-  const room = new Room({ id: newId(), hostCredentialHash: hashCredential(hostCredential)!, accessVerifier: fromBase64Url(keys.accessVerifier), now: 0 });
-  return { room, hostCredential, accessToken: keys.accessToken, accessVerifier: keys.accessVerifier };
+  const hostKey = generateHostKey();
+  const room = new Room({ id: newId(), hostCredentialHash: hashCredential(hostCredential)!, accessVerifier: fromBase64Url(keys.accessVerifier), hostKey: hostKey.publicKey, now: 0 });
+  return { room, hostCredential, hostKey, accessToken: keys.accessToken, accessVerifier: keys.accessVerifier };
 }
 
 function join(room: Room, credential: string, now = 0) {
@@ -65,18 +66,21 @@ describe('room credentials', () => {
     expect(tokens.map((t) => room.authenticate(t)?.kind ?? null)).toEqual([null, null, ...Array<string>(MAX_RESUME_TOKENS).fill('resume')]);
   });
 
-  it('stops accepting the old host credential after a transfer', () => {
-    const { room, hostCredential, accessToken } = makeRoom();
+  it('stops accepting the old host credential after a hand-over', () => {
+    const { room, hostCredential, hostKey, accessToken } = makeRoom();
     const host = join(room, hostCredential);
     const g = join(room, accessToken);
     handleMessage(room, host.id, msg({ type: 'admit', participants: [g.id] }), 1);
-    const effects = handleMessage(room, host.id, msg({ type: 'transfer-host', to: g.id }), 2);
+    const next = generateHostKey();
+    handleMessage(room, g.id, msg({ type: 'host-key', publicKey: toBase64Url(next.publicKey) }), 1);
+    const effects = handleMessage(room, host.id, msg({ type: 'commit', epoch: 0, commit: 'Yw', envelopes: {}, handOver: handOverOf(room.id, 0, g.id, next, hostKey) }), 2);
     const granted = sent(effects, g.id).find((m) => m.type === 'host');
     expect(granted?.type).toBe('host');
     expect(room.authenticate(hostCredential)).toBeNull();
     expect(room.authenticate((granted as Extract<ServerMessage, { type: 'host' }>).hostCredential)).toEqual({ kind: 'host' });
     expect(room.participants.get(host.id)?.role).toBe('member');
     expect(room.hostId).toBe(g.id);
+    expect(room.hostKey).toEqual(next.publicKey);
   });
 });
 
@@ -124,14 +128,15 @@ describe('room connections and presence', () => {
     expect(room.authenticate(b.welcome.resumeToken)?.kind).toBe('resume');
   });
 
-  it('forgets disconnected lobby participants and their knocks after the grace period', () => {
+  it('drops a closed lobby socket\'s knock at once, and forgets the participant after the grace period', () => {
     const { room, guests, host } = withKnocks(2);
-    room.disconnect(guests[0]!.id, false, 10);
-    expect(room.sweep(10 + LOBBY_GRACE_MS)).toEqual([]);
-    const effects = room.sweep(11 + LOBBY_GRACE_MS);
-    expect(room.participants.has(guests[0]!.id)).toBe(false);
+    const closed = room.disconnect(guests[0]!.id, false, 10);
     expect(room.knocks.size).toBe(1);
-    expect(sent(effects, host.id)).toEqual([{ v: 1, type: 'presence', members: [host.id], host: host.id, lobby: 1 }]);
+    expect(sent(closed, host.id)).toEqual([{ v: 1, type: 'presence', members: [host.id], host: host.id, lobby: 1 }]);
+    expect(room.sweep(10 + LOBBY_GRACE_MS)).toEqual([]);
+    expect(room.participants.has(guests[0]!.id)).toBe(true); // it may still resume, and knock again
+    room.sweep(11 + LOBBY_GRACE_MS);
+    expect(room.participants.has(guests[0]!.id)).toBe(false);
   });
 
   it('tells the host when an admitted member leaves for good, and again when the host reconnects', () => {

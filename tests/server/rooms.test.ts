@@ -1,9 +1,11 @@
 // server/rooms.ts: the registry of rooms, creation and the idle sweep.
 import { describe, expect, it } from 'vitest';
 import { Rooms } from '../../server/rooms';
+import { generateHostKey, toBase64Url } from '../../crypto/index';
 import { newAccessKeys } from './helpers';
 
-const request = () => ({ accessVerifier: newAccessKeys().accessVerifier });
+const hostKey = () => toBase64Url(generateHostKey().publicKey);
+const request = () => ({ accessVerifier: newAccessKeys().accessVerifier, hostKey: hostKey() });
 
 describe('rooms registry', () => {
   it('creates rooms that can be found by id, and forgets deleted ones', () => {
@@ -18,7 +20,7 @@ describe('rooms registry', () => {
 
   it('refuses a non-canonical verifier and a server that is full', () => {
     const rooms = new Rooms(1000, 1);
-    expect(rooms.create({ accessVerifier: `${'A'.repeat(42)}B` }, 0)).toEqual({ ok: false, reason: 'bad-verifier' });
+    expect(rooms.create({ accessVerifier: `${'A'.repeat(42)}B`, hostKey: hostKey() }, 0)).toEqual({ ok: false, reason: 'bad-verifier' });
     expect(rooms.create(request(), 0).ok).toBe(true);
     expect(rooms.create(request(), 0)).toEqual({ ok: false, reason: 'full' });
   });
@@ -27,7 +29,7 @@ describe('rooms registry', () => {
     const rooms = new Rooms(1000, 10);
     const keys = newAccessKeys();
     const idle = rooms.create(request(), 0);
-    const busy = rooms.create({ accessVerifier: keys.accessVerifier }, 0);
+    const busy = rooms.create({ accessVerifier: keys.accessVerifier, hostKey: hostKey() }, 0);
     if (!idle.ok || !busy.ok) throw new Error('not created');
     const auth = busy.room.authenticate(keys.accessToken);
     if (auth?.kind !== 'access') throw new Error('no access');

@@ -2,6 +2,14 @@
 // held elsewhere, agree with each other.
 import { describe, expect, it } from 'vitest';
 import {
+  createJoinRequest,
+  deriveLinkKeys,
+  generateIdentity,
+  generateLinkSecret,
+  generateRoomKey,
+  MAX_NAME_CHARS,
+  sodium,
+  toBase64Url,
   DEFAULT_REPLAY_WINDOW,
   KID_SENDER_BITS,
   MAX_APP_BODY_BYTES,
@@ -14,7 +22,7 @@ import {
   splitKid,
   u64,
 } from '../../crypto/index';
-import { MAX_DEPARTED, MAX_LOBBY, MAX_LOBBY_PARTICIPANTS, MAX_MEMBERS, MAX_MESSAGE_BYTES, WS_MAX_FRAME_BYTES } from '../../protocol/limits';
+import { MAX_DEPARTED, MAX_KNOCK_CHARS, MAX_LOBBY, MAX_LOBBY_PARTICIPANTS, MAX_MEMBERS, MAX_MESSAGE_BYTES, WS_MAX_FRAME_BYTES } from '../../protocol/limits';
 import { MAX_MEMBERS as WIRE_MAX_MEMBERS } from '../../protocol/protocol';
 
 describe('limits', () => {
@@ -45,6 +53,21 @@ describe('limits', () => {
   it('keeps a place in the lobby for every knock, and reports every departure of a full room', () => {
     expect(MAX_LOBBY_PARTICIPANTS).toBeGreaterThanOrEqual(MAX_LOBBY);
     expect(MAX_DEPARTED).toBeGreaterThanOrEqual(MAX_MEMBERS);
+  });
+
+  it('fits the largest join request (a name of four-byte letters at the limit) in a knock', () => {
+    const roomId = sodium().randombytes_buf(16);
+    const { joinMacKey } = deriveLinkKeys(generateLinkSecret(), roomId);
+    const request = createJoinRequest({
+      identity: generateIdentity(),
+      roomKey: generateRoomKey(),
+      roomId,
+      participantId: sodium().randombytes_buf(16),
+      hostRoomPublicKey: generateRoomKey().publicKey,
+      displayName: '𝒜'.repeat(MAX_NAME_CHARS),
+      joinMacKey,
+    });
+    expect(toBase64Url(request).length).toBeLessThanOrEqual(MAX_KNOCK_CHARS);
   });
 
   it('keeps the default replay window within the sizes a receiver accepts', () => {

@@ -17,6 +17,10 @@ export type Blocked =
   | 'denied'
   | 'removed'
   | 'replaced'
+  /** 4403 or 4410 without the signed commit that says so: keys kept, reconnect offered ([D1]). */
+  | 'server-closed'
+  /** This browser could not sign the host challenge (no host key for this room). */
+  | 'unproven'
   | 'unreachable'
   | 'unsupported'
   | 'failed';

@@ -23,6 +23,7 @@ import { initialState, lobbySentence, seatOf, transition, type Blocked, type Roo
 import { SignalingClient, type CloseReason } from './signaling.svelte';
 import { loadIdentity } from './storage/identity-store';
 import { claimRoomKey, forgetRoomKey } from './storage/room-key-store';
+import { forgetRoomHostKey, roomHostKey } from './storage/host-key-store';
 import { t } from './i18n/i18n.svelte';
 import { message } from './i18n/message';
 
@@ -31,11 +32,10 @@ export type { PendingKnock };
 const NAME_KEY = 'sealroom.name';
 
 const CLOSE_TO_BLOCKED: Partial<Record<CloseReason, Blocked>> = {
-  removed: 'removed',
   denied: 'denied',
-  ended: 'ended',
   replaced: 'replaced',
   protocol: 'failed',
+  unproven: 'unproven',
   'gave-up': 'unreachable',
 };
 
@@ -140,7 +140,8 @@ export class RoomController {
     }
     void this.media.start();
     await sodiumReady();
-    const [identity, { roomKey, life }] = await Promise.all([loadIdentity(), claimRoomKey(this.roomId)]);
+    // The per-room host key: the creator's from create-room.ts, or a fresh one in case the role is handed here.
+    const [identity, { roomKey, life }, hostKey] = await Promise.all([loadIdentity(), claimRoomKey(this.roomId), roomHostKey(this.roomId)]);
     if (this.#disposed) return;
     this.#fragment = link.fragment;
     const keys = deriveLinkKeys(link.fragment.linkSecret, roomIdBytes(this.roomId));
@@ -158,12 +159,12 @@ export class RoomController {
     this.locked = status.status.locked;
     this.#readInfo(keys.roomInfoKey, status.status.info);
 
-    const signaling = new SignalingClient(this.roomId, this.#credential);
+    const signaling = new SignalingClient(this.roomId, this.#credential, (statement) => (hostKey === null ? Promise.resolve(null) : hostKey.sign(statement)));
     const seat = { room: roomContext(roomIdBytes(this.roomId), link.fragment), self: { identity, roomKey }, life };
     this.secure = new SecureRoom(seat, this.#media, signaling, {
       removed: () => this.#dispatch({ type: 'blocked', reason: 'removed' }),
       ended: () => this.#dispatch({ type: 'blocked', reason: 'ended' }),
-    }, { genesis: { createdBefore: () => roomCreatedHere(this.roomId), markCreated: () => markRoomCreated(this.roomId) } });
+    }, { genesis: { createdBefore: () => roomCreatedHere(this.roomId), markCreated: () => markRoomCreated(this.roomId) }, ...(hostKey !== null ? { hostKey } : {}) });
     // Knocks are checked against this profile's verified contacts (host-desk.ts flags); a profile
     // whose contacts cannot be read checks them against members and other knocks only.
     void loadContacts().then((contacts) => this.secure?.core.host.setContacts(contacts), () => undefined);
@@ -234,6 +235,11 @@ export class RoomController {
   /** Host: end the room for everyone. */
   end(): void {
     this.secure?.host.end();
+  }
+
+  /** Host: turn away everyone waiting in the lobby (idle sockets holding places included). */
+  clearLobby(): void {
+    this.secure?.host.clearLobby();
   }
 
   /** Host: hand the role to a member whose socket is connected now. */
@@ -333,6 +339,7 @@ export class RoomController {
     this.media.stop();
     if (this.state.kind === 'blocked' && (this.state.reason === 'removed' || this.state.reason === 'ended')) {
       void forgetRoomKey(this.roomId).catch(() => undefined);
+      void forgetRoomHostKey(this.roomId).catch(() => undefined);
       forgetHostCredential(this.roomId);
     }
   }
@@ -348,13 +355,23 @@ export class RoomController {
         this.secure?.welcomed(message.participantId);
         this.#grants.reconnected();
         break;
+      case 'commits':
+        // Commits on a socket that was never welcomed: the server's proof of a removal before its 4403.
+        if (this.signaling?.open !== true) {
+          this.secure?.readRevocation(message.commits);
+          break;
+        }
+        this.secure?.receive(message);
+        this.#hostReadiness();
+        break;
       case 'knock':
       case 'commit':
-      case 'commits':
       case 'lobby':
       case 'left':
       case 'relay':
       case 'ack':
+      case 'host-keys':
+      case 'handed-over':
         this.secure?.receive(message);
         this.#hostReadiness();
         break;
@@ -380,6 +397,7 @@ export class RoomController {
         this.#dispatch({ type: 'promoted' });
         break;
       case 'error':
+        this.secure?.receive(message);
         this.#serverError(message.code, message.ref);
         break;
     }
@@ -403,6 +421,11 @@ export class RoomController {
 
   async #closed(reason: CloseReason): Promise<void> {
     if (reason === 'left') return;
+    // [D1] 4403 / 4410 end this page (and delete its keys) only with the signed commit that says so.
+    if (reason === 'removed' || reason === 'ended') {
+      const departure = this.secure?.departure() ?? 'server-closed';
+      return this.#dispatch({ type: 'blocked', reason: departure });
+    }
     const blocked = CLOSE_TO_BLOCKED[reason];
     if (blocked) return this.#dispatch({ type: 'blocked', reason: blocked });
     // The upgrade was refused: the HTTP API says why.

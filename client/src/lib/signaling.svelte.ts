@@ -2,7 +2,11 @@
 // URL), parses every frame once with parseServerMessage (invalid frames are dropped and counted,
 // never thrown), sends typed messages, and reconnects with backoff, resuming the same participant
 // with the latest resume token (kept in this tab's sessionStorage, so a reload resumes too).
-// Close codes become user-facing reasons.
+// A connection that would hold the host role first gets a `challenge`; the prover (the room's
+// per-room host key, storage/host-key-store.ts) signs it and nothing else is read until the welcome.
+// Close codes become user-facing reasons; 4403 and 4410 are only what the server says: the room
+// controller believes them only with the signed commit (Session.departure, [D1]).
+import { fromBase64Url, hostProofMessage, roomIdBytes, toBase64Url } from '../../../crypto/index';
 import { type Outgoing } from './session/channel';
 import {
   ClientMessage,
@@ -23,6 +27,7 @@ export type CloseReason =
   | 'replaced'
   | 'rejected' // the server refused the upgrade (wrong link, unknown room, full, locked…)
   | 'protocol' // the server says we broke the protocol; retrying would repeat it
+  | 'unproven' // we could not sign the host challenge: this browser lacks the room's host key
   | 'gave-up'; // it kept dropping; the person can retry
 
 export type SignalingStatus =
@@ -51,7 +56,11 @@ const FINAL_CODES: ReadonlyMap<number, CloseReason> = new Map([
   [CloseCode.replaced, 'replaced'],
   [CloseCode.protocolViolation, 'protocol'],
   [CloseCode.tooBig, 'protocol'],
+  [CloseCode.unproven, 'unproven'],
 ]);
+
+/** Signs a host challenge message with this page's per-room host key; null without one. */
+export type Prover = (message: Uint8Array) => Promise<Uint8Array | null>;
 
 export class SignalingClient {
   status = $state.raw<SignalingStatus>({ kind: 'idle' });
@@ -68,10 +77,12 @@ export class SignalingClient {
   #closeHandlers = new Set<CloseHandler>();
   #welcomed = false;
   #resumeFailures = 0;
+  readonly #prove: Prover;
 
-  constructor(roomId: string, credential: string) {
+  constructor(roomId: string, credential: string, prove: Prover = () => Promise.resolve(null)) {
     this.#roomId = roomId;
     this.#credential = credential;
+    this.#prove = prove;
     this.#resumeToken = readResume(roomId);
   }
 
@@ -154,6 +165,10 @@ export class SignalingClient {
       return;
     }
     const message = parsed.message;
+    if (message.type === 'challenge' && !this.#welcomed) {
+      void this.#answer(message.nonce);
+      return;
+    }
     if (message.type === 'welcome') {
       this.#welcomed = true;
       this.#attempt = 0;
@@ -162,7 +177,8 @@ export class SignalingClient {
       writeResume(this.#roomId, message.resumeToken);
       this.welcome = message;
       this.status = { kind: 'open' };
-    } else if (!this.#welcomed) {
+    } else if (!this.#welcomed && message.type !== 'commits') {
+      // Before the welcome only signed commits pass: a removed member's proof of its removal ([D1]).
       console.warn(`signaling: dropped a ${message.type} before the welcome`);
       return;
     } else if (message.type === 'host') {
@@ -175,6 +191,23 @@ export class SignalingClient {
         console.error('signaling: a message handler failed', error);
       }
     }
+  }
+
+  /** Sign the host challenge on the socket it came on; without a key, close it (the server would, with 4407). */
+  async #answer(nonce: string): Promise<void> {
+    const socket = this.#socket;
+    let signature: Uint8Array | null;
+    try {
+      signature = await this.#prove(hostProofMessage(roomIdBytes(this.#roomId), fromBase64Url(nonce)));
+    } catch {
+      signature = null;
+    }
+    if (socket === undefined || socket !== this.#socket || socket.readyState !== WebSocket.OPEN) return;
+    if (signature === null) {
+      this.#finish('unproven', CloseCode.unproven);
+      return;
+    }
+    socket.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'prove', signature: toBase64Url(signature) }));
   }
 
   #closed(code: number): void {

@@ -100,6 +100,13 @@ class HostView {
   transfer(participantId: string): void {
     this.#core.transfer(participantId);
   }
+  clearLobby(): void {
+    this.#core.clearLobby();
+  }
+  get handingOver(): boolean {
+    this.#subscribe();
+    return this.#core.handingOver;
+  }
 }
 
 export class SecureRoom {
@@ -142,6 +149,13 @@ export class SecureRoom {
     return this.core.unopenedCurrent;
   }
 
+  /** [D1] What a 4403/4410 close means, by the verified chain only. */
+  departure(): ReturnType<Session['departure']> {
+    return this.core.departure();
+  }
+  readRevocation(commits: Parameters<Session['readRevocation']>[0]): void {
+    this.core.readRevocation(commits);
+  }
   welcomed(participantId: string): void {
     this.core.welcomed(participantId);
   }

@@ -1,14 +1,16 @@
 // The host's desk: the knocks waiting for an answer, and every membership change the host makes.
 // Each change is a signed commit (crypto/host.ts via Membership) sent together with the server
-// message that enforces what the server can (`admit`/`remove` before it: seats and tokens; `lock`,
-// `end`, `transfer-host` after it). Knocks are opened and checked here; one that does not verify is
+// message that enforces what the server can (`admit` before it: seats and tokens; `remove`, `lock`,
+// `end` after it, so the member learns it from the signed commit first). A hand-over is one message:
+// the commit carries the outgoing host key's statement naming the incoming key, and the host applies
+// it only once the server took it (docs/decisions/0017-host-authority-and-server-limits.md). Knocks are opened and checked here; one that does not verify is
 // counted and dropped. Knocks that reach a returning host before its page has read the log are
 // kept until it has.
 // Each knock carries its knock code (crypto/knock-code.ts: host and guest compare it aloud) and
 // its flags (decision 0015): a name this profile verified with another identity key, or a name
 // that looks like a current member's or another waiting knock's (names.ts skeletons). A flagged
 // knock is admitted only one at a time, never by admit-all.
-import { equalBytes, toBase64Url } from '../../../../crypto/index';
+import { equalBytes, fromBase64Url, handOverMessage, participantIdBytes, roomIdBytes, toBase64Url } from '../../../../crypto/index';
 import { SealroomCryptoError } from '../../../../crypto/index';
 import { type Admission } from '../../../../crypto/index';
 import { MAX_LOBBY } from '../../../../protocol/protocol';
@@ -55,7 +57,27 @@ export interface Publisher {
   readonly participantId: string | undefined;
   publish(make: () => CommitMessage, before?: Outgoing, after?: Outgoing): boolean;
   send(message: Outgoing): boolean;
+  /** A commit of this page was applied outside publish (an accepted hand-over): install its keys. */
+  adopted(): void;
+  /** Tell the host why its last change did not happen. */
+  report(problem: string, reason: string): void;
+  /** This page's per-room host key, if it has one. */
+  readonly hostKey: HostSigner | undefined;
+  readonly roomId: string;
 }
+
+/**
+ * A per-room host key (not the identity key): it answers the server's host challenge and signs
+ * hand-overs (crypto/host-authority.ts). In the app, a non-extractable WebCrypto key in IndexedDB.
+ */
+export interface HostSigner {
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Reasons a hand-over did not happen (Session.problemReason); the view words them. */
+export const HAND_OVER_REFUSED = 'hand-over-refused';
+export const NO_HOST_KEY = 'no-host-key';
 
 /** This profile's memory of having made a room's epoch 0 (host-credential.ts in the app). */
 export interface GenesisRecord {
@@ -86,6 +108,10 @@ export class HostDesk {
 
   readonly #genesis: GenesisRecord;
   readonly #changes: Changes | undefined;
+  /** Members' per-room host keys, as the server says each member's connection registered them. */
+  readonly #hostKeys = new Map<string, Uint8Array>();
+  /** A hand-over sent and not yet answered: its commit is applied only when the server took it. */
+  #handOver: { readonly epoch: number; readonly to: string; adopt(): boolean } | undefined;
 
   constructor(room: Publisher, genesis: GenesisRecord = NO_RECORD, changes?: Changes) {
     this.#room = room;
@@ -165,7 +191,7 @@ export class HostDesk {
     if (chosen.length === 0 || !this.#membership.isHost) return;
     // Someone already a member knocking again (a new tab, a lost session) replaces the old seat.
     const stale = this.#membership.members.filter((m) => !m.isSelf && chosen.some((k) => equalBytes(k.admission.request.identityPublicKey, m.identityPublicKey)));
-    if (stale.length > 0) this.#room.publish(() => this.#membership.remove(stale.map((m) => m.index)), { type: 'remove', participants: stale.map((m) => m.participantId) });
+    if (stale.length > 0) this.#room.publish(() => this.#membership.remove(stale.map((m) => m.index)), undefined, { type: 'remove', participants: stale.map((m) => m.participantId) });
     if (!this.#room.publish(() => this.#membership.admit(chosen.map((k) => k.admission)), { type: 'admit', participants: chosen.map((k) => k.id) })) return;
     trace('admit-sent', chosen.map((k) => k.id).join(','));
     this.#setKnocks(this.#knocks.filter((k) => !chosen.some((c) => c.id === k.id)));
@@ -186,7 +212,8 @@ export class HostDesk {
     const targets = this.#membership.members.filter((m) => !m.isSelf && participantIds.includes(m.participantId));
     if (targets.length === 0 || !this.#membership.isHost) return;
     trace('remove-sent', targets.map((m) => m.participantId).join(','));
-    this.#room.publish(() => this.#membership.remove(targets.map((m) => m.index)), { type: 'remove', participants: targets.map((m) => m.participantId) });
+    // The commit first: the member reads its own signed removal before the server closes it (4403).
+    this.#room.publish(() => this.#membership.remove(targets.map((m) => m.index)), undefined, { type: 'remove', participants: targets.map((m) => m.participantId) });
   }
 
   /** Host: lock or unlock (a signed commit; the server's flag follows, so knocks are refused). */
@@ -201,11 +228,70 @@ export class HostDesk {
     this.#room.publish(() => this.#membership.end(), undefined, { type: 'end' });
   }
 
-  /** Host: hand the host role to a member who is connected (the server checks that). */
+  /** A hand-over is waiting for the server's answer: no other change is made meanwhile. */
+  get handingOver(): boolean {
+    return this.#handOver !== undefined;
+  }
+
+  /** Host: refuse everyone waiting in the lobby, knocked or not (idle sockets holding places too). */
+  clearLobby(): void {
+    if (!this.#membership.isHost || !this.#room.send({ type: 'clear-lobby' })) return;
+    this.#setKnocks([]);
+  }
+
+  /** The server's list of members' registered host keys (a hand-over names one). */
+  hostKeys(keys: readonly { participant: string; publicKey: string }[]): void {
+    for (const k of keys) this.#hostKeys.set(k.participant, fromBase64Url(k.publicKey));
+  }
+
+  /**
+   * Host: hand the host role to a connected member ([H2]). The commit goes with the outgoing host
+   * key's signature naming the member's registered host key; the server stores it and moves the
+   * role in one step, or refuses both. This page applies the commit only on `handed-over`.
+   */
   transfer(participantId: string): void {
     const target = this.#membership.members.find((m) => m.participantId === participantId && !m.isSelf);
-    if (!target || !this.#membership.isHost) return;
-    this.#room.publish(() => this.#membership.transfer(target.index), undefined, { type: 'transfer-host', to: participantId });
+    const signer = this.#room.hostKey;
+    if (!target || !this.#membership.isHost || this.#handOver !== undefined) return;
+    const key = this.#hostKeys.get(participantId);
+    if (signer === undefined || key === undefined) return this.#room.report(`${target.name}'s page has not registered a host key yet`, NO_HOST_KEY);
+    let prepared;
+    try {
+      prepared = this.#membership.prepareTransfer(target.index);
+    } catch (error) {
+      return this.#room.report(error instanceof Error ? error.message : 'the hand-over could not be made', error instanceof SealroomCryptoError ? error.reason : 'malformed');
+    }
+    const pending = { epoch: prepared.message.epoch, to: participantId, adopt: prepared.adopt };
+    this.#handOver = pending;
+    this.#changes?.emit();
+    const statement = handOverMessage(roomIdBytes(this.#room.roomId), pending.epoch, participantIdBytes(participantId), key);
+    void signer.sign(statement).then(
+      (signature) => {
+        if (this.#handOver !== pending) return;
+        const sent = this.#room.send({ ...prepared.message, handOver: { to: participantId, hostKey: toBase64Url(key), signature: toBase64Url(signature) } });
+        if (!sent) this.#dropHandOver('the connection to the server is down');
+      },
+      () => this.#dropHandOver('this browser could not sign with its host key'),
+    );
+  }
+
+  /** The server stored the hand-over of `epoch` and moved the role: apply the commit now. */
+  handedOver(epoch: number): void {
+    const pending = this.#handOver;
+    if (pending === undefined || pending.epoch !== epoch) return;
+    this.#handOver = undefined;
+    if (pending.adopt()) this.#room.adopted();
+    this.#changes?.emit();
+  }
+
+  /** The server refused the hand-over and stored nothing: this page stays the host, as it was. */
+  handOverRefused(message: string): void {
+    if (this.#handOver !== undefined) this.#dropHandOver(message);
+  }
+
+  #dropHandOver(why: string): void {
+    this.#handOver = undefined;
+    this.#room.report(`the host role was not handed over: ${why}`, HAND_OVER_REFUSED);
   }
 
   /** A knock relayed by the server (from the connection `from`). */

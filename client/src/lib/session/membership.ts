@@ -244,8 +244,22 @@ export class Membership {
     return this.#publish(host.end(this.state));
   }
 
-  transfer(toIndex: number): CommitMessage {
-    return this.#publish(host.transfer(this.state, toIndex));
+  /**
+   * Host: the commit handing the role to member `toIndex`, not applied yet. The server stores it and
+   * moves the host role in one step, or refuses both; `adopt()` applies it once the server took it
+   * (false if this page's state moved on meanwhile), and dropping it leaves this page as it was.
+   */
+  prepareTransfer(toIndex: number): { readonly message: CommitMessage; adopt(): boolean } {
+    const base = this.#state;
+    const result = host.transfer(base, toIndex);
+    return {
+      message: commitMessage(result),
+      adopt: () => {
+        if (this.#state !== base) return false;
+        this.#setState(result.state);
+        return true;
+      },
+    };
   }
 
   // --- epoch confirmations ([F1]): who holds the same commit for this epoch
@@ -311,10 +325,7 @@ export class Membership {
 
   #publish(result: host.HostResult): CommitMessage {
     this.#setState(result.state);
-    const envelopes: Record<string, string> = {};
-    for (const [id, envelope] of result.envelopes) envelopes[id] = toBase64Url(envelope);
-    const lobby = result.lobby === undefined ? {} : { lobby: toBase64Url(result.lobby) };
-    return { type: 'commit', epoch: result.epoch, commit: toBase64Url(result.wrappedCommit), envelopes, ...lobby };
+    return commitMessage(result);
   }
 
   #rememberEpoch(): void {
@@ -328,6 +339,13 @@ export class Membership {
   #appEpoch(epoch: number): AppEpoch | undefined {
     return this.#appEpochs.get(epoch);
   }
+}
+
+function commitMessage(result: host.HostResult): CommitMessage {
+  const envelopes: Record<string, string> = {};
+  for (const [id, envelope] of result.envelopes) envelopes[id] = toBase64Url(envelope);
+  const lobby = result.lobby === undefined ? {} : { lobby: toBase64Url(result.lobby) };
+  return { type: 'commit', epoch: result.epoch, commit: toBase64Url(result.wrappedCommit), envelopes, ...lobby };
 }
 
 function decode(commit: WireCommit): IncomingCommit {

@@ -12,13 +12,13 @@
 // a reconnected socket counts as caught up only after its last part.
 // Every server message is untrusted: what does not verify is counted and dropped.
 import { type AppMessageType, appMessageEpoch } from '../../../../crypto/index';
-import { fromBase64Url } from '../../../../crypto/index';
+import { fromBase64Url, toBase64Url } from '../../../../crypto/index';
 import { CONFIRM_DELAY_MS, CONFIRM_JITTER_MS, REFUSALS_KEPT } from '../../../../protocol/limits';
-import { type ServerMessage } from '../../../../protocol/protocol';
+import { ErrorCode, type ServerMessage } from '../../../../protocol/protocol';
 import { trace } from '../e2ee/trace';
 import { type Channel, type Outgoing } from './channel';
 import { Changes } from './changes';
-import { type GenesisRecord, HostDesk, type Publisher } from './host-desk';
+import { type GenesisRecord, HostDesk, type HostSigner, type Publisher } from './host-desk';
 import { type BehindEffect, LeftBehind } from './left-behind';
 import { type Clock, type MediaSink, PAGE_CLOCK } from './media-sink';
 import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership';
@@ -63,7 +63,19 @@ export interface Refusal {
 export interface SessionOptions {
   readonly genesis?: GenesisRecord;
   readonly clock?: Clock;
+  /** This page's per-room host key: registered with the server, used if the host role comes here. */
+  readonly hostKey?: HostSigner;
 }
+
+/**
+ * [D1] What a close with 4403 or 4410 means to this page: the server's word alone is not enough.
+ * 'removed' / 'ended' only when the verified chain holds this member's removal or the end commit;
+ * otherwise 'server-closed': the server disconnected it, and it keeps its keys.
+ */
+export type Departure = 'removed' | 'ended' | 'server-closed';
+
+/** Wait before asking again when the server refused a `sync` for its rate limit. */
+const SYNC_RETRY_MS = 1000;
 
 export class Session implements Publisher {
   /** Fires whenever anything a view shows may have changed (membership, knocks, problems). */
@@ -96,6 +108,8 @@ export class Session implements Publisher {
   readonly #media: MediaSink;
   readonly #events: SessionEvents;
   readonly #clock: Clock;
+  readonly hostKey: HostSigner | undefined;
+  readonly roomId: string;
   participantId: string | undefined;
   #knockName: string | undefined;
   #knockSent = false;
@@ -119,6 +133,8 @@ export class Session implements Publisher {
     this.#channel = channel;
     this.#events = events;
     this.#clock = options.clock ?? PAGE_CLOCK;
+    this.hostKey = options.hostKey;
+    this.roomId = toBase64Url(seat.room.roomId);
     this.host = new HostDesk(this, options.genesis, this.changes);
     media.onNewerEpoch((epoch) => this.#sawNewer(epoch));
   }
@@ -163,6 +179,25 @@ export class Session implements Publisher {
     this.#knockSent = false;
     this.#freshSocket = true;
     this.#sync();
+    // In case the host role is handed here: the server binds it to this key, not to a bearer secret.
+    if (this.hostKey !== undefined) this.send({ type: 'host-key', publicKey: toBase64Url(this.hostKey.publicKey) });
+  }
+
+  /**
+   * [D1] Commits the server sent on a socket it then closed without a welcome (a removed member's
+   * resume token: the commits up to its removal). Read for this member's own signed removal only.
+   */
+  readRevocation(commits: readonly WireCommit[]): void {
+    const applied = this.membership.applyLog(commits, false);
+    this.#refused('log', commits.at(-1)?.epoch ?? -1, applied.refused);
+    if (applied.effects.some((e) => e.type === 'removed')) this.#events.removed();
+  }
+
+  /** [D1] What a close with `code` (4403 removed, 4410 ended) means, by the verified chain only. */
+  departure(): Departure {
+    // The verified chain's own state: a commit this page read, or (the host's own end) made.
+    const kind = this.membership.state.kind;
+    return kind === 'removed' || kind === 'ended' ? kind : 'server-closed';
   }
 
   #sync(): void {
@@ -194,6 +229,20 @@ export class Session implements Publisher {
         break;
       case 'ack':
         for (const handler of this.#ackHandlers) handler(message.id);
+        break;
+      case 'host-keys':
+        this.host.hostKeys(message.keys);
+        break;
+      case 'handed-over':
+        this.host.handedOver(message.epoch);
+        break;
+      case 'error':
+        if (message.ref === 'commit' && message.code === ErrorCode.handOverRefused) this.host.handOverRefused(message.message);
+        // The server's sync budget ran out: the log still has to be read, a moment later.
+        if (message.ref === 'sync' && message.code === ErrorCode.rateLimited && this.#syncPending) {
+          this.#syncPending = false;
+          this.#clock.after(SYNC_RETRY_MS, () => this.#sync());
+        }
         break;
       default:
         break;
@@ -369,13 +418,13 @@ export class Session implements Publisher {
 
   /**
    * Make a commit and send it, with the server-side message it goes with (`before`: admit and
-   * remove, which must reach the server first so the envelopes are delivered; `after`: lock, end
-   * and hand-over, which the server acts on once members have the commit). Then install its keys.
+   * which must reach the server first so the envelopes are delivered; `after`: remove, lock and
+   * end, which the server acts on once members have the commit). Then install its keys.
    * Only with an open socket: a commit made but never delivered would fork this host's chain from
    * the server's log. A change crypto/ refuses (the room is full...) sends nothing at all.
    */
   publish(make: () => CommitMessage, before?: Outgoing, after?: Outgoing): boolean {
-    if (!this.#channel.open) return false;
+    if (!this.#channel.open || this.host.handingOver) return false;
     let message: CommitMessage;
     try {
       message = make();
@@ -395,5 +444,15 @@ export class Session implements Publisher {
     if (after) this.send(after);
     this.#installKeys();
     return sent;
+  }
+
+  adopted(): void {
+    this.#installKeys();
+  }
+
+  report(problem: string, reason: string): void {
+    this.problem = problem;
+    this.problemReason = reason;
+    this.changes.emit();
   }
 }

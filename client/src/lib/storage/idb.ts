@@ -3,9 +3,10 @@
 //   identity   "self" -> this profile's Ed25519 identity (identity-store.ts)
 //   room-keys  roomId -> this profile's X25519 room key for that room (room-key-store.ts)
 //   contacts   identity key (base64url) -> a verified contact: name and time (contacts-store.ts)
+//   host-keys  roomId -> this profile's per-room host key for that room (host-key-store.ts)
 const DB_NAME = 'sealroom';
-const DB_VERSION = 3;
-export const Store = { identity: 'identity', roomKeys: 'room-keys', contacts: 'contacts' } as const;
+const DB_VERSION = 4;
+export const Store = { identity: 'identity', roomKeys: 'room-keys', contacts: 'contacts', hostKeys: 'host-keys' } as const;
 export type Store = (typeof Store)[keyof typeof Store];
 
 function openDb(): Promise<IDBDatabase> {

@@ -278,6 +278,17 @@ export const en = {
   'lobby.knockCode': 'Your knock code: {code}',
   'lobby.knockCodeHint': 'The host sees this code beside your name. If they read you another one, someone else is knocking under your name.',
   'lobby.nameTooLong': 'Names can have at most {max, number} characters; this one has {count, number}.',
+
+  // --- Host authority, departures and server limits (decision 0017)
+  'home.serverFull': 'This server holds as many rooms as it can right now. Try again in a few minutes.',
+  'home.noStorage': 'This browser could not store the room’s host key, so it could not be the host. Allow site storage and try again.',
+  'blocked.server-closed': 'The server disconnected you. Nothing signed by the host ended the room or removed you, so your keys are kept: you can reconnect.',
+  'blocked.unproven': 'This browser does not hold this room’s host key, so the server did not let it in as the host.',
+  'host.clearLobby': 'Clear the waiting room',
+  'host.clearLobbyHint': 'Turns away everyone waiting to be let in, including connections that never knocked.',
+  'host.handingOver': 'Handing the host role over…',
+  'host.handOverRefused': 'The host role was not handed over: that person is no longer connected, or the server refused. You are still the host.',
+  'host.noHostKey': 'That person’s page has not sent its host key yet. Try again in a moment.',
 } as const;
 
 export type MessageId = keyof typeof en;

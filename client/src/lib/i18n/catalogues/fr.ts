@@ -279,4 +279,15 @@ export const fr: Catalogue = {
   'lobby.knockCode': 'Votre code de demande : {code}',
   'lobby.knockCodeHint': 'L’hôte voit ce code à côté de votre nom. S’il vous en lit un autre, quelqu’un d’autre demande à entrer sous votre nom.',
   'lobby.nameTooLong': 'Un nom compte au plus {max, number} caractères ; celui-ci en compte {count, number}.',
+
+  // --- Autorité de l’hôte, départs et limites du serveur (décision 0017)
+  'home.serverFull': 'Ce serveur accueille déjà autant de salles qu’il peut. Réessayez dans quelques minutes.',
+  'home.noStorage': 'Ce navigateur n’a pas pu enregistrer la clé d’hôte de la salle : il ne peut donc pas en être l’hôte. Autorisez le stockage du site et réessayez.',
+  'blocked.server-closed': 'Le serveur vous a déconnecté. Rien de signé par l’hôte n’a terminé la salle ni ne vous a retiré : vos clés sont conservées et vous pouvez vous reconnecter.',
+  'blocked.unproven': 'Ce navigateur ne détient pas la clé d’hôte de cette salle : le serveur ne l’a pas laissé entrer comme hôte.',
+  'host.clearLobby': 'Vider la salle d’attente',
+  'host.clearLobbyHint': 'Renvoie toutes les personnes en attente, y compris les connexions qui n’ont jamais frappé.',
+  'host.handingOver': 'Transmission du rôle d’hôte…',
+  'host.handOverRefused': 'Le rôle d’hôte n’a pas été transmis : cette personne n’est plus connectée, ou le serveur a refusé. Vous êtes toujours l’hôte.',
+  'host.noHostKey': 'La page de cette personne n’a pas encore envoyé sa clé d’hôte. Réessayez dans un instant.',
 };
