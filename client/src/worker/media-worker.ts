@@ -10,6 +10,7 @@
 import { splitMediaFrame } from '../../../crypto/index';
 import { decodeSFrameHeader } from '../../../crypto/index';
 import { FrameCryptor } from './frame-cryptor';
+import { TestForger } from './test-forger';
 import { type FromWorker, type SentHeader, type ToWorker, type TransformOptions, codecForKind } from './messages';
 
 // The WebWorker lib cannot be combined with the DOM lib the rest of the client uses, so the few
@@ -36,6 +37,8 @@ const STATS_INTERVAL_MS = 500;
 const KEY_FRAME_REQUEST_GAP_MS = 1000;
 /** Audit entries are posted in batches of at most this many, at the stats interval. */
 const AUDIT_BATCH = 4096;
+/** Audit entries held in the Worker before the page collects them; beyond it new ones are not kept. */
+const MAX_AUDIT_ENTRIES = 200_000;
 
 const scope = self as unknown as WorkerScope;
 const cryptor = new FrameCryptor();
@@ -43,6 +46,9 @@ const videoSenders = new Set<ScriptTransformer>();
 /** Receiver transform label -> the participant whose track it carries (as the SFU says). */
 const boundReceivers = new Map<string, string>();
 let audit: SentHeader[] | null = null;
+/** Audit only: received frames that opened. */
+let opened: SentHeader[] | null = null;
+const forger = new TestForger();
 // Key updates are applied in order, and frames wait for any update already posted before them.
 let keyChain: Promise<void> = Promise.resolve();
 
@@ -57,6 +63,7 @@ async function apply(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'add-keys':
       await cryptor.addKeys(message.keys, message.send);
+      if (message.send !== undefined && audit !== null) forger.sendKey(message.send.kid, message.send.baseKey);
       return;
     case 'use-send-kid':
       cryptor.useSendKid(message.kid);
@@ -76,6 +83,11 @@ async function apply(message: ToWorker): Promise<void> {
       return;
     case 'audit':
       audit = message.on ? (audit ?? []) : null;
+      opened = message.on ? (opened ?? []) : null;
+      if (!message.on) forger.set(null);
+      return;
+    case 'test-mode':
+      if (audit !== null) forger.set(message.mode);
       return;
   }
 }
@@ -90,27 +102,38 @@ scope.onrtctransform = ({ transformer }) => {
     async transform(frame, controller) {
       await keyChain;
       const data = new Uint8Array(frame.data);
+      const emit = (out: Uint8Array, which: EncodedFrame = frame): void => {
+        which.data = out.buffer.byteLength === out.byteLength ? (out.buffer as ArrayBuffer) : out.slice().buffer;
+        controller.enqueue(which);
+      };
       let out: Uint8Array | null;
       if (side === 'send') {
         out = await cryptor.encrypt(data, codec, frame.getMetadata().mimeType);
-        if (out !== null && audit !== null) record(out, label);
+        if (out === null) return; // dropped: fail closed
+        if (audit !== null) record(out, label);
+        if (forger.active) {
+          await forger.pass(data, out, codec, label, (o) => emit(o, frame));
+          return;
+        }
       } else {
         const before = cryptor.openedKids();
         out = await cryptor.decrypt(data, codec, boundReceivers.get(label), performance.now());
         if (cryptor.openedKids() > before) announceNewKid();
         if (out === null) failing = true;
-        else if (failing && kind === 'video') {
-          failing = false;
-          const now = performance.now();
-          if (now - lastRequest > KEY_FRAME_REQUEST_GAP_MS) {
-            lastRequest = now;
-            void transformer.sendKeyFrameRequest?.().catch(() => undefined);
+        else {
+          if (opened !== null) recordIn(opened, data, label);
+          if (failing && kind === 'video') {
+            failing = false;
+            const now = performance.now();
+            if (now - lastRequest > KEY_FRAME_REQUEST_GAP_MS) {
+              lastRequest = now;
+              void transformer.sendKeyFrameRequest?.().catch(() => undefined);
+            }
           }
         }
       }
       if (out === null) return; // dropped: fail closed
-      frame.data = out.buffer.byteLength === out.byteLength ? (out.buffer as ArrayBuffer) : out.slice().buffer;
-      controller.enqueue(frame);
+      emit(out);
     },
   });
   void transformer.readable
@@ -120,8 +143,12 @@ scope.onrtctransform = ({ transformer }) => {
     .finally(() => videoSenders.delete(transformer));
 
   function record(protectedFrame: Uint8Array, what: string): void {
+    if (audit !== null) recordIn(audit, protectedFrame, what);
+  }
+
+  function recordIn(log: SentHeader[], protectedFrame: Uint8Array, what: string): void {
     const header = decodeSFrameHeader(splitMediaFrame(codec, protectedFrame).rest);
-    audit?.push({ kid: header.kid, ctr: header.ctr, label: what });
+    if (log.length < MAX_AUDIT_ENTRIES) log.push({ kid: header.kid, ctr: header.ctr, label: what });
   }
 };
 
@@ -138,4 +165,6 @@ function announceNewKid(): void {
 setInterval(() => {
   scope.postMessage({ type: 'stats', stats: cryptor.stats() });
   if (audit !== null && audit.length > 0) scope.postMessage({ type: 'sent-headers', headers: audit.splice(0, AUDIT_BATCH) });
+  if (opened !== null && opened.length > 0) scope.postMessage({ type: 'opened-headers', headers: opened.splice(0, AUDIT_BATCH) });
+  if (forger.forged.length > 0) scope.postMessage({ type: 'forged-headers', headers: forger.forged.splice(0, AUDIT_BATCH) });
 }, STATS_INTERVAL_MS);

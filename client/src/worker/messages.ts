@@ -1,6 +1,7 @@
 // Messages between the page and the media Worker. Both directions are typed unions; BigInt KIDs and
 // Uint8Array keys survive structured cloning. Keys travel only page -> Worker, never back.
 import { type MediaCodec } from '../../../crypto/index';
+import { type TestMode } from './test-forger';
 
 /** Options given to `new RTCRtpScriptTransform(worker, options)`, read in `onrtctransform`. */
 export interface TransformOptions {
@@ -41,7 +42,9 @@ export type ToWorker =
    * Nonce audit on or off: while on, the Worker reports the (KID, CTR) of every frame it sends.
    * Those are public header fields the SFU sees anyway; no key material is involved.
    */
-  | { readonly type: 'audit'; readonly on: boolean };
+  | { readonly type: 'audit'; readonly on: boolean }
+  /** Browser tests only, refused unless the audit is on: play a forger or a lossy path (test-forger.ts). */
+  | { readonly type: 'test-mode'; readonly mode: TestMode };
 
 /** One sent frame's SFrame header, for the nonce audit. */
 export interface SentHeader {
@@ -102,6 +105,9 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = Object.freeze(
 export type FromWorker =
   | { readonly type: 'stats'; readonly stats: WorkerStats }
   | { readonly type: 'sent-headers'; readonly headers: readonly SentHeader[] }
+  /** Audit only: (KID, CTR) of received frames that opened, and of frames this page replaced with forgeries. */
+  | { readonly type: 'opened-headers'; readonly headers: readonly SentHeader[] }
+  | { readonly type: 'forged-headers'; readonly headers: readonly SentHeader[] }
   /** The first frame under this KID opened (for per-sender status and latency traces). */
   | { readonly type: 'first-open'; readonly kid: bigint }
   | { readonly type: 'key-error'; readonly kid: bigint; readonly message: string };

@@ -7,6 +7,7 @@
 // installed at once; this page starts SENDING under the new epoch only after SWITCH_DELAY_MS, so
 // the other members have installed it too; the previous epoch's keys are forgotten GRACE_MS after
 // the switch, so frames still in flight open. Decision record 0006 explains both numbers.
+import { type TestMode } from '../../worker/test-forger';
 import { type KeyEntry, type FromWorker, NO_DROPS, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
 import { detachedEndpoints, onReceiverCreated, onSenderCreated, pinTransform, refusedTransformChanges, type MediaKind } from '../media/transform-hook';
 import { type EpochKeys, type MediaSink } from '../session/media-sink';
@@ -46,6 +47,8 @@ export class MediaKeys implements MediaSink {
   readonly #installed = new Map<number, bigint[]>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #audit: SentHeader[] = [];
+  readonly #openedAudit: SentHeader[] = [];
+  readonly #forgedAudit: SentHeader[] = [];
   #transforms = 0;
   #latestEpoch = -1;
 
@@ -59,6 +62,8 @@ export class MediaKeys implements MediaSink {
       this.#post({ type: 'audit', on: true });
       // Test and debugging view: public header fields and counters only, never a key.
       Object.defineProperty(globalThis, 'sealroomAudit', { value: () => this.#auditView(), configurable: true });
+      // Browser tests of [S1] only: play a forger or a lossy path in this page's Worker (test-forger.ts).
+      Object.defineProperty(globalThis, 'sealroomTestMode', { value: (mode: TestMode) => this.#post({ type: 'test-mode', mode }), configurable: true });
     }
   }
 
@@ -139,10 +144,12 @@ export class MediaKeys implements MediaSink {
     return this.#audit;
   }
 
-  #auditView(): { headers: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null; events: readonly TraceEvent[] } {
+  #auditView(): { headers: [string, string, string][]; opened: [string, string, string][]; forged: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null; events: readonly TraceEvent[] } {
     const { decryptedByKid, byParticipant, ...counts } = this.stats;
     return {
       headers: this.#audit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
+      opened: this.#openedAudit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
+      forged: this.#forgedAudit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
       stats: {
         ...counts,
         decryptedByKid: Object.fromEntries([...decryptedByKid].map(([kid, n]) => [kid.toString(), n])),
@@ -213,6 +220,12 @@ export class MediaKeys implements MediaSink {
         break;
       case 'sent-headers':
         this.#audit.push(...message.headers);
+        break;
+      case 'opened-headers':
+        this.#openedAudit.push(...message.headers);
+        break;
+      case 'forged-headers':
+        this.#forgedAudit.push(...message.headers);
         break;
       case 'first-open':
         trace('first-open', message.kid.toString());
