@@ -5,8 +5,9 @@
 // Bob's page must not keep showing them as the host's: once a forged frame is seen it holds that
 // sender's frames until its signed batch covers them, shows none of the forged ones from then on,
 // the host's tile says the media is not signed by the host, and the host's genuine frames keep
-// decoding. Then a lossy, reordering path (one frame in seven lost, pairs swapped) under Bob's
-// frames raises no alarm on the host's page: batches travel on the reliable in-call channel.
+// decoding. Then a lossy, reordering path (one frame in seven lost, pairs swapped, in the host's
+// receiver transforms) under Bob's frames raises no alarm there: batches travel on the reliable
+// in-call channel, so what the media path loses or reorders cannot make one look missing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { printLogs } from './harness/browser';
 import { type Audit, audit, launchMember, type Member, ownId, remoteVideo } from './harness/members';
@@ -66,6 +67,8 @@ describe('[S1] media signed by its sender', () => {
     await testMode(alice, { mode: 'forge', every: 5 });
     await waitUntil('the host forged 20 frames', async () => (await audit(alice.page)).forged.length, (n) => n >= 20, WAIT);
 
+    const early = shownForgeries(await audit(bob.page), await audit(alice.page));
+    console.log(`[e2e] forgery: ${early.length} of the first forged frames opened on Bob's page as the host's`);
     // The tile says why, naming nobody but the host whose key was used.
     await bob.page.locator(`[data-testid=tile][data-participant="${aliceId}"][data-security=unsigned]`).waitFor({ timeout: 30_000 });
     const atAlarm = shownForgeries(await audit(bob.page), await audit(alice.page));
@@ -77,6 +80,7 @@ describe('[S1] media signed by its sender', () => {
     await waitForMoreFrames(bob.page, remoteVideo(aliceId), 30, WAIT);
     const [viewer, forger] = [await audit(bob.page), await audit(alice.page)];
     const shown = shownForgeries(viewer, forger);
+    console.log(`[e2e] signatures on Bob's page: ${JSON.stringify(viewer.stats.signatures)}`);
     console.log(`[e2e] forgery: ${forger.forged.length} forged frames sent, ${atAlarm.length} opened on Bob's page before the alarm, ${shown.length} in all`);
     expect(shown).toEqual(atAlarm);
     expect(shown.length).toBeLessThan(forger.forged.length / 4);
@@ -90,20 +94,21 @@ describe('[S1] media signed by its sender', () => {
   it('raises no alarm for frames the network loses or reorders', async () => {
     const before = await audit(alice.page);
     const openedBefore = before.stats.byParticipant[bobId]!.opened;
-    await testMode(bob, { mode: 'disorder', every: 7 });
+    await testMode(alice, { mode: 'disorder', every: 7 });
     await waitUntil("300 more of Bob's frames open on Alice's page", async () => (await audit(alice.page)).stats.byParticipant[bobId]!.opened, (n) => n >= openedBefore + 300, WAIT);
-    await testMode(bob, null);
+    await testMode(alice, null);
     const [receiver, sender] = [await audit(alice.page), await audit(bob.page)];
     // Loss and reordering did happen on the way...
     const sent = new Set(sender.headers.map(key));
     const openedFromBob = receiver.opened.filter((h) => sent.has(key(h)));
     const lost = sender.headers.filter((h) => !new Set(receiver.opened.map(key)).has(key(h))).length;
     const reordered = openedFromBob.filter((h, i) => i > 0 && h[2] === openedFromBob[i - 1]![2] && BigInt(h[1]) < BigInt(openedFromBob[i - 1]![1])).length;
-    // (Loss is by construction, one frame in seven; with simulcast, layers Alice does not receive count as not opened too.)
+    // (With simulcast, layers Alice does not receive count as never opened too.)
     console.log(`[e2e] lossy path: ${lost} of Bob's frames (all layers) never opened, ${reordered} opened out of order`);
-    expect(reordered).toBeGreaterThan(0);
+    expect(reordered).toBeGreaterThan(30);
     // ...and raised no alarm: nothing unsigned, nothing forged, Bob's tile is plainly encrypted.
     const bobs = receiver.stats.signatures.byParticipant[bobId];
+    console.log(`[e2e] signatures on Alice's page: ${JSON.stringify(receiver.stats.signatures)}`);
     expect(bobs?.verified).toBeGreaterThan(300);
     expect(bobs?.unsigned).toBe(0);
     expect(bobs?.forged).toBe(0);

@@ -9,24 +9,22 @@
 //             other content. The bytes are exactly those a member holding the base key would make;
 //             doing it here, after the victim's transform, stands in for the SFU putting them on
 //             the victim's track without disconnecting the victim.
-//   disorder: after sealing (and signing), drop one outgoing frame in `every` and swap the order
-//             of the next two, as a lossy, reordering network would.
+//   disorder: on the page that receives, each receiver transform loses one arriving frame in
+//             `every` and swaps the order of the next two, as a lossy, reordering network would
+//             (done here because Chromium's receive side puts frames back in order before the
+//             transform).
 // Never holds anything the Worker did not already hold; never used when the audit flag is off.
 import { type MediaCodec, SFrameSender, decodeSFrameHeader, mediaFrameType, protectMediaFrame, splitMediaFrame } from '../../../crypto/index';
 import { type SentHeader } from './messages';
 
 export type TestMode = { readonly mode: 'forge' | 'disorder'; readonly every: number } | null;
 
-interface Held {
-  readonly out: Uint8Array;
-  readonly emit: (out: Uint8Array) => void;
-}
 
 export class TestForger {
   #mode: TestMode = null;
   #sendKey: { readonly kid: bigint; readonly baseKey: Uint8Array } | null = null;
-  #seen = 0;
-  #held: Held | null = null;
+  readonly #seen = new Map<string, number>();
+  readonly #held = new Map<string, () => Promise<void>>();
   /** (KID, CTR) of every frame this page replaced with a forgery. */
   readonly forged: SentHeader[] = [];
 
@@ -38,32 +36,42 @@ export class TestForger {
     this.#sendKey = { kid, baseKey };
   }
 
-  get active(): boolean {
-    return this.#mode !== null;
+  get forging(): boolean {
+    return this.#mode?.mode === 'forge';
+  }
+
+  get disordering(): boolean {
+    return this.#mode?.mode === 'disorder';
+  }
+
+  /** A frame arrived on receiver `label`: `handle` it now, later (after the next one) or never. */
+  async arrive(label: string, handle: () => Promise<void>): Promise<void> {
+    const every = this.#mode?.every ?? 0;
+    const n = (this.#seen.get(label) ?? 0) + 1;
+    this.#seen.set(label, n);
+    if (n % every === 0) return; // lost
+    const held = this.#held.get(label);
+    if (held !== undefined) {
+      this.#held.delete(label);
+      await handle();
+      return held(); // after the one that arrived later
+    }
+    if (n % every === 1) {
+      this.#held.set(label, handle);
+      return;
+    }
+    return handle();
   }
 
   /**
    * The frame this page just sealed and signed (`sealed`, from `plain`): calls `emit` with what goes
-   * on the wire instead (a forgery, the frame itself, or nothing now).
+   * on the wire (a forgery in its place, or the frame itself).
    */
   async pass(plain: Uint8Array, sealed: Uint8Array, codec: MediaCodec, label: string, emit: (out: Uint8Array) => void): Promise<void> {
     const mode = this.#mode;
-    if (mode === null) return emit(sealed);
-    const n = ++this.#seen;
-    if (mode.mode === 'disorder') {
-      if (n % mode.every === 0) return; // lost
-      if (this.#held !== null) {
-        emit(sealed);
-        const held = this.#held;
-        this.#held = null;
-        return held.emit(held.out); // after the one sealed later
-      }
-      if (n % mode.every === 1) {
-        this.#held = { out: sealed, emit };
-        return;
-      }
-      return emit(sealed);
-    }
+    if (mode?.mode !== 'forge') return emit(sealed);
+    const n = (this.#seen.get(label) ?? 0) + 1;
+    this.#seen.set(label, n);
     if (codec !== 'vp8' || mediaFrameType(codec, plain) !== 'delta' || n % mode.every !== 0 || this.#sendKey === null) return emit(sealed);
     const { kid, ctr } = decodeSFrameHeader(splitMediaFrame(codec, sealed).rest);
     if (kid !== this.#sendKey.kid) return emit(sealed);

@@ -34,6 +34,7 @@ export interface Audit {
       byParticipant: Record<string, { verified: number; unsigned: number; forged: number; held: number; holding: boolean }>;
       refused: string[];
       badBatches: number;
+      coverage: { count: number; meanMs: number; maxMs: number; late: number };
     };
   };
   sendingEpoch: number | null;
