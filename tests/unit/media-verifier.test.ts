@@ -2,7 +2,8 @@
 // driven with a fake clock: the real signer signs what the "host" sends, a forger holds the same
 // SFrame KID (as every member does) and makes other frames under it, and the verifier decides.
 import { describe, expect, it } from 'vitest';
-import { MEDIA_OPTIMISTIC_SLACK, MEDIA_SIGNATURE_BOUND_MS, encodeSFrameHeader, generateMediaSigningKey, kidFor, signMediaBatch, sodium } from '../../crypto/index';
+import { MEDIA_OPTIMISTIC_SLACK, MEDIA_SIGNATURE_BOUND_MS, SFrameSender, encodeSFrameHeader, generateMediaSigningKey, kidFor, protectMediaFrame, signMediaBatch, sodium } from '../../crypto/index';
+import { FrameCryptor } from '../../client/src/worker/frame-cryptor';
 import { MediaSigner } from '../../client/src/worker/media-signer';
 import { type Admission, MediaVerifier } from '../../client/src/worker/media-verifier';
 
@@ -224,3 +225,73 @@ describe('[S1] media signature checks in the Worker', () => {
   });
 });
 
+
+describe('[S1] the forged frames of [R1] and [K1], through the real FrameCryptor', () => {
+  it('now fail as forgeries: never opened once flagged, and the real sender keeps opening', async () => {
+    const baseKey = new Uint8Array(32).fill(7);
+    const kid = kidFor(3, 0);
+    const alice = new FrameCryptor();
+    await alice.addKeys([{ kid, baseKey, owner: HOST }], { kid, baseKey, owner: HOST, life: LIFE });
+    alice.useSendKid(kid);
+    const bob = new FrameCryptor();
+    await bob.addKeys([{ kid, baseKey, owner: HOST }]);
+    bob.bound(HOST);
+    const signer = new MediaSigner('libsodium');
+    signer.room(ROOM);
+    let now = 0;
+    const verifier = new MediaVerifier(() => now);
+    verifier.room(ROOM);
+    verifier.addKeys([{ kid, owner: HOST }]);
+    verifier.signer(kid, LIFE, await signer.publicKey());
+    const flush = async () => {
+      for (const b of await signer.flush()) await verifier.batch(b);
+    };
+    const seal = async (n: number) => {
+      const out = (await alice.encrypt(Uint8Array.of(n, 1, 2, 3, 4, 5), 'opus', undefined))!;
+      signer.record(out, 'opus');
+      return out;
+    };
+    // What the media Worker does with a received frame (media-worker.ts).
+    const receive = async (data: Uint8Array): Promise<Uint8Array | null> => {
+      const a = await verifier.admit(data, 'opus', HOST);
+      const out = a.kind === 'drop' ? null : await bob.decrypt(data, 'opus', HOST, now);
+      if (out !== null && a.kind === 'optimistic') verifier.shown(a);
+      return out;
+    };
+    /** A member seals its own bytes under Alice's KID at Alice's counter `n` of this page life. */
+    const forge = async (n: bigint) => {
+      const sender = new SFrameSender();
+      await sender.addKey(kid, baseKey, (BigInt(LIFE) << 32n) | n);
+      return protectMediaFrame({ sender, kid, codec: 'opus', frame: Uint8Array.of(0xee, 0xee) });
+    };
+
+    const first = [await seal(0), await seal(1)];
+    const held = receive(first[0]!);
+    await flush();
+    expect(await held).not.toBeNull();
+    expect(await receive(first[1]!)).not.toBeNull();
+    // The forger's frame at Alice's next counter arrives before Alice's own: shown, then caught by her batch.
+    expect(await receive(await forge(2n))).not.toBeNull();
+    await seal(2);
+    await flush();
+    expect(verifier.stats().byParticipant.get(HOST)).toMatchObject({ forged: 1, holding: true });
+    // From now on: the forgery at counter 3 is never opened (no tag tried, no window moved), Alice's is.
+    const decrypted = bob.stats().decrypted;
+    const forgedThree = receive(await forge(3n));
+    const genuineThree = await seal(3);
+    await flush();
+    expect(await forgedThree).toBeNull();
+    expect(bob.stats().decrypted).toBe(decrypted);
+    expect(await receive(genuineThree)).not.toBeNull();
+    // [R1]'s frame far ahead in Alice's space: held, never opened, dropped at the bound; Alice goes on.
+    const far = receive(await forge(1n << 31n));
+    now += MEDIA_SIGNATURE_BOUND_MS;
+    verifier.sweep();
+    expect(await far).toBeNull();
+    expect(bob.stats().dropped['too-far-ahead']).toBe(0);
+    const four = await seal(4);
+    await flush();
+    expect(await receive(four)).not.toBeNull();
+    expect(verifier.stats().refused).toEqual([]);
+  });
+});
