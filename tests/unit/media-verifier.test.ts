@@ -212,6 +212,33 @@ describe('[S1] media signature checks in the Worker', () => {
     expect(verifier.admit(frame(kidFor(9, 3), 0), 'opus', HOST)).toEqual({ kind: 'open' });
   });
 
+  it('asks for a missing statement, and forgives unsigned flags (not forgeries) when its own socket was away', async () => {
+    const t = await setup();
+    const dave = kidFor(5, 2);
+    t.verifier.addKeys([{ kid: dave, owner: 'dave' }]);
+    const daveSigner = new MediaSigner('libsodium');
+    daveSigner.room(ROOM);
+    daveSigner.record(frame(dave, 0), 'opus');
+    for (const b of await daveSigner.flush()) await t.verifier.batch(b);
+    expect(t.verifier.takeMissing()).toEqual([dave]);
+    expect(t.verifier.takeMissing()).toEqual([]);
+    // An unsigned flag while this page's socket was away (its batches never reached this page)...
+    t.send(0, 5);
+    await t.deliver(t.host);
+    expect(await t.receive(frame(HOST_KID, 6, 1))).toBe('shown');
+    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS);
+    t.verifier.sweep();
+    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unsigned: 1, holding: true });
+    t.verifier.forgive();
+    expect(t.verifier.stats().byParticipant.get(HOST)?.holding).toBe(false);
+    // ...but a proven forgery is never forgiven.
+    t.send(5, 8);
+    expect(await t.receive(frame(HOST_KID, 7, 1))).toBe('shown');
+    await t.deliver(t.host);
+    t.verifier.forgive();
+    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ forged: 1, holding: true });
+  });
+
   it('splits what a signer recorded into runs of consecutive counters', async () => {
     const signer = new MediaSigner('libsodium');
     signer.room(ROOM);

@@ -65,6 +65,8 @@ export class MediaVerifier {
   readonly #tallies = new Map<string, { verified: number; unsigned: number; forged: number; held: number }>();
   #roomId: Uint8Array | null = null;
   #badBatches = 0;
+  /** KIDs whose batches arrived before any statement of their sender's key (the page asks for one). */
+  readonly #missing = new Set<bigint>();
   /** How long frames waited for their batch (shown or held), and how many batches came after their frame was flagged. */
   readonly #coverage = { count: 0, totalMs: 0, maxMs: 0, late: 0 };
   readonly #now: () => number;
@@ -114,6 +116,7 @@ export class MediaVerifier {
     const st = this.#kids.get(batch.kid);
     if (st === undefined) return; // a KID this page does not hold (yet, or any more)
     if (!st.signers.has(batch.life)) {
+      this.#missing.add(batch.kid);
       if (st.queued.length >= MAX_QUEUED) st.queued.shift();
       st.queued.push(batch); // the statement may come after the first batch
       return;
@@ -259,6 +262,27 @@ export class MediaVerifier {
         w.resolve(st.coveredMax.has(lifeOf(w.ctr)) ? this.#unsigned(st, w.participant) : DROP);
       }
       for (const [ctr, entry] of st.entries) if (now - entry.at > MEDIA_BATCH_RETENTION_MS) st.entries.delete(ctr);
+    }
+  }
+
+  /** KIDs with batches but no statement since the last call (the page asks their senders again). */
+  takeMissing(): bigint[] {
+    const kids = [...this.#missing].filter((kid) => this.#kids.has(kid));
+    this.#missing.clear();
+    return kids;
+  }
+
+  /**
+   * This page's own signaling socket was away: batches relayed meanwhile never reached it, so its
+   * unsigned flags (not its proven forgeries) may be its own absence. Frames shown then and not
+   * covered since are forgotten, and senders held only for unsigned frames are released.
+   */
+  forgive(): void {
+    for (const st of this.#kids.values()) {
+      st.pending.clear();
+      st.flagged.clear();
+      st.coveredBefore.clear();
+      st.holdUntil = 0;
     }
   }
 

@@ -105,6 +105,9 @@ async function apply(message: ToWorker): Promise<void> {
     case 'media-batch':
       void verifier.batch(message.bytes);
       return;
+    case 'media-resynced':
+      verifier.forgive();
+      return;
     case 'stop-sending':
       cryptor.stopSending();
       return;
@@ -196,6 +199,8 @@ function announceNewKid(): void {
 
 setInterval(() => {
   scope.postMessage({ type: 'stats', stats: cryptor.stats(), signatures: verifier.stats() });
+  const missing = verifier.takeMissing();
+  if (missing.length > 0) scope.postMessage({ type: 'media-missing-signers', kids: missing });
   if (audit !== null && audit.length > 0) scope.postMessage({ type: 'sent-headers', headers: audit.splice(0, AUDIT_BATCH) });
   if (opened !== null && opened.length > 0) scope.postMessage({ type: 'opened-headers', headers: opened.splice(0, AUDIT_BATCH) });
   if (forger.forged.length > 0) scope.postMessage({ type: 'forged-headers', headers: forger.forged.splice(0, AUDIT_BATCH) });

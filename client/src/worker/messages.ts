@@ -49,6 +49,8 @@ export type ToWorker =
   | { readonly type: 'media-signer'; readonly kid: bigint; readonly life: number; readonly publicKey: Uint8Array }
   /** [S1] A media batch relayed by the server, to be checked here. */
   | { readonly type: 'media-batch'; readonly bytes: Uint8Array }
+  /** [S1] This page's signaling socket was away and is back: batches were missed meanwhile. */
+  | { readonly type: 'media-resynced' }
   /** Browser tests only, refused unless the audit is on: play a forger or a lossy path (test-forger.ts). */
   | { readonly type: 'test-mode'; readonly mode: TestMode };
 
@@ -141,6 +143,8 @@ export type FromWorker =
   | { readonly type: 'media-key'; readonly publicKey: Uint8Array; readonly engine: string }
   /** [S1] A batch this page signed, for the page to relay to every member. */
   | { readonly type: 'media-batch-out'; readonly bytes: Uint8Array }
+  /** [S1] Batches under these KIDs came before any statement of their sender's key: ask them again. */
+  | { readonly type: 'media-missing-signers'; readonly kids: readonly bigint[] }
   | { readonly type: 'sent-headers'; readonly headers: readonly SentHeader[] }
   /** Audit only: (KID, CTR) of received frames that opened, and of frames this page replaced with forgeries. */
   | { readonly type: 'opened-headers'; readonly headers: readonly SentHeader[] }

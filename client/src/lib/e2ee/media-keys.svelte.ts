@@ -45,6 +45,7 @@ export class MediaKeys implements MediaSink {
   readonly #ownKey: Promise<Uint8Array>;
   #gotOwnKey: (key: Uint8Array) => void = () => undefined;
   readonly #batchHandlers = new Set<(bytes: Uint8Array) => void>();
+  readonly #missingHandlers = new Set<(kids: readonly bigint[]) => void>();
   readonly #newerEpochHandlers = new Set<(epoch: number) => void>();
   /** Sending is held back (a withheld membership change); the send KID to go back to when released. */
   #held = false;
@@ -73,6 +74,11 @@ export class MediaKeys implements MediaSink {
         this.#batchHandlers.add(handler);
         return () => this.#batchHandlers.delete(handler);
       },
+      onMissingSigners: (handler) => {
+        this.#missingHandlers.add(handler);
+        return () => this.#missingHandlers.delete(handler);
+      },
+      resynced: () => this.#post({ type: 'media-resynced' }),
     };
     onSenderCreated((sender, kind) => this.#attach(sender, 'send', kind));
     onReceiverCreated((receiver, kind) => this.#attach(receiver, 'receive', kind));
@@ -253,6 +259,9 @@ export class MediaKeys implements MediaSink {
         break;
       case 'media-batch-out':
         for (const handler of this.#batchHandlers) handler(message.bytes);
+        break;
+      case 'media-missing-signers':
+        for (const handler of this.#missingHandlers) handler(message.kids);
         break;
       case 'first-open':
         trace('first-open', message.kid.toString());

@@ -8,8 +8,11 @@
 //     keys are installed and again SWITCH_DELAY_MS later (when this page starts sending under it,
 //     by which time the others hold the epoch and can open it), and after every sync of a new
 //     socket, asking everyone for theirs ("answer me"): who answers, answers the asker alone.
-//   - Batches: opaque bytes on the relay, checked in the Worker only.
-import { type AppMessageType as AppType, decodeMediaKeyStatement, encodeMediaKeyStatement, fromBase64Url, isMediaBatch, kidFor, toBase64Url } from '../../../../crypto/index';
+//   - Batches: opaque bytes on the relay, checked in the Worker only. Those signed while this
+//     page's socket is closed wait (the last UNSENT_KEPT) and go out, in order, once it is back.
+//   - The Worker reports KIDs whose batches arrive without a statement: their sender is asked
+//     directly ("answer me"), at most once per KID per STATEMENT_ASK_GAP_MS.
+import { type AppMessageType as AppType, decodeMediaKeyStatement, encodeMediaKeyStatement, fromBase64Url, isMediaBatch, kidFor, splitKid, toBase64Url } from '../../../../crypto/index';
 import { SWITCH_DELAY_MS } from '../../../../protocol/limits';
 import { type Outgoing } from './channel';
 import { type Clock, type SignedMedia } from './media-sink';
@@ -22,9 +25,17 @@ export interface SignatureSeat {
   roomId(): Uint8Array;
   sendApp(type: AppType, body: Uint8Array, to: string | 'all'): boolean;
   send(message: Outgoing): boolean;
+  /** The participant id of the member at a sender index in the current epoch. */
+  memberAt(index: number): string | undefined;
 }
 
+/** Batches kept while the socket is closed: 2 s of them, the time a receiver keeps batch entries. */
+const UNSENT_KEPT = 20;
+const STATEMENT_ASK_GAP_MS = 2000;
+
 export class MediaSignatures {
+  readonly #unsent: string[] = [];
+  readonly #asked = new Map<bigint, number>();
   readonly #signed: SignedMedia;
   readonly #seat: SignatureSeat;
   readonly #clock: Clock;
@@ -37,8 +48,13 @@ export class MediaSignatures {
     this.#clock = clock;
     signed.room(seat.roomId());
     signed.onBatch((bytes) => {
-      if (seat.epoch() !== null) seat.send({ type: 'relay', to: 'all', payload: toBase64Url(bytes) });
+      if (seat.epoch() === null) return;
+      const payload = toBase64Url(bytes);
+      if (this.#unsent.length === 0 && seat.send({ type: 'relay', to: 'all', payload })) return;
+      this.#unsent.push(payload);
+      if (this.#unsent.length > UNSENT_KEPT) this.#unsent.shift();
     });
+    signed.onMissingSigners((kids) => this.#ask(kids));
     void signed.ownKey().then((key) => {
       this.#ownKey = key;
       this.installed();
@@ -56,9 +72,25 @@ export class MediaSignatures {
     });
   }
 
-  /** A new socket has caught up: this page may have missed statements; ask for them. */
+  /** A new socket has caught up: this page may have missed statements and batches; ask, and send what waited. */
   synced(): void {
+    this.#signed.resynced();
+    while (this.#unsent.length > 0 && this.#seat.send({ type: 'relay', to: 'all', payload: this.#unsent[0]! })) this.#unsent.shift();
     this.#announce('all', true);
+  }
+
+  #ask(kids: readonly bigint[]): void {
+    const epoch = this.#seat.epoch();
+    const now = this.#clock.now();
+    for (const kid of kids) {
+      if (now - (this.#asked.get(kid) ?? -Infinity) < STATEMENT_ASK_GAP_MS) continue;
+      const { epoch: kidEpoch, senderIndex } = splitKid(kid);
+      const owner = this.#seat.memberAt(senderIndex);
+      if (owner === undefined || (kidEpoch !== epoch && kidEpoch !== (epoch ?? 0) - 1)) continue;
+      this.#asked.set(kid, now);
+      this.#announce(owner, true);
+    }
+    for (const [kid, at] of this.#asked) if (now - at > STATEMENT_ASK_GAP_MS) this.#asked.delete(kid);
   }
 
   /** Relayed bytes that are a media batch go to the Worker (true); anything else is an app message (false). */

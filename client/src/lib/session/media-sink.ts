@@ -25,6 +25,10 @@ export interface SignedMedia {
   batch(bytes: Uint8Array): void;
   /** Called with each batch this page signed, to relay to every member. */
   onBatch(handler: (bytes: Uint8Array) => void): () => void;
+  /** Called with KIDs whose batches arrive but whose sender's statement never did. */
+  onMissingSigners(handler: (kids: readonly bigint[]) => void): () => void;
+  /** This page's socket is back: batches relayed while it was away never arrived. */
+  resynced(): void;
 }
 
 export interface MediaSink {

@@ -133,6 +133,7 @@ export class Session implements Publisher {
             roomId: () => seat.room.roomId,
             sendApp: (type, body, to) => this.sendApp(type, body, to),
             send: (message) => this.send(message),
+            memberAt: (index) => this.membership.members.find((m) => m.index === index)?.participantId,
           }, this.#clock);
   }
 
