@@ -20,6 +20,7 @@ const sections: Record<string, () => Promise<SectionRunner>> = {
   rekey: async () => (await import('./rekey')).run,
   flood: async () => (await import('./flood')).run,
   worker: async () => (await import('./worker')).run,
+  signatures: async () => (await import('./signatures')).run,
   browser: async () => (await import('./browser')).run,
   reconnect: async () => (await import('./reconnect')).run,
 };
