@@ -55,6 +55,8 @@ interface KidState {
   readonly pending: Map<bigint, { readonly digest: Uint8Array; readonly at: number; readonly participant: string }>;
   readonly waiting: Set<Waiter>;
   readonly flagged: Set<bigint>;
+  /** Batches of one KID are verified and applied in the order they arrived (the skip rule needs it). */
+  order: Promise<void>;
   proven: boolean;
   holdUntil: number;
   refused: boolean;
@@ -82,7 +84,7 @@ export class MediaVerifier {
   addKeys(keys: readonly { readonly kid: bigint; readonly owner: string }[]): void {
     for (const { kid, owner } of keys) {
       if (this.#kids.get(kid)?.owner === owner) continue;
-      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), coveredMax: new Map(), coveredBefore: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), proven: false, holdUntil: 0, refused: false });
+      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), coveredMax: new Map(), coveredBefore: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), order: Promise.resolve(), proven: false, holdUntil: 0, refused: false });
     }
   }
 
@@ -101,7 +103,7 @@ export class MediaVerifier {
     if (st === undefined || st.signers.has(life) || st.signers.size >= MAX_LIVES) return; // first statement wins
     st.signers.set(life, importMediaVerifyKey(publicKey));
     const queued = st.queued.splice(0);
-    for (const batch of queued) void this.#check(st, batch);
+    for (const batch of queued) st.order = st.order.then(() => this.#check(st, batch));
   }
 
   /** A relayed batch. Resolves once it was applied or refused. */
@@ -121,7 +123,8 @@ export class MediaVerifier {
       st.queued.push(batch); // the statement may come after the first batch
       return;
     }
-    await this.#check(st, batch);
+    st.order = st.order.then(() => this.#check(st, batch));
+    await st.order;
   }
 
   async #check(st: KidState, batch: DecodedMediaBatch): Promise<void> {
