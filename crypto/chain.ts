@@ -6,6 +6,18 @@
 //   -> action create, prevHash zero (action-mismatch / fork) -> member list (below)
 //   -> exactly the signer, alone, as host (host-mismatch / action-mismatch)
 //
+// Snapshot (no commit held, and the commit is not epoch 0: a joiner admitted into a room that has
+// a history, or a page reloading; or, in a log, a commit more than one epoch past the head held):
+//   signature (bad-signature) -> room id (wrong-room) -> above the head, not after an end
+//   (out-of-order / room-ended) -> signed by the host in office at that epoch by the lobby
+//   record's hand-overs (lobby.ts; host-mismatch) -> member list (below) -> names as host the
+//   one the hand-overs leave in office, with a hand-over exactly when the action is transfer
+//   (host-mismatch / action-mismatch) -> room-key signature of every entry not already held
+//   -> self: a member's own entry unchanged, or gone (removed) -> flags, secret present.
+// The commit is as good as the host's signature: what a snapshot cannot check is the path from
+// the head held (or from epoch 0), so its prevHash is taken as given and the call security code,
+// which covers prevHash, still differs from any member shown another history. Like MLS's Welcome.
+//
 // Next commit, against the head held:
 //   1. hash equals the one held for that epoch           ReplayError     replayed
 //   2. signature by the stated signer                    VerificationError bad-signature
@@ -30,7 +42,8 @@ import { equalBytes } from './bytes';
 import { type CommitAction, type CommitMember, type SignedCommit, ZERO_HASH, verifyCommitSignature } from './commit';
 import { CodecError, EpochError, MembershipError, Reason, ReplayError, VerificationError } from './errors';
 import { fingerprint, verifyRoomKey } from './identity';
-import { MAX_ROOM_MEMBERS } from './limits';
+import { CHAIN_HISTORY_KEPT, MAX_ROOM_MEMBERS } from './limits';
+import { type HandOver, hostsAt } from './lobby';
 
 /** What a party holds after accepting a commit: the head of the chain. */
 export interface ChainHead {
@@ -43,7 +56,7 @@ export interface ChainHead {
   readonly locked: boolean;
   readonly ended: boolean;
   readonly secretCommitment: Uint8Array;
-  /** commitHash of every epoch from 0 to `epoch` (index = epoch), for replay detection. */
+  /** commitHash of the newest epochs held, oldest first, ending at `epoch` (at most CHAIN_HISTORY_KEPT). */
   readonly history: readonly Uint8Array[];
 }
 
@@ -70,9 +83,60 @@ export interface ChainRoom {
   readonly hostFingerprint: Uint8Array;
 }
 
-/** Accept `signed` as the next commit after `prev` (null: as the genesis). Throws typed errors. */
-export function verifyNext(room: ChainRoom, prev: ChainHead | null, signed: SignedCommit, self: SelfRef | null): ChainStep {
-  return prev === null ? verifyGenesis(room, signed, self) : verifySuccessor(room, prev, signed, self);
+/**
+ * Accept `signed` after `prev` (null: nothing held). `handovers` come from a verified lobby record
+ * (null: none known, so no snapshot can be accepted); `jump` allows a commit past the next epoch
+ * (a sync answer, whose older part the server may no longer hold). Throws typed errors.
+ */
+export function verifyNext(room: ChainRoom, prev: ChainHead | null, signed: SignedCommit, self: SelfRef | null, handovers: readonly HandOver[] | null = null, jump = false): ChainStep {
+  const epoch = signed.body.epoch;
+  if (prev === null && epoch === 0) return verifyGenesis(room, signed, self);
+  if (prev !== null && (epoch <= prev.epoch + 1 || !jump)) return verifySuccessor(room, prev, signed, self);
+  if (handovers === null) throw new EpochError(Reason.gap, `commit for epoch ${epoch} needs the lobby record to be checked on its own`);
+  return verifySnapshot(room, prev, signed, self, handovers);
+}
+
+function verifySnapshot(room: ChainRoom, prev: ChainHead | null, signed: SignedCommit, self: SelfRef | null, handovers: readonly HandOver[]): ChainStep {
+  const body = signed.body;
+  verifyCommitSignature(signed);
+  checkRoom(room, signed);
+  if (prev !== null && body.epoch <= prev.epoch) throw new EpochError(Reason.outOfOrder, `commit for epoch ${body.epoch} arrived at epoch ${prev.epoch}`);
+  if (prev?.ended) throw new EpochError(Reason.roomEnded, `the room ended at epoch ${prev.epoch}`);
+  const hosts = hostsAt(handovers, body.epoch);
+  const signerOk = hosts.before === undefined ? equalBytes(fingerprint(body.signer), room.hostFingerprint) : equalBytes(hosts.before, body.signer);
+  if (!signerOk) throw new VerificationError(Reason.hostMismatch, `commit for epoch ${body.epoch} is not signed by the host in office then`);
+  checkMemberList(body.members, body.hostIndex);
+  const named = body.members.find((m) => m.index === body.hostIndex) as CommitMember;
+  if (!equalBytes(named.identityPublicKey, hosts.after ?? body.signer)) {
+    throw new VerificationError(Reason.hostMismatch, `commit for epoch ${body.epoch} names another host than the hand-overs`);
+  }
+  if (hosts.handover !== (body.action === 'transfer')) throw new MembershipError(Reason.actionMismatch, `commit for epoch ${body.epoch}: a hand-over comes only with a transfer`);
+  if (body.action === 'create') throw new MembershipError(Reason.actionMismatch, 'only epoch 0 creates');
+  if (body.ended !== (body.action === 'end')) throw new MembershipError(Reason.actionMismatch, `commit for epoch ${body.epoch}: ended flag does not match`);
+  if (equalBytes(body.secretCommitment, ZERO_HASH)) throw new MembershipError(Reason.actionMismatch, `commit for epoch ${body.epoch} carries no secret`);
+  const known = new Map((prev?.members ?? []).map((m) => [m.index, m]));
+  for (const m of body.members) {
+    const old = known.get(m.index);
+    if (old === undefined || !sameEntry(old, m)) verifyRoomKey(m.identityPublicKey, body.roomId, m.roomPublicKey, m.roomKeySignature);
+  }
+  const before = prev?.members ?? [];
+  const added = body.members.filter((m) => !before.some((o) => sameEntry(o, m)));
+  const removed = before.filter((o) => !body.members.some((m) => sameEntry(o, m)));
+  const head = headOf(signed, []);
+  const ownIndex = self?.index ?? null;
+  if (self !== null && ownIndex !== null) {
+    const now = body.members.find((m) => m.index === ownIndex);
+    const mine = before.find((m) => m.index === ownIndex);
+    const elsewhere = body.members.some((m) => m.index !== ownIndex && equalBytes(m.identityPublicKey, self.identityPublicKey));
+    if (elsewhere || (now !== undefined && (mine === undefined || !sameEntry(mine, now)))) {
+      throw new MembershipError(Reason.selfAltered, `commit alters this member's own entry (index ${ownIndex})`);
+    }
+    if (body.action === 'end') return { head, self: 'ended', ownIndex: null, added, removed };
+    return now === undefined ? { head, self: 'removed', ownIndex: null, added, removed } : { head, self: 'present', ownIndex, added, removed };
+  }
+  if (body.action === 'end') return { head, self: 'ended', ownIndex: null, added, removed };
+  const mine = self === null ? undefined : findSelf(body.members, self);
+  return { head, self: mine ? 'admitted' : 'absent', ownIndex: mine?.index ?? null, added, removed };
 }
 
 function verifyGenesis(room: ChainRoom, signed: SignedCommit, self: SelfRef | null): ChainStep {
@@ -98,7 +162,7 @@ function verifyGenesis(room: ChainRoom, signed: SignedCommit, self: SelfRef | nu
 
 function verifySuccessor(room: ChainRoom, prev: ChainHead, signed: SignedCommit, self: SelfRef | null): ChainStep {
   const body = signed.body;
-  const held = prev.history[body.epoch];
+  const held = prev.history[prev.history.length - 1 - (prev.epoch - body.epoch)];
   if (held !== undefined && equalBytes(held, signed.hash)) throw new ReplayError(Reason.replayed, `commit for epoch ${body.epoch} was already accepted`);
   verifyCommitSignature(signed);
   checkRoom(room, signed);
@@ -137,7 +201,7 @@ function headOf(signed: SignedCommit, history: readonly Uint8Array[]): ChainHead
     locked: b.locked,
     ended: b.ended,
     secretCommitment: b.secretCommitment,
-    history: [...history, signed.hash],
+    history: [...history.slice(-(CHAIN_HISTORY_KEPT - 1)), signed.hash],
   };
 }
 
@@ -209,7 +273,7 @@ function checkAction(prev: ChainHead, signed: SignedCommit, added: number, remov
   const locked = b.action === 'lock' ? true : b.action === 'unlock' ? false : prev.locked;
   if (b.locked !== locked) fail('lock flag does not match');
   if (b.ended !== (b.action === 'end')) fail('ended flag does not match');
-  if ((b.action === 'end') !== equalBytes(b.secretCommitment, ZERO_HASH)) fail('only an end commit carries no secret');
+  if (equalBytes(b.secretCommitment, ZERO_HASH)) fail('every commit carries a secret');
 }
 
 function sameEntry(a: CommitMember, b: CommitMember): boolean {

@@ -15,19 +15,27 @@
 //   flags            bit 0 locked, bit 1 ended, other bits zero
 //   prevHash         commitHash of the previous commit; 32 zero bytes at epoch 0
 //   hostIndex        the host AFTER this commit
-//   secretCommitment epoch.ts commitToSecret(epochSecret, roomId, epoch); zeros for `end`
+//   secretCommitment epoch.ts commitToSecret(epochSecret, roomId, epoch) (an `end` carries one too)
 //   participantId    the server's opaque id of the member (its LiveKit identity), base64url-decoded
 //
 //   SignedCommit = body || Ed25519 signature (64)
 //   commitHash   = BLAKE2b-256(u16 len || "sealroom/v1/commit/hash" || SignedCommit)
 //
-// On the wire (so the server reads epoch numbers only, never names, keys or member lists):
+// On the wire (the server reads epoch numbers only; only members read the rest):
 //
-//   +--------+-----------+---------------------------------------------------------------+
-//   | u8 = 1 | u64 epoch | wrap(commitWrapKey, "sealroom/v1/link/commit-wrap-key",        |
-//   |        |           |      context = roomId || u64 epoch, SignedCommit)   (wrap.ts)  |
-//   +--------+-----------+---------------------------------------------------------------+
+//   +--------+-----------+-----------------+---------------------------------------------------+
+//   | u8 = 2 | u64 epoch | u16 n | handoff | wrap(commitKey(e), "sealroom/v1/epoch/commit-key",  |
+//   |        |           |  (n bytes)      |      context = roomId || u64 epoch, SignedCommit)  |
+//   +--------+-----------+-----------------+---------------------------------------------------+
+//   commitKey(e) = kdf(secret of epoch e, ...)                                         (epoch.ts)
+//   handoff      = wrap(handoffKey(e), "sealroom/v1/epoch/handoff-key", roomId || u64 epoch,
+//                       commitKey(e)); handoffKey(e) = kdf(secret of epoch e - 1, ...);
+//                  empty at epoch 0
 //
+// A member of epoch e opens its envelope (epoch.ts) and derives commitKey(e). A member of e - 1
+// that e drops (removed, or gone) has no envelope, opens the handoff with the secret it holds,
+// and so reads the commit that removed it, and nothing after. A guest in the lobby, and anyone
+// who only has the link, reads no commit at all (decision 0016 replaced the link-derived key).
 // The epoch in clear is routing metadata the server is given anyway; it is also bound as
 // associated data, so a wrapper relabelled with another epoch fails authentication.
 import { Reader, Writer, concat, fromBase64Url, toBase64Url, utf8 } from './bytes';
@@ -37,12 +45,13 @@ import { labelledHash } from './kdf';
 import { Label } from './labels';
 import { MAX_MEMBER_INDEX, MAX_NAME_BYTES } from './limits';
 import { decodeDisplayName, encodeDisplayName } from './name';
+import { commitKey, handoffKey } from './epoch';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
 
 const COMMIT_VERSION = 1;
-const WRAPPED_COMMIT_VERSION = 1;
+const WRAPPED_COMMIT_VERSION = 2;
 const HASH_BYTES = 32;
 export const PARTICIPANT_ID_BYTES = 16;
 export const ZERO_HASH: Uint8Array = new Uint8Array(HASH_BYTES);
@@ -193,25 +202,46 @@ function wrapContext(roomId: Uint8Array, epoch: number): Uint8Array {
   return new Writer().bytes(roomId).u64(epoch).finish();
 }
 
-export function wrapCommit(commitWrapKey: Uint8Array, signed: SignedCommit): Uint8Array {
+/** Wrap for the members of its epoch (`epochSecret`) and, through the handoff, of the one before. */
+export function wrapCommit(signed: SignedCommit, epochSecret: Uint8Array, previousSecret: Uint8Array | null): Uint8Array {
   const { roomId, epoch } = signed.body;
-  const inner = wrap(commitWrapKey, Label.commitWrapKey, wrapContext(roomId, epoch), signed.bytes);
-  return new Writer().u8(WRAPPED_COMMIT_VERSION).u64(epoch).bytes(inner).finish();
+  const context = wrapContext(roomId, epoch);
+  const key = commitKey(epochSecret, roomId, epoch);
+  const handoff = previousSecret === null ? new Uint8Array(0) : wrap(handoffKey(previousSecret, roomId, epoch), Label.epochHandoffKey, context, key);
+  const inner = wrap(key, Label.epochCommitKey, context, signed.bytes);
+  return new Writer().u8(WRAPPED_COMMIT_VERSION).u64(epoch).vec16(handoff).bytes(inner).finish();
+}
+
+interface WrappedParts {
+  readonly epoch: number;
+  readonly handoff: Uint8Array;
+  readonly inner: Uint8Array;
+}
+
+function splitWrapped(wrapped: Uint8Array): WrappedParts {
+  const r = new Reader(wrapped, 'wrapped commit');
+  checkVersion(r.u8(), WRAPPED_COMMIT_VERSION, 'wrapped commit');
+  const epoch = readEpoch(r);
+  const handoff = r.vec16(0xffff);
+  return { epoch, handoff, inner: r.bytes(r.remaining) };
 }
 
 /** The epoch a wrapped commit is labelled with (readable without keys, like the server does). */
 export function wrappedCommitEpoch(wrapped: Uint8Array): number {
-  const r = new Reader(wrapped, 'wrapped commit');
-  checkVersion(r.u8(), WRAPPED_COMMIT_VERSION, 'wrapped commit');
-  return readEpoch(r);
+  return splitWrapped(wrapped).epoch;
 }
 
-/** Unwrap and parse. Throws VersionError, VerificationError auth-failed, or CodecError. Signature NOT checked. */
-export function unwrapCommit(commitWrapKey: Uint8Array, roomId: Uint8Array, wrapped: Uint8Array): SignedCommit {
-  const r = new Reader(wrapped, 'wrapped commit');
-  checkVersion(r.u8(), WRAPPED_COMMIT_VERSION, 'wrapped commit');
-  const epoch = readEpoch(r);
-  const signed = decodeSignedCommit(unwrap(commitWrapKey, Label.commitWrapKey, wrapContext(roomId, epoch), r.bytes(r.remaining)));
+/** The commit key of a wrapped commit, through its handoff, for a member holding the previous epoch's secret. */
+export function commitKeyFromHandoff(previousSecret: Uint8Array, roomId: Uint8Array, wrapped: Uint8Array): Uint8Array {
+  const { epoch, handoff } = splitWrapped(wrapped);
+  if (handoff.length === 0) throw new VerificationError(Reason.missingEnvelope, `the commit for epoch ${epoch} carries no handoff`);
+  return unwrap(handoffKey(previousSecret, roomId, epoch), Label.epochHandoffKey, wrapContext(roomId, epoch), handoff);
+}
+
+/** Unwrap under the commit key and parse. Throws VersionError, VerificationError auth-failed, or CodecError. Signature NOT checked. */
+export function unwrapCommit(key: Uint8Array, roomId: Uint8Array, wrapped: Uint8Array): SignedCommit {
+  const { epoch, inner } = splitWrapped(wrapped);
+  const signed = decodeSignedCommit(unwrap(key, Label.epochCommitKey, wrapContext(roomId, epoch), inner));
   if (signed.body.epoch !== epoch) {
     throw new VerificationError(Reason.authFailed, `commit for epoch ${signed.body.epoch} was wrapped as epoch ${epoch}`);
   }

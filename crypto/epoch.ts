@@ -11,6 +11,8 @@
 //   secretCommitment  = kdf(epochSecret, "epoch/secret-commitment", roomId || u64 epoch)
 //   sframeBaseKey(i)  = kdf(epochSecret, "epoch/sframe-base-key",   roomId || u64 epoch || u16 i)
 //   appMessageKey     = kdf(epochSecret, "epoch/app-message-key",   roomId || u64 epoch)
+//   commitKey         = kdf(epochSecret, "epoch/commit-key",        roomId || u64 epoch)
+//   handoffKey(e)     = kdf(secret of e - 1, "epoch/handoff-key",   roomId || u64 e)   (commit.ts)
 //   (confirm.ts derives the confirm key the same way)
 //
 // SFrame KID (RFC 9605 §4.3) = (epoch << 6) | senderIndex, sender indexes 0..63.
@@ -76,11 +78,12 @@ export function sealEnvelope(epoch: number, epochSecret: Uint8Array, memberRoomP
 }
 
 /**
- * Open an envelope and check it against the signed commit's commitment.
- * Throws VerificationError auth-failed (not sealed to this key, or altered), VersionError,
- * CodecError, or VerificationError secret-mismatch (another epoch, or not the committed secret).
+ * Open an envelope sealed to this member for `epoch`. Throws VerificationError auth-failed (not
+ * sealed to this key, or altered), VersionError, CodecError, or VerificationError secret-mismatch
+ * (another epoch). The secret still has to match the signed commitment: checkSecret below, once
+ * the commit it unlocks has been read.
  */
-export function openEnvelope(roomKey: RoomKeyPair, roomId: Uint8Array, epoch: number, commitment: Uint8Array, sealed: Uint8Array): Uint8Array {
+export function openEnvelope(roomKey: RoomKeyPair, epoch: number, sealed: Uint8Array): Uint8Array {
   let plaintext: Uint8Array;
   try {
     plaintext = sodium().crypto_box_seal_open(sealed, roomKey.publicKey, roomKey.secretKey);
@@ -91,10 +94,26 @@ export function openEnvelope(roomKey: RoomKeyPair, roomId: Uint8Array, epoch: nu
   if (opened.epoch !== BigInt(epoch)) {
     throw new VerificationError(Reason.secretMismatch, `envelope is for epoch ${opened.epoch}, not ${epoch}`);
   }
-  if (!equalBytes(commitToSecret(opened.epochSecret, roomId, epoch), commitment)) {
+  return opened.epochSecret;
+}
+
+/** Throws VerificationError secret-mismatch unless `epochSecret` is the one the signed commit commits to. */
+export function checkCommittedSecret(epochSecret: Uint8Array, roomId: Uint8Array, epoch: number, commitment: Uint8Array): void {
+  if (!equalBytes(commitToSecret(epochSecret, roomId, epoch), commitment)) {
     throw new VerificationError(Reason.secretMismatch, `envelope secret for epoch ${epoch} does not match the signed commitment`);
   }
-  return opened.epochSecret;
+}
+
+/** The key that wraps the commit of `epoch`: only holders of that epoch's secret derive it. */
+export function commitKey(epochSecret: Uint8Array, roomId: Uint8Array, epoch: number): Uint8Array {
+  checkSecret(epochSecret);
+  return kdf(epochSecret, Label.epochCommitKey, epochContext(roomId, epoch).finish());
+}
+
+/** The key, from the secret of epoch - 1, that wraps the commit key of `epoch` for the members of epoch - 1. */
+export function handoffKey(previousSecret: Uint8Array, roomId: Uint8Array, epoch: number): Uint8Array {
+  checkSecret(previousSecret);
+  return kdf(previousSecret, Label.epochHandoffKey, epochContext(roomId, epoch).finish());
 }
 
 /** The SFrame base key of one sender in one epoch. */

@@ -1,6 +1,7 @@
-// Host operations: each builds the next signed commit, wraps it, seals the new epoch secret to
-// every member listed in it (the host included, so a reconnecting host can resync like anyone),
-// and returns the host's next state.
+// Host operations: each builds the next signed commit, wraps it for the members of its epoch (and,
+// through the handoff, of the one before), seals the new epoch secret to every member listed in
+// it (the host included, so a reconnecting host can resync like anyone), and returns the host's
+// next state. `create` and `transfer` also return the new lobby record (lobby.ts) to publish.
 //
 // The host accepts its own commit through the same member transition every member runs
 // (member.ts, chain.ts), so it can never publish a commit that honest members would refuse.
@@ -23,13 +24,16 @@ import { commitToSecret, generateEpochSecret, sealEnvelope } from './epoch';
 import { fingerprint, signRoomKey } from './identity';
 import { type JoinRequest } from './join';
 import { type InRoomState, type MemberState, type RoomContext, type SelfKeys, isHost, lobby, transition } from './member';
+import { type LobbyRecord, handOverRecord, sealLobbyRecord } from './lobby';
 
 export interface HostResult {
   readonly epoch: number;
   /** Send as the `commit` message's `commit`; the server stores it in the room's log. */
   readonly wrappedCommit: Uint8Array;
-  /** participantId (base64url) -> sealed epoch secret. Empty for `end`. */
+  /** participantId (base64url) -> sealed epoch secret. */
   readonly envelopes: ReadonlyMap<string, Uint8Array>;
+  /** The sealed lobby record to publish with the commit, when it changes (create, transfer). */
+  readonly lobby?: Uint8Array;
   readonly commitHash: Uint8Array;
   /** The host's state after its own commit (kind 'member', or 'ended' after end). */
   readonly state: MemberState;
@@ -63,7 +67,8 @@ export function createRoom(input: CreateRoomInput): HostResult {
     displayName: input.displayName,
   };
   const next = { action: 'create', members: [host], hostIndex: 0, locked: input.locked ?? false, ended: false } as const;
-  return publish(lobby(room, self), self, room, 0, ZERO_HASH, next);
+  const record: LobbyRecord = { hostIdentityPublicKey: host.identityPublicKey, hostRoomPublicKey: host.roomPublicKey, roomKeySignature: host.roomKeySignature, handovers: [] };
+  return publish(lobby(room, self, record), self, room, 0, ZERO_HASH, next, null, record);
 }
 
 /** Admit one or more lobby guests (whose requests openJoinRequest verified) in one commit. */
@@ -107,7 +112,7 @@ export function setLocked(state: MemberState, locked: boolean): HostResult {
   return next(host, locked ? 'lock' : 'unlock', { locked });
 }
 
-/** End the room for everyone. The end commit carries no epoch secret and no envelopes. */
+/** End the room for everyone. The end commit carries a secret and envelopes like any other, so members can read it; nothing is keyed from it. */
 export function end(state: MemberState): HostResult {
   return next(requireHost(state), 'end', { ended: true });
 }
@@ -117,7 +122,9 @@ export function transfer(state: MemberState, toIndex: number): HostResult {
   const host = requireHost(state);
   requireMember(host, toIndex);
   if (toIndex === host.hostIndex) throw new MembershipError(Reason.actionMismatch, 'transfer to the current host');
-  return next(host, 'transfer', { hostIndex: toIndex });
+  if (host.lobby === null) throw new MembershipError(Reason.notHost, 'the host holds no lobby record to hand over');
+  const to = host.members.find((m) => m.index === toIndex) as CommitMember;
+  return next(host, 'transfer', { hostIndex: toIndex }, handOverRecord(host.self.identity, host.roomId, host.epoch + 1, host.lobby, to));
 }
 
 /** A fresh epoch secret, same members. */
@@ -142,7 +149,7 @@ interface NextBody {
   readonly ended: boolean;
 }
 
-function next(host: InRoomState, action: CommitAction, change: Change): HostResult {
+function next(host: InRoomState, action: CommitAction, change: Change, record?: LobbyRecord): HostResult {
   const body: NextBody = {
     action,
     members: change.members ?? host.members,
@@ -150,23 +157,31 @@ function next(host: InRoomState, action: CommitAction, change: Change): HostResu
     locked: change.locked ?? host.locked,
     ended: change.ended ?? false,
   };
-  return publish(host, host.self, host.room, host.epoch + 1, host.commitHash, body);
+  return publish(record === undefined ? host : { ...host, lobby: record }, host.self, host.room, host.epoch + 1, host.commitHash, body, host.epochSecret, record);
 }
 
-function publish(current: MemberState, self: SelfKeys, room: RoomContext, epoch: number, prevHash: Uint8Array, body: NextBody): HostResult {
-  const secret = body.ended ? null : generateEpochSecret();
-  const secretCommitment = secret === null ? ZERO_HASH : commitToSecret(secret, room.roomId, epoch);
+function publish(
+  current: MemberState,
+  self: SelfKeys,
+  room: RoomContext,
+  epoch: number,
+  prevHash: Uint8Array,
+  body: NextBody,
+  previousSecret: Uint8Array | null,
+  record?: LobbyRecord,
+): HostResult {
+  const secret = generateEpochSecret();
+  const secretCommitment = commitToSecret(secret, room.roomId, epoch);
   const signed = signCommit(self.identity, { roomId: room.roomId, epoch, prevHash, secretCommitment, ...body });
-  const wrappedCommit = wrapCommit(room.commitWrapKey, signed);
+  const wrappedCommit = wrapCommit(signed, secret, previousSecret);
   const envelopes = new Map<string, Uint8Array>();
-  if (secret !== null) {
-    for (const m of body.members) envelopes.set(participantIdText(m.participantId), sealEnvelope(epoch, secret, m.roomPublicKey));
-  }
+  for (const m of body.members) envelopes.set(participantIdText(m.participantId), sealEnvelope(epoch, secret, m.roomPublicKey));
   const own = body.members.find((m) => equalBytes(m.identityPublicKey, self.identity.publicKey));
   const ownEnvelope = own === undefined ? undefined : envelopes.get(participantIdText(own.participantId));
   const applied = transition(current, ownEnvelope === undefined ? { type: 'commit', wrapped: wrappedCommit } : { type: 'commit', wrapped: wrappedCommit, envelope: ownEnvelope });
   if (applied.error !== undefined) throw applied.error;
-  return { epoch, wrappedCommit, envelopes, commitHash: signed.hash, state: applied.state };
+  const lobbyRecord = record === undefined ? {} : { lobby: sealLobbyRecord(room, record) };
+  return { epoch, wrappedCommit, envelopes, commitHash: signed.hash, state: applied.state, ...lobbyRecord };
 }
 
 function requireHost(state: MemberState): InRoomState {

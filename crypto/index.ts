@@ -21,6 +21,7 @@ export * from './commit';
 export * from './epoch';
 export * from './chain';
 export * from './member';
+export * from './lobby';
 export * from './confirm';
 export * from './safety';
 export * from './words';

@@ -14,8 +14,8 @@ export const Label = {
   accessVerifier: `${P}link/access-verifier`,
   /** Key of the MAC that binds a join request to the link secret and room id. */
   joinMacKey: `${P}link/join-mac-key`,
-  /** AEAD key that wraps commits, so the server cannot read member lists. */
-  commitWrapKey: `${P}link/commit-wrap-key`,
+  /** AEAD key that wraps the lobby record (lobby.ts): who the host is, for guests who knock. */
+  lobbyKey: `${P}link/lobby-key`,
   /** AEAD key that wraps the room's title, description and start time. */
   roomInfoKey: `${P}link/room-info-key`,
 
@@ -32,6 +32,12 @@ export const Label = {
   // --- commits and epochs. crypto/commit.ts, crypto/epoch.ts
   /** Signature context of a host commit. */
   sigCommit: `${P}sig/commit`,
+  /** AEAD key of one epoch that wraps its commit: only members of that epoch derive it. */
+  epochCommitKey: `${P}epoch/commit-key`,
+  /** Key of the previous epoch that wraps the next commit's key, so a removed member learns it was removed. */
+  epochHandoffKey: `${P}epoch/handoff-key`,
+  /** Signature context of a host hand-over in the lobby record (lobby.ts). */
+  sigHostHandover: `${P}sig/host-handover`,
   /** Hash of a signed commit, chained into the next commit. */
   commitHash: `${P}commit/hash`,
   /** Public commitment to an epoch secret, carried in the signed commit. */

@@ -60,6 +60,18 @@ export const MEDIA_FORWARD_BOUND = { base: 1024, perSecond: 1000 } as const;
 /** SFrame keys cached per base key by the one-shot sframeEncrypt/sframeDecrypt API. */
 export const MAX_KIDS_PER_BASE_KEY = 64;
 
+// --- the lobby record (lobby.ts)
+
+/**
+ * Host hand-overs a room's lobby record carries: the chain from the host the link names to the
+ * host now. A joiner verifies each one, so it must stay short; a host cannot hand over past it
+ * (the room then keeps its host until it ends). At 153 bytes each, 64 fit in 10 KB.
+ */
+export const MAX_HANDOVERS = 64;
+
+/** Commit hashes a member keeps to tell a replayed commit from a fork (the newest epochs). */
+export const CHAIN_HISTORY_KEPT = 64;
+
 // --- Media signatures ([S1], crypto/media-batch.ts, decision 0016)
 
 /**

@@ -8,7 +8,7 @@
 //   accessVerifier = hash("link/access-verifier", accessToken) the only form the server stores
 //   roomInfoKey    = kdf(secret, "link/room-info-key", "")      hides title, description, start time
 //   joinMacKey     = kdf(secret, "link/join-mac-key", roomId)   binds join requests to the link
-//   commitWrapKey  = kdf(secret, "link/commit-wrap-key", roomId) hides member lists from the server
+//   lobbyKey  = kdf(secret, "link/lobby-key", roomId) wraps the lobby record (lobby.ts): whom to knock to
 // The first three are needed before the server has assigned the room id (the host sends the
 // verifier and the sealed info with `POST /api/rooms`); the link secret is fresh for every room,
 // so they are still room-specific. The last two are bound to the room id as well.
@@ -34,7 +34,7 @@ export interface AccessKeys {
 
 export interface LinkKeys extends AccessKeys {
   readonly joinMacKey: Uint8Array;
-  readonly commitWrapKey: Uint8Array;
+  readonly lobbyKey: Uint8Array;
 }
 
 export function generateLinkSecret(): Uint8Array {
@@ -92,6 +92,6 @@ export function deriveLinkKeys(linkSecret: Uint8Array, roomId: Uint8Array): Link
   return {
     ...deriveAccessKeys(linkSecret),
     joinMacKey: kdf(linkSecret, Label.joinMacKey, roomId),
-    commitWrapKey: kdf(linkSecret, Label.commitWrapKey, roomId),
+    lobbyKey: kdf(linkSecret, Label.lobbyKey, roomId),
   };
 }

@@ -7,23 +7,30 @@
 //
 // On any error the state is returned unchanged and the error says why (typed, with a reason).
 // Every commit is checked by chain.ts; the epoch secret comes from the member's own envelope,
-// checked against the signed commitment (epoch.ts). A `log` is applied all-or-nothing: entries
-// already held are skipped, envelopes may be missing on all but the entry that ends the log.
+// checked against the signed commitment (epoch.ts), and it is also what opens the commit
+// (commit.ts); without an envelope, a member of the epoch before opens the commit's handoff.
+// A `log` (a sync answer) is applied all-or-nothing: entries already held are skipped, and so are
+// entries this party cannot open (from before it was admitted); envelopes may be missing on all
+// but the entry that ends the log; and a log may start past the head held (the server keeps only
+// the newest commits), which the chain accepts as a snapshot against the lobby record's
+// hand-overs. A `lobby` event carries the lobby record (lobby.ts): the host's key to knock to,
+// and the hand-overs every snapshot is checked against.
 // The previous epoch's secret is kept so frames still in flight decrypt; when to forget it
 // (the grace period) is the caller's decision.
 import { type ChainHead, type ChainStep, type SelfRef, verifyNext } from './chain';
-import { type CommitMember, unwrapCommit } from './commit';
+import { type CommitMember, type SignedCommit, commitKeyFromHandoff, unwrapCommit, wrappedCommitEpoch } from './commit';
 import { CodecError, EpochError, MembershipError, Reason, ReplayError, SealroomCryptoError, VerificationError } from './errors';
 import { type IdentityKeyPair, type RoomKeyPair } from './identity';
 import { type LinkFragment, deriveLinkKeys } from './link';
-import { epochBaseKeys, openEnvelope } from './epoch';
+import { checkCommittedSecret, commitKey, epochBaseKeys, openEnvelope } from './epoch';
+import { type LobbyRecord, openLobbyRecord } from './lobby';
 
 /** What a client knows about the room from its link. */
 export interface RoomContext {
   readonly roomId: Uint8Array;
   readonly hostFingerprint: Uint8Array;
   readonly joinMacKey: Uint8Array;
-  readonly commitWrapKey: Uint8Array;
+  readonly lobbyKey: Uint8Array;
 }
 
 export interface SelfKeys {
@@ -39,6 +46,8 @@ export interface PreviousEpoch {
 interface Base {
   readonly room: RoomContext;
   readonly self: SelfKeys;
+  /** The newest verified lobby record (null before one arrived). */
+  readonly lobby: LobbyRecord | null;
 }
 
 /** Waiting to be admitted. `head` is the verified chain so far (null before any commit). */
@@ -72,7 +81,10 @@ export interface IncomingCommit {
   readonly envelope?: Uint8Array;
 }
 
-export type MemberEvent = ({ readonly type: 'commit' } & IncomingCommit) | { readonly type: 'log'; readonly commits: readonly IncomingCommit[] };
+export type MemberEvent =
+  | ({ readonly type: 'commit' } & IncomingCommit)
+  | { readonly type: 'log'; readonly commits: readonly IncomingCommit[] }
+  | { readonly type: 'lobby'; readonly wrapped: Uint8Array };
 
 export type MemberEffect =
   | { readonly type: 'admitted'; readonly ownIndex: number }
@@ -91,15 +103,16 @@ export interface TransitionResult {
 
 export function roomContext(roomId: Uint8Array, fragment: LinkFragment): RoomContext {
   const keys = deriveLinkKeys(fragment.linkSecret, roomId);
-  return { roomId, hostFingerprint: fragment.hostFingerprint, joinMacKey: keys.joinMacKey, commitWrapKey: keys.commitWrapKey };
+  return { roomId, hostFingerprint: fragment.hostFingerprint, joinMacKey: keys.joinMacKey, lobbyKey: keys.lobbyKey };
 }
 
-export function lobby(room: RoomContext, self: SelfKeys): LobbyState {
-  return { kind: 'lobby', room, self, head: null };
+export function lobby(room: RoomContext, self: SelfKeys, record: LobbyRecord | null = null): LobbyState {
+  return { kind: 'lobby', room, self, lobby: record, head: null };
 }
 
 export function transition(state: MemberState, event: MemberEvent): TransitionResult {
   try {
+    if (event.type === 'lobby') return { state: { ...state, lobby: openLobbyRecord(state.room, event.wrapped, state.lobby ?? undefined) }, effects: [] };
     const entries = event.type === 'commit' ? [event] : event.commits;
     let work = start(state);
     const effects: MemberEffect[] = [];
@@ -126,7 +139,7 @@ interface Work {
 }
 
 function start(state: MemberState): Work {
-  const base = { room: state.room, self: state.self };
+  const base = { room: state.room, self: state.self, lobby: state.lobby };
   if (state.kind === 'member') {
     return { base, kind: 'member', head: state, ownIndex: state.ownIndex, secret: state.epochSecret, previous: state.previous };
   }
@@ -137,14 +150,17 @@ function advance(work: Work, entry: IncomingCommit, inLog: boolean): { work: Wor
   if (work.kind === 'removed') throw new MembershipError(Reason.notMember, 'this member was removed from the room');
   if (work.kind === 'ended') throw new EpochError(Reason.roomEnded, 'the room has ended');
   const { room, self } = work.base;
-  const signed = unwrapCommit(room.commitWrapKey, room.roomId, entry.wrapped);
+  const opened = openCommit(work, entry, inLog);
+  if (opened === null) return { work, effects: [] };
+  const { signed, secret: entrySecret } = opened;
   const selfRef: SelfRef = { identityPublicKey: self.identity.publicKey, roomPublicKey: self.roomKey.publicKey, index: work.ownIndex };
   let step: ChainStep;
   try {
-    step = verifyNext(room, work.head, signed, selfRef);
+    step = verifyNext(room, work.head, signed, selfRef, work.base.lobby?.handovers ?? null, inLog);
   } catch (caught) {
     // A sync answer may repeat commits this member already holds; in a log they are skipped.
     if (inLog && caught instanceof ReplayError) return { work, effects: [] };
+    if (inLog && caught instanceof EpochError && caught.reason === Reason.outOfOrder && work.head !== null && signed.body.epoch <= work.head.epoch) return { work, effects: [] };
     throw caught;
   }
   const head = step.head;
@@ -158,7 +174,7 @@ function advance(work: Work, entry: IncomingCommit, inLog: boolean): { work: Wor
     case 'admitted':
     case 'present': {
       const ownIndex = step.ownIndex as number;
-      const secret = readSecret(work, entry, head, inLog);
+      const secret = readSecret(entrySecret, head, inLog);
       const previous = work.secret !== null && work.head !== null ? { epoch: work.head.epoch, epochSecret: work.secret } : null;
       const effects: MemberEffect[] = [];
       if (step.self === 'admitted') effects.push({ type: 'admitted', ownIndex });
@@ -173,27 +189,47 @@ function advance(work: Work, entry: IncomingCommit, inLog: boolean): { work: Wor
   }
 }
 
-function readSecret(work: Work, entry: IncomingCommit, head: ChainHead, inLog: boolean): Uint8Array | null {
-  if (entry.envelope === undefined) {
+/**
+ * The signed commit of an entry, opened with this party's envelope or, lacking one, through the
+ * handoff with the secret of the epoch before. In a log, an entry that neither opens is skipped
+ * (null): the server keeps older commits that this party was never given a key to.
+ */
+function openCommit(work: Work, entry: IncomingCommit, inLog: boolean): { signed: SignedCommit; secret: Uint8Array | null } | null {
+  const { room, self } = work.base;
+  const epoch = wrappedCommitEpoch(entry.wrapped);
+  if (entry.envelope !== undefined) {
+    const secret = openEnvelope(self.roomKey, epoch, entry.envelope);
+    return { signed: unwrapCommit(commitKey(secret, room.roomId, epoch), room.roomId, entry.wrapped), secret };
+  }
+  if (work.secret !== null && work.head !== null && epoch === work.head.epoch + 1) {
+    return { signed: unwrapCommit(commitKeyFromHandoff(work.secret, room.roomId, entry.wrapped), room.roomId, entry.wrapped), secret: null };
+  }
+  if (inLog) return null;
+  throw new VerificationError(Reason.missingEnvelope, `no envelope came with the commit for epoch ${epoch}`);
+}
+
+function readSecret(secret: Uint8Array | null, head: ChainHead, inLog: boolean): Uint8Array | null {
+  if (secret === null) {
     if (inLog) return null;
     throw new VerificationError(Reason.missingEnvelope, `no envelope came with the commit for epoch ${head.epoch}`);
   }
-  return openEnvelope(work.base.self.roomKey, head.roomId, head.epoch, head.secretCommitment, entry.envelope);
+  checkCommittedSecret(secret, head.roomId, head.epoch, head.secretCommitment);
+  return secret;
 }
 
 function finish(work: Work): MemberState {
-  const { room, self } = work.base;
+  const { room, self, lobby } = work.base;
   switch (work.kind) {
     case 'lobby':
-      return { kind: 'lobby', room, self, head: work.head };
+      return { kind: 'lobby', room, self, lobby, head: work.head };
     case 'member': {
       const head = work.head as ChainHead;
       if (work.secret === null) throw new VerificationError(Reason.missingEnvelope, `no envelope for epoch ${head.epoch}, the last one in the log`);
-      return { ...headFields(head), kind: 'member', room, self, ownIndex: work.ownIndex as number, epochSecret: work.secret, previous: work.previous };
+      return { ...headFields(head), kind: 'member', room, self, lobby, ownIndex: work.ownIndex as number, epochSecret: work.secret, previous: work.previous };
     }
     case 'removed':
     case 'ended':
-      return { kind: work.kind, room, self, head: work.head as ChainHead };
+      return { kind: work.kind, room, self, lobby, head: work.head as ChainHead };
   }
 }
 
@@ -215,10 +251,9 @@ export function chainHead(state: MemberState): ChainHead | null {
   return state.kind === 'member' ? headFields(state) : state.head;
 }
 
-/** The room key a lobby guest seals its join request to: the current host's, from the verified chain. */
+/** The room key a lobby guest seals its join request to: the current host's, from the verified lobby record. */
 export function hostRoomKey(state: MemberState): Uint8Array | null {
-  const head = chainHead(state);
-  return head?.members.find((m) => m.index === head.hostIndex)?.roomPublicKey ?? null;
+  return state.lobby?.hostRoomPublicKey ?? null;
 }
 
 export function isHost(state: MemberState): state is InRoomState {

@@ -45,10 +45,16 @@ export const MEMBER_GRACE_MS = 120_000;
 
 // --- What a room remembers
 
-/** Commits in a room's log (the oldest are dropped first; see server/commit-log.ts). */
-export const MAX_LOG_COMMITS = 1000;
-/** Stored text of a room's log. */
-export const MAX_LOG_BYTES = 4 * 1024 * 1024;
+/**
+ * Commits a room keeps (the oldest are dropped first; see server/commit-log.ts): enough for a member
+ * back from a short drop to step through what it missed; anyone further behind, and every joiner,
+ * starts from a snapshot. A full room's commit with its 50 envelopes is about 30 KB of text.
+ */
+export const MAX_LOG_COMMITS = 8;
+/** Stored text of a room's kept commits: eight full-room commits. */
+export const MAX_LOG_BYTES = 256 * 1024;
+/** The sealed lobby record a host may store (crypto/lobby.ts: 64 hand-overs in base64url fit in 14 KB). */
+export const MAX_LOBBY_RECORD_CHARS = 16 * 1024;
 /** Departures remembered for the host (oldest dropped first); also the most a `left` message lists. */
 export const MAX_DEPARTED = 2 * MAX_MEMBERS;
 /** Unused resume tokens kept per participant; older ones are dropped. */

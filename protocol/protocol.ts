@@ -12,7 +12,7 @@
 // Every message carries `v`. Messages are parsed once, at the boundary, with `parseClientMessage`
 // / `parseServerMessage`; the rest of the code uses the inferred types.
 import { z } from 'zod';
-import { MAX_DEPARTED, MAX_LOBBY, MAX_MEMBERS, MAX_MESSAGE_BYTES } from './limits';
+import { MAX_DEPARTED, MAX_LOBBY, MAX_LOBBY_RECORD_CHARS, MAX_MEMBERS, MAX_MESSAGE_BYTES } from './limits';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -81,6 +81,8 @@ const ParticipantId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a partic
 export const Credential = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a 43-character credential');
 /** Client-sealed bytes the server must not read. */
 const Opaque = b64u.max(Math.ceil((MAX_MESSAGE_BYTES * 4) / 3));
+/** A sealed lobby record (crypto/lobby.ts). */
+const SealedLobby = b64u.max(MAX_LOBBY_RECORD_CHARS);
 const Epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export type RoomId = z.infer<typeof RoomId>;
@@ -143,7 +145,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ v, type: z.literal('transfer-host'), to: ParticipantId }).strict(),
   /**
    * Host: a signed commit and one sealed epoch-secret envelope per recipient.
-   * The server stores it in the room's log and delivers each recipient its own envelope.
+   * The server stores it in the room's log and delivers each recipient its own envelope. With
+   * `lobby` (at create and at each hand-over), the room's new lobby record: the server keeps the
+   * latest and gives it to every participant, lobby included (crypto/lobby.ts).
    */
   z
     .object({
@@ -152,6 +156,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
       epoch: Epoch,
       commit: Opaque,
       envelopes: z.record(ParticipantId, Opaque),
+      lobby: SealedLobby.optional(),
     })
     .strict(),
   /** Member: ask for commits after `afterEpoch` (resync after a reconnect). */
@@ -190,19 +195,23 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ v, type: z.literal('admitted'), livekit: LiveKitGrant }),
   /** A fresh LiveKit token, in answer to `token`. */
   z.object({ v, type: z.literal('token'), livekit: LiveKitGrant }),
-  /** A commit relayed from the host, with the recipient's own envelope when it has one. */
+  /** To admitted members: a commit relayed from the host, with the recipient's own envelope when it has one. */
   z.object({ v, type: z.literal('commit'), epoch: Epoch, commit: Opaque, envelope: Opaque.optional() }),
   /**
-   * Answer to `sync`: the room's commits in order, each with the recipient's envelope if any, in
-   * one or more parts; every part but the last says `more`, so a client acts on the log (a host
-   * commits, a guest knocks) only once it has read all of it.
+   * Answer to `sync`. To a lobby participant: only the lobby record. To a member: the lobby record,
+   * then the newest commits the server keeps (at most MAX_LOG_COMMITS), each with the recipient's
+   * envelope if any. In one or more parts; every part but the last says `more`, so a client acts
+   * on the answer (a host commits, a guest knocks) only once it has read all of it.
    */
   z.object({
     v,
     type: z.literal('commits'),
     commits: z.array(z.object({ epoch: Epoch, commit: Opaque, envelope: Opaque.optional() })),
+    lobby: SealedLobby.optional(),
     more: z.literal(true).optional(),
   }),
+  /** The room's lobby record changed (a hand-over): to everyone connected but the host who made it. */
+  z.object({ v, type: z.literal('lobby'), lobby: SealedLobby }),
   /** An opaque application message from another member. */
   z.object({ v, type: z.literal('relay'), from: ParticipantId, payload: Opaque, id: z.string().max(64).optional() }),
   /** Acknowledges a `relay` that carried an `id`, once the server has fanned it out. */

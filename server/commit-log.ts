@@ -1,9 +1,10 @@
-// A room's log of host commits, kept so members can resync after a reconnect (`sync`).
+// A room's newest host commits, kept so members can resync after a reconnect or a reload (`sync`).
 //
 // Bounds: at most MAX_LOG_COMMITS entries and MAX_LOG_BYTES of stored text; the oldest commits
-// are dropped first. A client that asks for an epoch older than the log holds gets what is left
-// and sees the gap in the signed commit chain. The last accepted epoch survives eviction, so a
-// trimmed log never lets an old epoch in again.
+// are dropped first. Nobody needs the rest: a member whose head is older than what is kept, and a
+// joiner, accept the oldest commit they can open as a snapshot, checked against the lobby record's
+// hand-overs (crypto/chain.ts), so a room that has seen 10,000 commits is as joinable as a new
+// one. The last accepted epoch survives eviction, so a trimmed log never lets an old epoch in again.
 import { MAX_LOG_BYTES, MAX_LOG_COMMITS } from '../protocol/limits';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../protocol/protocol';
 
@@ -58,13 +59,17 @@ export class CommitLog {
   }
 }
 
-/** Pack items, in order, into `commits` messages of at most MAX_MESSAGE_BYTES each (at least one message). */
-export function chunkCommits(items: readonly CommitItem[], limit = MAX_MESSAGE_BYTES): ServerMessage[] {
+/**
+ * Pack items, in order, into `commits` messages of at most MAX_MESSAGE_BYTES each (at least one
+ * message). The lobby record, when there is one, rides in the first, so a client holds the
+ * hand-overs before it reads a commit that needs them.
+ */
+export function chunkCommits(items: readonly CommitItem[], limit = MAX_MESSAGE_BYTES, lobby?: string): ServerMessage[] {
   const empty = (): { v: typeof PROTOCOL_VERSION; type: 'commits'; commits: CommitItem[] } => ({ v: PROTOCOL_VERSION, type: 'commits', commits: [] });
   const overhead = JSON.stringify(empty()).length;
   const out: ServerMessage[] = [];
-  let current = empty();
-  let length = overhead;
+  let current: ReturnType<typeof empty> & { lobby?: string } = lobby === undefined ? empty() : { ...empty(), lobby };
+  let length = JSON.stringify(current).length;
   for (const item of items) {
     const itemLength = JSON.stringify(item).length;
     if (current.commits.length > 0 && length + 1 + itemLength > limit) {

@@ -140,21 +140,28 @@ function commit(room: Room, host: Participant, m: Of<'commit'>): Effect[] {
   const alone: ServerMessage = { v: PROTOCOL_VERSION, type: 'commits', commits: [{ epoch: m.epoch, commit: m.commit, envelope: largest }] };
   if (!fits(alone)) return [error(host.id, ErrorCode.tooLarge, `a commit with its envelope would exceed ${MAX_MESSAGE_BYTES} bytes`, m.type)];
   room.log.append(m.epoch, m.commit, m.envelopes);
+  if (m.lobby !== undefined) room.lobbyRecord = m.lobby;
+  // Commits go to admitted members only: a lobby socket holds the link, not a key of any epoch.
   const effects: Effect[] = [];
   for (const p of room.connected()) {
     if (p.id === host.id) continue;
-    const envelope = p.role !== 'lobby' && Object.hasOwn(m.envelopes, p.id) ? m.envelopes[p.id] : undefined;
+    if (m.lobby !== undefined) effects.push(send(p.id, { v: PROTOCOL_VERSION, type: 'lobby', lobby: m.lobby }));
+    if (p.role === 'lobby') continue;
+    const envelope = Object.hasOwn(m.envelopes, p.id) ? m.envelopes[p.id] : undefined;
     effects.push(send(p.id, { v: PROTOCOL_VERSION, type: 'commit', epoch: m.epoch, commit: m.commit, ...(envelope !== undefined ? { envelope } : {}) }));
   }
   return effects;
 }
 
 function sync(room: Room, p: Participant, m: Of<'sync'>): Effect[] {
-  const items = room.log.after(m.afterEpoch).map((e) => {
-    const envelope = p.role !== 'lobby' ? e.envelopes.get(p.id) : undefined;
-    return { epoch: e.epoch, commit: e.commit, ...(envelope !== undefined ? { envelope } : {}) };
-  });
-  return chunkCommits(items).map((message) => send(p.id, message));
+  const items =
+    p.role === 'lobby'
+      ? []
+      : room.log.after(m.afterEpoch).map((e) => {
+          const envelope = e.envelopes.get(p.id);
+          return { epoch: e.epoch, commit: e.commit, ...(envelope !== undefined ? { envelope } : {}) };
+        });
+  return chunkCommits(items, undefined, room.lobbyRecord).map((message) => send(p.id, message));
 }
 
 function relay(room: Room, p: Participant, m: Of<'relay'>): Effect[] {

@@ -46,6 +46,8 @@ export class Room {
   /** Pending knocks in arrival order: lobby participant id -> sealed payload. */
   readonly knocks = new Map<string, string>();
   readonly log = new CommitLog();
+  /** The latest sealed lobby record the host published (crypto/lobby.ts), opaque here. */
+  lobbyRecord: string | undefined;
   locked = false;
   ended = false;
   lastActive: number;
@@ -57,6 +59,7 @@ export class Room {
   /** Admitted members gone for good, in order, until the host has been told (sent on each host connect). */
   private departed: string[] = [];
   private lastPresence = '';
+  private lastLobbyPresence = '';
 
   constructor(init: RoomInit) {
     this.id = init.id;
@@ -238,17 +241,21 @@ export class Room {
 
   /**
    * Presence to everyone connected when it changed; otherwise only to `newcomer`, if given.
-   * `members` lists connected admitted participants, host included; lobby participants get
-   * `members: []` and learn only whether a host is there and how many knocks wait.
+   * `members` lists connected admitted participants, host included. Lobby participants get
+   * `members: []`, learn only whether a host is there and how many knocks wait, and are sent
+   * presence only when one of those two changes: not when members come and go ([L1]).
    */
   presence(newcomer?: string): Effect[] {
     const members = this.connectedAdmitted();
     const host = this.hostConnected();
     const lobby = this.knocks.size;
     const key = JSON.stringify([members, host, lobby]);
+    const lobbyKey = JSON.stringify([host, lobby]);
     const changed = key !== this.lastPresence;
+    const lobbyChanged = lobbyKey !== this.lastLobbyPresence;
     this.lastPresence = key;
-    const targets = changed ? this.connected() : this.connected().filter((p) => p.id === newcomer);
+    this.lastLobbyPresence = lobbyKey;
+    const targets = this.connected().filter((p) => p.id === newcomer || (p.role === 'lobby' ? lobbyChanged : changed));
     return targets.map((p) => send(p.id, { v: PROTOCOL_VERSION, type: 'presence', members: p.role === 'lobby' ? [] : members, host, lobby }));
   }
 

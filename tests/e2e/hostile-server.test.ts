@@ -281,7 +281,7 @@ function ghostCommit(roomId: string, epoch: number): { commit: string; envelope:
       },
     ],
   });
-  return { commit: toBase64Url(wrapCommit(s.randombytes_buf(32), signed)), envelope: toBase64Url(sealEnvelope(epoch, generateEpochSecret(), generateRoomKey().publicKey)) };
+  return { commit: toBase64Url(wrapCommit(signed, s.randombytes_buf(32), null)), envelope: toBase64Url(sealEnvelope(epoch, generateEpochSecret(), generateRoomKey().publicKey)) };
 }
 
 function total(counts: Record<string, number>): number {

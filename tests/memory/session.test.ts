@@ -24,8 +24,8 @@ describe('in memory: the session over the real server room', () => {
   });
 
   it('[S1] a returning host reads a log the server splits in parts, and never forks itself', () => {
-    const { tier, host, people } = callOf(12);
-    // Enough commits that the sync answer exceeds one 48 KiB message.
+    const { tier, host, people } = callOf(30);
+    // Enough members that the kept commits exceed one 48 KiB message.
     for (let i = 0; i < 12; i++) {
       host.page.secure.publish(() => host.page.membership.rekey());
       tier.run();

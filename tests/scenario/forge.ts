@@ -9,6 +9,8 @@ import {
   signCommit,
   unwrapCommit,
   wrapCommit,
+  wrappedCommitEpoch,
+  commitKey,
   commitToSecret,
   generateEpochSecret,
   sealEnvelope,
@@ -46,27 +48,31 @@ export function forgeNext(link: Link, base: InRoomState, overrides: Partial<Unsi
     ...overrides,
   };
   const signed = signCommit(signer, body);
-  return { entry: entryFor(link, signed, epochSecret), signed, epochSecret };
+  return { entry: entryFor(signed, epochSecret, base.epochSecret), signed, epochSecret };
 }
 
-/** Wrap an already-signed commit for this link, with envelopes for every member it lists. */
-export function entryFor(link: Link, signed: SignedCommit, epochSecret: Uint8Array | null): LogEntry {
+/**
+ * Wrap an already-signed commit under `epochSecret` (and, with `previousSecret`, its handoff), with
+ * envelopes of that secret for every member it lists.
+ */
+export function entryFor(signed: SignedCommit, epochSecret: Uint8Array, previousSecret: Uint8Array | null = null): LogEntry {
   const envelopes = new Map<string, Uint8Array>();
-  if (epochSecret !== null) {
-    for (const m of signed.body.members) envelopes.set(participantIdText(m.participantId), sealEnvelope(signed.body.epoch, epochSecret, m.roomPublicKey));
-  }
-  return { epoch: signed.body.epoch, wrapped: wrapCommit(link.room.commitWrapKey, signed), envelopes };
+  for (const m of signed.body.members) envelopes.set(participantIdText(m.participantId), sealEnvelope(signed.body.epoch, epochSecret, m.roomPublicKey));
+  return { epoch: signed.body.epoch, wrapped: wrapCommit(signed, epochSecret, previousSecret), envelopes };
 }
 
-/** Wrap signed bytes under this room's key and id, whatever room the body itself names. */
-export function wrapForRoom(link: Link, signedBytes: Uint8Array, epoch: number): Uint8Array {
+/** Wrap signed bytes under this room's id and the commit key of `epochSecret`, whatever room the body itself names. */
+export function wrapForRoom(link: Link, signedBytes: Uint8Array, epoch: number, epochSecret: Uint8Array): Uint8Array {
   const context = new Writer().bytes(link.room.roomId).u64(epoch).finish();
-  return new Writer().u8(1).u64(epoch).bytes(wrap(link.room.commitWrapKey, Label.commitWrapKey, context, signedBytes)).finish();
+  const inner = wrap(commitKey(epochSecret, link.room.roomId, epoch), Label.epochCommitKey, context, signedBytes);
+  return new Writer().u8(2).u64(epoch).vec16(new Uint8Array(0)).bytes(inner).finish();
 }
 
-/** What a relay that holds the link can do: unwrap, edit the signed bytes, and re-wrap. */
-export function rewrap(link: Link, wrapped: Uint8Array, edit: (signed: SignedCommit) => Uint8Array): Uint8Array {
-  const signed = unwrapCommit(link.room.commitWrapKey, link.room.roomId, wrapped);
+/** What a member holding the epoch's secret can do: unwrap, edit the signed bytes, and re-wrap. */
+export function rewrap(link: Link, wrapped: Uint8Array, epochSecret: Uint8Array, edit: (signed: SignedCommit) => Uint8Array): Uint8Array {
+  const epoch = wrappedCommitEpoch(wrapped);
+  const signed = unwrapCommit(commitKey(epochSecret, link.room.roomId, epoch), link.room.roomId, wrapped);
   const edited = edit(signed);
-  return wrapForRoom(link, edited, decodeSignedCommit(edited).body.epoch);
+  return wrapForRoom(link, edited, decodeSignedCommit(edited).body.epoch, epochSecret);
 }
+

@@ -17,6 +17,8 @@ import {
   sframeEncrypt,
   openEnvelope,
   unwrapCommit,
+  commitKey,
+  commitKeyFromHandoff,
   utf8,
 } from '../../crypto/index';
 import { expectError, expectRefused } from './errors';
@@ -108,8 +110,11 @@ describe('scenario: leaving and removal', () => {
     expect(bobNow.members.map((m) => m.index)).not.toContain(annBefore.ownIndex);
 
     // Even handed another member's envelope, the removed member cannot open it.
-    const signed = unwrapCommit(room.link.room.commitWrapKey, bobNow.roomId, result.wrappedCommit);
-    expectError(() => openEnvelope(ann.self.roomKey, bobNow.roomId, result.epoch, signed.body.secretCommitment, result.envelopes.get(bob.pid) as Uint8Array), VerificationError, Reason.authFailed);
+    expectError(() => openEnvelope(ann.self.roomKey, result.epoch, result.envelopes.get(bob.pid) as Uint8Array), VerificationError, Reason.authFailed);
+    // Nor any commit after its removal: the next one opens only with the new epoch's secret.
+    const after = host.rekey(room.host.state);
+    expectError(() => unwrapCommit(commitKey(annBefore.epochSecret, bobNow.roomId, after.epoch), bobNow.roomId, after.wrappedCommit), VerificationError, Reason.authFailed);
+    expectError(() => commitKeyFromHandoff(annBefore.epochSecret, bobNow.roomId, after.wrappedCommit), VerificationError, Reason.authFailed);
 
     // None of the keys it kept is a key of the new epoch, and none opens a new frame.
     const newKeys = currentBaseKeys(bobNow);

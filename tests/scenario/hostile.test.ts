@@ -3,6 +3,7 @@
 // Each attack must be refused with its specific typed reason, or detected by the members.
 import { describe, expect, it } from 'vitest';
 import {
+  type SignedCommit,
   concat,
   decodeCommitBody,
   encodeCommitBody,
@@ -11,6 +12,8 @@ import {
   makeConfirmation,
   generateEpochSecret,
   sealEnvelope,
+  commitKey,
+  unwrapCommit,
   EpochError,
   MembershipError,
   Reason,
@@ -29,7 +32,7 @@ import {
 } from '../../crypto/index';
 import { expectError, expectRefused } from './errors';
 import { admitGuests, buildRoom, inRoom, knock, newGuest, newLink, type Party, startRoom } from './fixtures';
-import { forgeNext, rewrap } from './forge';
+import { forgeNext, rewrap, wrapForRoom } from './forge';
 import { Relay, entryOf } from './relay';
 
 const codeOf = (p: Party) => callCode(inRoom(p).commitHash).digits;
@@ -96,7 +99,7 @@ describe('hostile relay: key substitution in a join request', () => {
 });
 
 describe('hostile relay: a ghost member', () => {
-  it('cannot add one without the link (auth-failed), nor with it (bad-signature), nor by signing itself (not-host)', () => {
+  it('cannot add one without the epoch secret (auth-failed), nor with it (bad-signature), nor by signing itself (not-host)', () => {
     const room = buildRoom(3);
     const [ann, bob, cleo] = room.guests as [Party, Party, Party];
     const codes = [codeOf(ann), codeOf(bob), codeOf(cleo)];
@@ -112,13 +115,13 @@ describe('hostile relay: a ghost member', () => {
     };
     room.relay.publish(host.rekey(room.host.state), room.host);
 
-    // Without the link: any change to the wrapped commit breaks its authentication.
-    expectRefused(room.relay.deliver(ann, room.relay.latest(), (m) => ({ ...m, wrapped: flip(m.wrapped, 60) })), VerificationError, Reason.authFailed);
+    // Without the epoch's secret (the server, or anyone with only the link): any change breaks its authentication.
+    expectRefused(room.relay.deliver(ann, room.relay.latest(), (m) => ({ ...m, wrapped: flip(m.wrapped, m.wrapped.length - 1) })), VerificationError, Reason.authFailed);
 
-    // With the link: add the ghost to the member list, keep the host's signature.
+    // With the epoch's secret (a member, or a server handed one): add the ghost, keep the host's signature.
     const withGhost = (m: { wrapped: Uint8Array; envelope?: Uint8Array }) => ({
       ...m,
-      wrapped: rewrap(room.link, m.wrapped, (signed) => {
+      wrapped: rewrap(room.link, m.wrapped, inRoom(room.host).epochSecret, (signed: SignedCommit) => {
         const body = decodeCommitBody(signed.bytes.subarray(0, signed.bytes.length - 64));
         return concat(encodeCommitBody({ ...body, action: 'admit', members: [...body.members, ghost] }), signed.signature);
       }),
@@ -145,7 +148,8 @@ describe('hostile relay: replayed and reordered commits', () => {
     expect(room.relay.deliver(ann).error).toBeUndefined();
     expectRefused(room.relay.deliver(ann), ReplayError, Reason.replayed);
     expectRefused(room.relay.deliver(ann, admit), ReplayError, Reason.replayed);
-    expectRefused(room.relay.deliver(ann, room.relay.log[0]), ReplayError, Reason.replayed);
+    // Epoch 0 predates her: she was never given a key that opens it.
+    expectRefused(room.relay.deliver(ann, room.relay.log[0]), VerificationError, Reason.missingEnvelope);
     expect(codeOf(ann)).toBe(codeOf(room.host));
   });
 
@@ -196,8 +200,13 @@ describe('hostile relay: envelopes', () => {
     const [ann, bob] = room.guests as [Party, Party];
     const result = host.rekey(room.host.state);
     room.relay.publish(result, room.host);
-    const own = sealEnvelope(result.epoch, generateEpochSecret(), ann.self.roomKey.publicKey);
-    expectRefused(room.relay.deliver(ann, room.relay.latest(), (m) => ({ ...m, envelope: own })), VerificationError, Reason.secretMismatch);
+    // A secret of its own opens nothing: the commit is wrapped under a key of the host's secret.
+    const own = generateEpochSecret();
+    expectRefused(room.relay.deliver(ann, room.relay.latest(), (m) => ({ ...m, envelope: sealEnvelope(result.epoch, own, ann.self.roomKey.publicKey) })), VerificationError, Reason.authFailed);
+    // One that can read the commit (a member of the epoch) re-wraps it under its own secret: the signed commitment refuses it.
+    const plain = unwrapCommit(commitKey(inRoom(room.host).epochSecret, room.link.room.roomId, result.epoch), room.link.room.roomId, result.wrappedCommit);
+    const underOwn = { wrapped: wrapForRoom(room.link, plain.bytes, result.epoch, own), envelope: sealEnvelope(result.epoch, own, ann.self.roomKey.publicKey) };
+    expectRefused(room.relay.deliver(ann, room.relay.latest(), () => underOwn), VerificationError, Reason.secretMismatch);
     expectRefused(room.relay.deliver(ann, room.relay.latest(), (m) => ({ ...m, envelope: result.envelopes.get(bob.pid) as Uint8Array })), VerificationError, Reason.authFailed);
     expect(room.relay.deliver(ann).error).toBeUndefined();
   });

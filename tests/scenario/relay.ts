@@ -20,10 +20,13 @@ export type Tamper = (message: IncomingCommit, to: Party) => IncomingCommit;
 
 export class Relay {
   readonly log: LogEntry[] = [];
+  /** The newest sealed lobby record a host published with a commit. */
+  lobby: Uint8Array | undefined;
 
   /** The host posts a commit; the relay stores it (the host's own state is already advanced). */
   publish(result: HostResult, host: Party): LogEntry {
     host.state = result.state;
+    if (result.lobby !== undefined) this.lobby = result.lobby;
     const entry = entryOf(result);
     this.log.push(entry);
     return entry;
@@ -48,11 +51,17 @@ export class Relay {
     return to.map((p) => this.deliver(p, this.latest(), tamper));
   }
 
-  /** Answer a `sync`: the log from `fromEpoch` on, as one `log` event. */
+  /** Answer a `sync`: the lobby record, then the log from `fromEpoch` on, as one `log` event. */
   sync(to: Party, fromEpoch = 0, tamper?: Tamper): TransitionResult {
+    const before = to.state;
+    if (this.lobby !== undefined) {
+      const read = transition(to.state, { type: 'lobby', wrapped: this.lobby });
+      if (read.error !== undefined) return read;
+      to.state = read.state;
+    }
     const commits = this.log.filter((e) => e.epoch >= fromEpoch).map((e) => (tamper ? tamper(this.messageFor(e, to), to) : this.messageFor(e, to)));
     const result = transition(to.state, { type: 'log', commits });
-    to.state = result.state;
+    to.state = result.error === undefined ? result.state : before;
     return result;
   }
 

@@ -22,14 +22,18 @@ async function party(room: CreatedRoom) {
 }
 
 describe('commit', () => {
-  it('delivers each member only its own envelope, the lobby none, and does not echo to the host', async () => {
+  it('delivers each member only its own envelope, the lobby no commit but the lobby record, and does not echo to the host', async () => {
     const room = await createRoom(t.base);
     const { host, a, b, lobby, lobbyId } = await party(room);
-    host.send({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE', envelopes: { [a.id]: 'ZW52LWE', [b.id]: 'ZW52LWI', [lobbyId]: 'ZW52LWw' } });
+    host.send({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE', envelopes: { [a.id]: 'ZW52LWE', [b.id]: 'ZW52LWI', [lobbyId]: 'ZW52LWw' }, lobby: 'bG9iYnk' });
     expect(await a.guest.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE', envelope: 'ZW52LWE' });
     expect(await b.guest.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE', envelope: 'ZW52LWI' });
-    expect(await lobby.next('commit')).toEqual({ v: 1, type: 'commit', epoch: 0, commit: 'Y29tbWl0LTE' });
+    expect(await lobby.next('lobby')).toEqual({ v: 1, type: 'lobby', lobby: 'bG9iYnk' });
+    expect(await lobby.nothing('commit')).toBe(true);
     expect(await host.nothing('commit')).toBe(true);
+    // And a lobby sync answers with the record alone.
+    lobby.send({ v: 1, type: 'sync' });
+    expect(await lobby.next('commits')).toEqual({ v: 1, type: 'commits', commits: [], lobby: 'bG9iYnk' });
   });
 
   it('delivers admitted before the commit the host sends right after admitting', async () => {
@@ -82,7 +86,7 @@ describe('commit', () => {
     a.guest.send({ v: 1, type: 'sync', afterEpoch: 1 });
     expect((await a.guest.next('commits')).commits.map((c) => c.epoch)).toEqual([2, 3]);
     lobby.send({ v: 1, type: 'sync', afterEpoch: 2 });
-    expect((await lobby.next('commits')).commits).toEqual([{ epoch: 3, commit: 'Yy3' }]);
+    expect((await lobby.next('commits')).commits).toEqual([]);
   });
 
   it('splits a large sync answer into frames within the message cap', async () => {

@@ -89,6 +89,21 @@ describe('room connections and presence', () => {
     expect(sent(g.effects, g.id)).toEqual([{ v: 1, type: 'presence', members: [], host: host.id, lobby: 0 }]);
   });
 
+  it('does not tell the lobby when members come and go (only host presence and the knock count)', () => {
+    const { room, hostCredential, accessToken } = makeRoom();
+    join(room, hostCredential);
+    const waiting = join(room, accessToken);
+    const member = join(room, accessToken);
+    handleMessage(room, member.id, msg({ type: 'knock', payload: 'aw' }), 1);
+    const hostId = room.hostId!;
+    const admitted = handleMessage(room, hostId, msg({ type: 'admit', participants: [member.id] }), 2);
+    // The knock count fell: the lobby hears that, not who is in the room.
+    expect(sent(admitted, waiting.id).filter((m) => m.type === 'presence')).toEqual([{ v: 1, type: 'presence', members: [], host: hostId, lobby: 0 }]);
+    const gone = room.disconnect(member.id, false, 3);
+    expect(sent(gone, hostId).some((m) => m.type === 'presence')).toBe(true);
+    expect(sent(gone, waiting.id)).toEqual([]);
+  });
+
   it('queues knocks while the host is absent and hands them over when it connects', () => {
     const { room, hostCredential, accessToken } = makeRoom();
     const g = join(room, accessToken);
@@ -229,7 +244,7 @@ describe('room messages', () => {
     handleMessage(room, host.id, msg({ type: 'admit', participants: [member.id] }), 2);
     const e = handleMessage(room, host.id, msg({ type: 'commit', epoch: 0, commit: 'Yw', envelopes: { [member.id]: 'bQ', [lobby.id]: 'bA' } }), 3);
     expect(sent(e, member.id)).toEqual([{ v: 1, type: 'commit', epoch: 0, commit: 'Yw', envelope: 'bQ' }]);
-    expect(sent(e, lobby.id)).toEqual([{ v: 1, type: 'commit', epoch: 0, commit: 'Yw' }]);
+    expect(sent(e, lobby.id)).toEqual([]); // a lobby socket gets no commit, even one naming it
     expect(sent(e, host.id)).toEqual([]);
     expect(codeOf(handleMessage(room, host.id, msg({ type: 'commit', epoch: 0, commit: 'Yw', envelopes: {} }), 4), host.id)).toBe('stale-epoch');
     expect(room.log.size).toBe(1);

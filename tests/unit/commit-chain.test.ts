@@ -1,11 +1,13 @@
 // Each rule of crypto/chain.ts, shown to refuse a commit that breaks it and nothing else.
 import { describe, expect, it } from 'vitest';
 import {
+  commitToSecret,
   type CommitMember,
   ZERO_HASH,
   signCommit,
   generateEpochSecret,
   sealEnvelope,
+  lobby,
   CodecError,
   EpochError,
   MembershipError,
@@ -16,6 +18,7 @@ import {
   generateRoomKey,
   signRoomKey,
   transition,
+  host,
   sodium,
 } from '../../crypto/index';
 import { expectRefused } from '../scenario/errors';
@@ -86,9 +89,8 @@ describe('commit chain: ordering', () => {
 
   it('refuses anything after an end commit (room-ended) for a party that stays in the lobby', () => {
     const { room, base, link } = setup();
-    const ended = forgeNext(link, base, { action: 'end', ended: true, secretCommitment: ZERO_HASH });
-    const watcher = newGuest(link, 'Watcher');
-    room.relay.sync(watcher);
+    const ended = forgeNext(link, base, { action: 'end', ended: true });
+    const watcher = room.guests[0] as Party;
     expect(room.relay.deliver(watcher, ended.entry).error).toBeUndefined();
     expect(watcher.state.kind).toBe('ended');
     expectRefused(room.relay.deliver(watcher, forgeNext(link, base, { epoch: base.epoch + 2 }).entry), EpochError, Reason.roomEnded);
@@ -101,7 +103,7 @@ describe('commit chain: authority', () => {
     const { signed, epochSecret } = forgeNext(link, base);
     const forged = signed.bytes.slice();
     forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
-    const entry = { ...entryFor(link, signed, epochSecret), wrapped: wrapForRoom(link, forged, signed.body.epoch) };
+    const entry = { ...entryFor(signed, epochSecret), wrapped: wrapForRoom(link, forged, signed.body.epoch, epochSecret) };
     expectRefused(room.relay.deliver(ann, entry), VerificationError, Reason.badSignature);
   });
 
@@ -113,8 +115,9 @@ describe('commit chain: authority', () => {
 
   it('refuses a host-signed commit for another room, re-wrapped for this one (wrong-room)', () => {
     const { room, ann, base, link } = setup();
-    const elsewhere = signCommit(link.hostIdentity, { ...forgeNext(link, base).signed.body, roomId: sodium().randombytes_buf(16) });
-    const entry = { epoch: elsewhere.body.epoch, wrapped: wrapForRoom(link, elsewhere.bytes, elsewhere.body.epoch), envelopes: new Map() };
+    const forged = forgeNext(link, base);
+    const elsewhere = signCommit(link.hostIdentity, { ...forged.signed.body, roomId: sodium().randombytes_buf(16) });
+    const entry = { ...forged.entry, wrapped: wrapForRoom(link, elsewhere.bytes, elsewhere.body.epoch, forged.epochSecret) };
     expectRefused(room.relay.deliver(ann, entry), VerificationError, Reason.wrongRoom);
   });
 });
@@ -138,7 +141,10 @@ describe('commit chain: member list', () => {
   it("refuses a commit that changes this member's own keys (self-altered)", () => {
     const { room, ann, base, link } = setup();
     const members = base.members.map((m) => (m.index === 1 ? { ...m, roomPublicKey: generateRoomKey().publicKey } : m));
-    expectRefused(room.relay.deliver(ann, forgeNext(link, base, { members }).entry), MembershipError, Reason.selfAltered);
+    const altered = forgeNext(link, base, { members });
+    // The forger seals Ann's envelope to the key she really holds, so only the chain check stands in the way.
+    const toAnn = sealEnvelope(altered.signed.body.epoch, altered.epochSecret, ann.self.roomKey.publicKey);
+    expectRefused(room.relay.deliver(ann, altered.entry, (m) => ({ ...m, envelope: toAnn })), MembershipError, Reason.selfAltered);
     const moved = base.members.map((m) => (m.index === 1 ? { ...m, index: 9 } : m)).sort((a, b) => a.index - b.index);
     expectRefused(room.relay.deliver(ann, forgeNext(link, base, { action: 'admit', members: moved }).entry), MembershipError, Reason.selfAltered);
   });
@@ -203,16 +209,43 @@ describe('commit chain: genesis, for a guest reading the log', () => {
       secretCommitment: sodium().randombytes_buf(32),
       members: [newcomer(link.room.roomId, 0, { identityPublicKey: impostor.publicKey, roomPublicKey: roomKey.publicKey, roomKeySignature: signRoomKey(impostor, link.room.roomId, roomKey.publicKey) })],
     };
-    const entry = entryFor(link, signCommit(impostor, genesisBody), null);
+    const secret = sodium().randombytes_buf(32);
+    const entry = entryFor(signCommit(impostor, { ...genesisBody, secretCommitment: commitToSecret(secret, link.room.roomId, 0) }), secret);
     const guest = newGuest(link, 'Guest');
-    expectRefused(room.relay.deliver(guest, entry), VerificationError, Reason.hostMismatch);
+    // Even sealed to the guest's own key (the impostor learnt it), the chain refuses it.
+    const toGuest = sealEnvelope(0, secret, guest.self.roomKey.publicKey);
+    expectRefused(room.relay.deliver(guest, entry, (m) => ({ ...m, envelope: toGuest })), VerificationError, Reason.hostMismatch);
     expect(guest.state.kind).toBe('lobby');
   });
 
-  it('refuses to start anywhere but epoch 0 (gap)', () => {
+  it('starts past epoch 0 only against a lobby record (gap without one), and never reads a commit without a key', () => {
     const { room, link } = setup();
     const guest = newGuest(link, 'Guest');
-    expectRefused(room.relay.deliver(guest, room.relay.latest()), EpochError, Reason.gap);
+    expectRefused(room.relay.deliver(guest, room.relay.latest()), VerificationError, Reason.missingEnvelope);
+    const ann = room.guests[0] as Party;
+    const reloaded: Party = { ...ann, state: lobby(link.room, ann.self) };
+    expectRefused(room.relay.deliver(reloaded, room.relay.latest()), EpochError, Reason.gap);
+    expect(room.relay.sync(reloaded).error).toBeUndefined();
+    expect(reloaded.state.kind).toBe('member');
+  });
+});
+
+describe('commit chain: snapshots', () => {
+  it('accepts a snapshot only from the host in office by the lobby record: a former host is refused (host-mismatch)', () => {
+    const room = buildRoom(2);
+    const [ann, bob] = room.guests as [Party, Party];
+    room.relay.publish(host.transfer(room.host.state, inRoom(ann).ownIndex), room.host);
+    room.relay.broadcast([ann, bob]);
+    const rogue = forgeNext(room.link, inRoom(bob), {}, room.host.self.identity);
+    const fresh: Party = { ...bob, state: lobby(room.link.room, bob.self) };
+    const read = transition(fresh.state, { type: 'lobby', wrapped: room.relay.lobby! });
+    expect(read.error).toBeUndefined();
+    fresh.state = read.state;
+    expectRefused(room.relay.deliver(fresh, rogue.entry), VerificationError, Reason.hostMismatch);
+    // The same page takes the new host's next commit as its snapshot.
+    room.relay.publish(host.rekey(ann.state), ann);
+    expect(room.relay.deliver(fresh).error).toBeUndefined();
+    expect(inRoom(fresh).commitHash).toEqual(inRoom(ann).commitHash);
   });
 });
 
@@ -223,11 +256,11 @@ describe('commit chain: the epoch secret', () => {
     expectRefused(transition(ann.state, { type: 'commit', wrapped: entry.wrapped }), VerificationError, Reason.missingEnvelope);
   });
 
-  it('refuses an envelope the relay made itself (secret-mismatch)', () => {
+  it('refuses an envelope the relay made itself: its secret does not open the commit (auth-failed)', () => {
     const { room, ann, base, link } = setup();
     const { entry } = forgeNext(link, base);
     const fake = sealEnvelope(entry.epoch, generateEpochSecret(), ann.self.roomKey.publicKey);
-    expectRefused(transition(ann.state, { type: 'commit', wrapped: entry.wrapped, envelope: fake }), VerificationError, Reason.secretMismatch);
+    expectRefused(transition(ann.state, { type: 'commit', wrapped: entry.wrapped, envelope: fake }), VerificationError, Reason.authFailed);
     expect(room.relay.deliver(ann, entry).error).toBeUndefined();
   });
 });

@@ -18,7 +18,10 @@ import {
   signCommit,
   unwrapCommit,
   verifyCommitSignature,
-  wrapCommit,
+  wrapCommit as wrapWith,
+  commitKey,
+  commitKeyFromHandoff,
+  deriveLinkKeys,
   wrappedCommitEpoch,
   CodecError,
   Reason,
@@ -178,51 +181,70 @@ describe('signed commits', () => {
 });
 
 describe('wrapped commits', () => {
-  const key = rnd(32);
+  const secret = rnd(32);
   const identity = generateIdentity();
+  const keyOf = (signed: { body: { roomId: Uint8Array; epoch: number } }) => commitKey(secret, signed.body.roomId, signed.body.epoch);
+  const wrapCommit = (_k: unknown, signed: Parameters<typeof wrapWith>[0]) => wrapWith(signed, secret, null);
 
   it('round-trip, and carry their epoch in clear for routing', () => {
     const signed = signCommit(identity, body({ epoch: 42 }));
-    const wrapped = wrapCommit(key, signed);
+    const wrapped = wrapCommit(secret, signed);
     expect(wrappedCommitEpoch(wrapped)).toBe(42);
-    const opened = unwrapCommit(key, signed.body.roomId, wrapped);
+    const opened = unwrapCommit(keyOf(signed), signed.body.roomId, wrapped);
     expect(opened.bytes).toEqual(signed.bytes);
     expect(opened.hash).toEqual(signed.hash);
   });
 
   it('hide names and keys from a reader without the key', () => {
     const signed = signCommit(identity, body({ members: [member(0, 'Zanzibar Quux')] }));
-    const text = toBase64Url(wrapCommit(key, signed));
+    const text = toBase64Url(wrapCommit(secret, signed));
     expect(text).not.toContain(toBase64Url(signed.body.members[0]?.identityPublicKey ?? ZERO_HASH).slice(0, 20));
-    expect(new TextDecoder().decode(wrapCommit(key, signed))).not.toContain('Zanzibar');
+    expect(new TextDecoder().decode(wrapCommit(secret, signed))).not.toContain('Zanzibar');
   });
 
   it('refuse the wrong key, the wrong room, and an epoch relabelled in clear', () => {
     const signed = signCommit(identity, body({ epoch: 5 }));
-    const wrapped = wrapCommit(key, signed);
+    const wrapped = wrapCommit(secret, signed);
     expectError(() => unwrapCommit(rnd(32), signed.body.roomId, wrapped), VerificationError, Reason.authFailed);
-    expectError(() => unwrapCommit(key, rnd(16), wrapped), VerificationError, Reason.authFailed);
+    expectError(() => unwrapCommit(keyOf(signed), rnd(16), wrapped), VerificationError, Reason.authFailed);
     const relabelled = wrapped.slice();
     relabelled.set(new Writer().u64(6).finish(), 1);
-    expectError(() => unwrapCommit(key, signed.body.roomId, relabelled), VerificationError, Reason.authFailed);
+    expectError(() => unwrapCommit(keyOf(signed), signed.body.roomId, relabelled), VerificationError, Reason.authFailed);
   });
 
-  it('refuse a commit wrapped by a link holder under another epoch than it is signed for', () => {
+  it('refuse a commit wrapped by a key holder under another epoch than it is signed for', () => {
     const signed = signCommit(identity, body({ epoch: 5 }));
     const context = new Writer().bytes(signed.body.roomId).u64(6).finish();
-    const rewrapped = new Writer().u8(1).u64(6).bytes(wrap(key, Label.commitWrapKey, context, signed.bytes)).finish();
-    expectError(() => unwrapCommit(key, signed.body.roomId, rewrapped), VerificationError, Reason.authFailed);
+    const key6 = commitKey(secret, signed.body.roomId, 6);
+    const rewrapped = new Writer().u8(2).u64(6).vec16(new Uint8Array(0)).bytes(wrap(key6, Label.epochCommitKey, context, signed.bytes)).finish();
+    expectError(() => unwrapCommit(key6, signed.body.roomId, rewrapped), VerificationError, Reason.authFailed);
+  });
+
+  it('open for a member of the epoch before only through the handoff, and never with the link', () => {
+    const previous = rnd(32);
+    const signed = signCommit(identity, body({ epoch: 7 }));
+    const wrapped = wrapWith(signed, secret, previous);
+    const key = commitKeyFromHandoff(previous, signed.body.roomId, wrapped);
+    expect(unwrapCommit(key, signed.body.roomId, wrapped).bytes).toEqual(signed.bytes);
+    expectError(() => commitKeyFromHandoff(rnd(32), signed.body.roomId, wrapped), VerificationError, Reason.authFailed);
+    expectError(() => commitKeyFromHandoff(previous, signed.body.roomId, wrapWith(signed, secret, null)), VerificationError, Reason.missingEnvelope);
+    const link = deriveLinkKeys(rnd(32), signed.body.roomId);
+    for (const k of [link.lobbyKey, link.joinMacKey, link.roomInfoKey, link.accessToken]) {
+      expectError(() => unwrapCommit(k, signed.body.roomId, wrapped), VerificationError, Reason.authFailed);
+    }
   });
 
   it('refuse unknown wrapper versions and truncated wrappers', () => {
-    const wrapped = wrapCommit(key, signCommit(identity, body()));
-    expectError(() => wrappedCommitEpoch(Uint8Array.of(2, ...wrapped.subarray(1))), VersionError, Reason.unknownVersion);
-    expectError(() => unwrapCommit(key, rnd(16), wrapped.subarray(0, 5)), CodecError, Reason.truncated);
+    const wrapped = wrapCommit(secret, signCommit(identity, body()));
+    expectError(() => wrappedCommitEpoch(Uint8Array.of(3, ...wrapped.subarray(1))), VersionError, Reason.unknownVersion);
+    expectError(() => wrappedCommitEpoch(Uint8Array.of(1, ...wrapped.subarray(1))), VersionError, Reason.oldVersion);
+    expectError(() => unwrapCommit(rnd(32), rnd(16), wrapped.subarray(0, 5)), CodecError, Reason.truncated);
   });
 
   it('refuse any single flipped bit with a typed error', () => {
     const signed = signCommit(identity, body());
-    const wrapped = wrapCommit(key, signed);
+    const wrapped = wrapCommit(secret, signed);
+    const key = keyOf(signed);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: wrapped.length * 8 - 1 }), (bit) => {
         const tampered = wrapped.slice();
@@ -230,8 +252,10 @@ describe('wrapped commits', () => {
         const error = thrown(() => unwrapCommit(key, signed.body.roomId, tampered));
         const byte = bit >> 3;
         // byte 0: wrapper version; 1..8: epoch in clear (its top 11 bits would exceed 2^53 - 1);
-        // 9: wrap.ts version; then nonce, ciphertext and tag.
-        if (byte === 0 || byte === 9) expect(error).toBeInstanceOf(VersionError);
+        // 9..10: handoff length (0 here: a flip makes the rest misparse); 11: wrap.ts version;
+        // then nonce, ciphertext and tag.
+        if (byte === 0 || byte === 11) expect(error).toBeInstanceOf(VersionError);
+        else if (byte === 9 || byte === 10) expect(error).toBeInstanceOf(SealroomCryptoError);
         else if (byte <= 2 && error instanceof CodecError) expect(error.reason).toBe(Reason.outOfRange);
         else expect([error.constructor, error.reason]).toEqual([VerificationError, Reason.authFailed]);
       }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { participantIdText, unwrapCommit, wrappedCommitEpoch, openEnvelope, MembershipError, Reason, VerificationError, host, generateIdentity } from '../../crypto/index';
+import { participantIdText, wrappedCommitEpoch, openEnvelope, MembershipError, Reason, VerificationError, host, generateIdentity } from '../../crypto/index';
 import { expectError } from '../scenario/errors';
 import { admitGuests, buildRoom, inRoom, newGuest, newLink, newParticipantId, newSelf, type Party } from '../scenario/fixtures';
 
@@ -41,13 +41,12 @@ describe('host: admit', () => {
     const room = buildRoom(2);
     const result = host.rekey(room.host.state);
     const state = inRoom(room.host);
-    const signed = unwrapCommit(room.link.room.commitWrapKey, state.roomId, result.wrappedCommit);
     expect([...result.envelopes.keys()].sort()).toEqual(state.members.map((m) => participantIdText(m.participantId)).sort());
     const next = result.state;
     if (next.kind !== 'member') throw new Error('the host left the room');
     for (const party of [room.host, ...room.guests]) {
       const envelope = result.envelopes.get(party.pid) as Uint8Array;
-      expect(openEnvelope(party.self.roomKey, state.roomId, result.epoch, signed.body.secretCommitment, envelope)).toEqual(next.epochSecret);
+      expect(openEnvelope(party.self.roomKey, result.epoch, envelope)).toEqual(next.epochSecret);
     }
   });
 
@@ -100,10 +99,13 @@ describe('host: other commands', () => {
     expect(inRoom(room.host).locked).toBe(false);
   });
 
-  it('end carries no secret and no envelopes, and ends the host state too', () => {
+  it('end carries an envelope for every member, so each can read it, and ends the host state too', () => {
     const room = buildRoom(1);
     const result = host.end(room.host.state);
-    expect(result.envelopes.size).toBe(0);
+    expect([...result.envelopes.keys()].sort()).toEqual([room.host.pid, room.guests[0]!.pid].sort());
     expect(result.state.kind).toBe('ended');
+    room.relay.publish(result, room.host);
+    expect(room.relay.deliver(room.guests[0]!).error).toBeUndefined();
+    expect(room.guests[0]!.state.kind).toBe('ended');
   });
 });

@@ -70,7 +70,7 @@ describe('link keys', () => {
     expect(keys.accessVerifier).toEqual(labelledHash(Label.accessVerifier, keys.accessToken));
     expect(keys.roomInfoKey).toEqual(kdf(secret, Label.roomInfoKey, empty));
     expect(keys.joinMacKey).toEqual(kdf(secret, Label.joinMacKey, roomId));
-    expect(keys.commitWrapKey).toEqual(kdf(secret, Label.commitWrapKey, roomId));
+    expect(keys.lobbyKey).toEqual(kdf(secret, Label.lobbyKey, roomId));
     expect(deriveAccessKeys(secret)).toEqual({ accessToken: keys.accessToken, accessVerifier: keys.accessVerifier, roomInfoKey: keys.roomInfoKey });
   });
 
@@ -81,9 +81,9 @@ describe('link keys', () => {
     const otherRoom = deriveLinkKeys(secret, sodium().randombytes_buf(16));
     const otherSecret = deriveLinkKeys(generateLinkSecret(), roomId);
     expect(otherRoom.joinMacKey).not.toEqual(keys.joinMacKey);
-    expect(otherRoom.commitWrapKey).not.toEqual(keys.commitWrapKey);
+    expect(otherRoom.lobbyKey).not.toEqual(keys.lobbyKey);
     expect(otherSecret.accessToken).not.toEqual(keys.accessToken);
-    expect(otherSecret.commitWrapKey).not.toEqual(keys.commitWrapKey);
+    expect(otherSecret.lobbyKey).not.toEqual(keys.lobbyKey);
   });
 
   it('refuse a link secret or room id of the wrong length', () => {

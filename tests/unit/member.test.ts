@@ -42,7 +42,7 @@ describe('member transition', () => {
     expect(hostRoomKey(guest.state)).toEqual(room.host.self.roomKey.publicKey);
     admitGuests(room.link, room.relay, room.host, [], [guest]);
     // A second device of the same story: a fresh lobby state reading the whole log at once.
-    const replay: Party = { ...guest, state: { kind: 'lobby', room: room.link.room, self: guest.self, head: null } };
+    const replay: Party = { ...guest, state: { kind: 'lobby', room: room.link.room, self: guest.self, lobby: null, head: null } };
     const result = room.relay.sync(replay);
     expect(result.error).toBeUndefined();
     expect(result.effects.map((e) => e.type)).toEqual(['admitted', 'epoch']);
@@ -111,7 +111,7 @@ describe('member transition', () => {
     const ann = inRoom(room.guests[0] as Party);
     expect(chainHead(ann)?.commitHash).toEqual(ann.commitHash);
     expect(currentBaseKeys(ann)).toEqual(epochBaseKeys(ann.epochSecret, ann.roomId, ann.epoch, [0, 1, 2]));
-    const lobbyState: MemberState = { kind: 'lobby', room: room.link.room, self: ann.self, head: null };
+    const lobbyState: MemberState = { kind: 'lobby', room: room.link.room, self: ann.self, lobby: null, head: null };
     expect(chainHead(lobbyState)).toBeNull();
     expect(hostRoomKey(lobbyState)).toBeNull();
   });

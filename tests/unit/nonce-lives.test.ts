@@ -70,6 +70,7 @@ async function runLives(lives: readonly PageRun[], extraRekeys: number, claim: (
   for (const life of lives) {
     record = claim(record);
     const page = new Membership(room.link.room, member.self, record.lives - 1);
+    page.applyLobby(toBase64Url(room.relay.lobby!));
     // A page may have read only part of the log when it sends (a tab opened earlier); the member
     // is in the room from the second entry on.
     feed(page, log.slice(0, 2 + (life.logPrefix % (log.length - 1))), life.delivery);

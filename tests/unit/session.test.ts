@@ -37,7 +37,8 @@ function connected(party: Party, room: ReturnType<typeof buildRoom>) {
 
 function member(party: Party, room: ReturnType<typeof buildRoom>, log: readonly LogEntry[]) {
   const m = connected(party, room);
-  m.secure.receive({ v: PROTOCOL_VERSION, type: 'commits', commits: log.map((e) => wire(e, party)) });
+  const lobby = room.relay.lobby === undefined ? {} : { lobby: toBase64Url(room.relay.lobby) };
+  m.secure.receive({ v: PROTOCOL_VERSION, type: 'commits', commits: log.map((e) => wire(e, party)), ...lobby });
   return m;
 }
 

@@ -40,7 +40,7 @@ describe('wrap', () => {
     const k = key();
     const wrapped = wrap(k, Label.roomInfoKey, context, utf8('x'));
     expectError(() => unwrap(key(), Label.roomInfoKey, context, wrapped), VerificationError, Reason.authFailed);
-    expectError(() => unwrap(k, Label.commitWrapKey, context, wrapped), VerificationError, Reason.authFailed);
+    expectError(() => unwrap(k, Label.lobbyKey, context, wrapped), VerificationError, Reason.authFailed);
     expectError(() => unwrap(k, Label.roomInfoKey, utf8('room and epocH'), wrapped), VerificationError, Reason.authFailed);
   });
 

@@ -344,6 +344,7 @@ export class RoomController {
       case 'knock':
       case 'commit':
       case 'commits':
+      case 'lobby':
       case 'left':
       case 'relay':
       case 'ack':

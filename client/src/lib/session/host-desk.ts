@@ -94,9 +94,10 @@ export class HostDesk {
     const name = this.#startAs;
     const m = this.#membership;
     const participantId = this.#room.participantId;
-    if (name === undefined || !m.synced || m.state.kind !== 'lobby' || m.hostKnown || participantId === undefined) return;
+    if (name === undefined || !m.synced || m.state.kind !== 'lobby' || participantId === undefined) return;
     this.#room.publish(() => {
-      if (this.#genesis.createdBefore()) throw new LostLogError("the server shows no history for a room this browser already opened: it lost or hides the room's log");
+      // A lobby record means the room was created: the host finding no commit it can open means the log is gone.
+      if (m.hostKnown || this.#genesis.createdBefore()) throw new LostLogError("the server shows no history for a room this browser already opened: it lost or hides the room's log");
       const commit = m.create(participantId, name);
       this.#genesis.markCreated();
       return commit;

@@ -93,7 +93,7 @@ export class Membership {
     return isHost(this.#state);
   }
 
-  /** The chain has a head, so a guest can seal its join request to the host's verified key. */
+  /** A verified lobby record names the host's room key, so a guest can seal its join request to it. */
   get hostKnown(): boolean {
     return hostRoomKey(this.#state) !== null;
   }
@@ -152,6 +152,11 @@ export class Membership {
 
   apply(commit: WireCommit): Applied {
     return this.#run({ type: 'commit', ...decode(commit) });
+  }
+
+  /** The room's sealed lobby record (who the host is now), from a `sync` answer or a `lobby` push. */
+  applyLobby(record: string): Applied {
+    return this.#run({ type: 'lobby', wrapped: fromBase64Url(record) });
   }
 
   /** One part of a `sync` answer; `complete` on its last part. */
@@ -298,7 +303,8 @@ export class Membership {
     this.#setState(result.state);
     const envelopes: Record<string, string> = {};
     for (const [id, envelope] of result.envelopes) envelopes[id] = toBase64Url(envelope);
-    return { type: 'commit', epoch: result.epoch, commit: toBase64Url(result.wrappedCommit), envelopes };
+    const lobby = result.lobby === undefined ? {} : { lobby: toBase64Url(result.lobby) };
+    return { type: 'commit', epoch: result.epoch, commit: toBase64Url(result.wrappedCommit), envelopes, ...lobby };
   }
 
   #rememberEpoch(): void {

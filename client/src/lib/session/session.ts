@@ -52,7 +52,7 @@ export interface SessionEvents {
 
 /** A commit (or a part of a sync answer) this page refused; its state stayed as it was. */
 export interface Refusal {
-  readonly source: 'commit' | 'log';
+  readonly source: 'commit' | 'log' | 'lobby';
   /** The epoch the server's message states (for a log, its last entry). */
   readonly epoch: number;
   readonly reason: string;
@@ -187,7 +187,12 @@ export class Session implements Publisher {
   receive(message: ServerMessage): void {
     switch (message.type) {
       case 'commits':
+        if (message.lobby !== undefined) this.#lobby(message.lobby);
         this.#log(message.commits, message.more === true);
+        break;
+      case 'lobby':
+        this.#lobby(message.lobby);
+        this.#sendKnock();
         break;
       case 'commit':
         this.#commit(message);
@@ -269,6 +274,10 @@ export class Session implements Publisher {
       this.#signatures?.synced();
       for (const handler of this.#syncedHandlers) handler();
     }
+  }
+
+  #lobby(record: string): void {
+    this.#refused('lobby', -1, this.membership.applyLobby(record).refused);
   }
 
   #commit(commit: WireCommit): void {
