@@ -1,4 +1,4 @@
-// [S1] Media signatures where they run: the app's MediaSigner and MediaVerifier in a Chromium
+// [M1] Media signatures where they run: the app's MediaSigner and MediaVerifier in a Chromium
 // dedicated Worker (bench/hotpath/signatures.ts, built and served by bench/worker-page.ts), for
 // simulated seconds of a 50-person call (49 other senders at 30 video + 50 audio frames a second,
 // one batch each per MEDIA_BATCH_INTERVAL_MS), with WebCrypto Ed25519 and with the libsodium
@@ -64,7 +64,7 @@ function section(results: readonly SignatureResult[]): BenchSection {
   }
   return {
     name: 'signatures',
-    title: `[S1] Media signatures in a Chromium dedicated Worker: ${BASE.senders} senders at ${BASE.videoFps} video + ${BASE.audioFps} audio frames/s, one batch per ${MEDIA_BATCH_INTERVAL_MS} ms`,
+    title: `[M1] Media signatures in a Chromium dedicated Worker: ${BASE.senders} senders at ${BASE.videoFps} video + ${BASE.audioFps} audio frames/s, one batch per ${MEDIA_BATCH_INTERVAL_MS} ms`,
     rows,
     notes: [
       ...notes,

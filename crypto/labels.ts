@@ -53,7 +53,7 @@ export const Label = {
   /** MAC over the commit hash a member holds, under the confirm key (crypto/confirm.ts). */
   epochConfirmMac: `${P}epoch/confirm-mac`,
 
-  // --- media signatures ([S1]). crypto/media-batch.ts
+  // --- media signatures ([M1]). crypto/media-batch.ts
   /** Key of the keyed hash that gives each protected frame its digest in a signed batch. */
   mediaFrameDigest: `${P}media/frame-digest`,
   /** Signature context of a media batch, under a per-page media signing key. */

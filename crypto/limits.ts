@@ -72,7 +72,7 @@ export const MAX_HANDOVERS = 64;
 /** Commit hashes a member keeps to tell a replayed commit from a fork (the newest epochs). */
 export const CHAIN_HISTORY_KEPT = 64;
 
-// --- Media signatures ([S1], crypto/media-batch.ts, decision 0016)
+// --- Media signatures ([M1], crypto/media-batch.ts, decision 0016)
 
 /**
  * Bytes of each frame's digest in a signed batch. A member who holds the SFrame key and wants a
@@ -84,7 +84,7 @@ export const MEDIA_DIGEST_BYTES = 8;
 /** A sender signs what it sent at least this often (with one KID, one batch). */
 export const MEDIA_BATCH_INTERVAL_MS = 100;
 /**
- * [S1] backstop bound: a frame shown before its batch arrived that no valid batch covers this long
+ * [M1] backstop bound: a frame shown before its batch arrived that no valid batch covers this long
  * after it arrived marks its sender's tile "not signed" and holds that sender's frames until
  * covered. Usually much sooner: a batch that disagrees, or two batches that pass over its counter,
  * flag it at once (about one to two intervals plus the relay). Long enough that a loaded page or a

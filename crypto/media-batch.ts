@@ -1,4 +1,4 @@
-// Signed media batches ([S1], decision 0016): every sender states, every MEDIA_BATCH_INTERVAL_MS,
+// Signed media batches ([M1], decision 0016): every sender states, every MEDIA_BATCH_INTERVAL_MS,
 // which frames it sealed under its KID, signed with a per-page Ed25519 media signing key; and the
 // statement that binds that key to the sender. Every member derives every sender's SFrame key, so
 // the AEAD tag proves only "a member of the epoch"; the batch signature proves "this sender".

@@ -1,4 +1,4 @@
-// [S1] Per-sender media authenticity. Every member derives every sender's SFrame key, so a member
+// [M1] Per-sender media authenticity. Every member derives every sender's SFrame key, so a member
 // who has the SFU's help can seal frames under the host's KID and have them forwarded on the host's
 // own track. Here the host's page plays that pair (test-forger.ts, audit flag only): every fifth VP8
 // delta frame it sealed and signed goes out replaced by another frame under the same key and counter.
@@ -30,7 +30,7 @@ function testMode(member: Member, mode: { mode: 'forge' | 'disorder'; every: num
   return member.page.evaluate(`globalThis.sealroomTestMode(${JSON.stringify(mode)})`);
 }
 
-describe('[S1] media signed by its sender', () => {
+describe('[M1] media signed by its sender', () => {
   let server: TestServer | undefined;
   const people: Member[] = [];
   let alice: Member;

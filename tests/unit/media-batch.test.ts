@@ -1,4 +1,4 @@
-// [S1] The media batch and media key statement formats (crypto/media-batch.ts): known answers for
+// [M1] The media batch and media key statement formats (crypto/media-batch.ts): known answers for
 // fixed keys (pinned, like tests/vectors/sealroom-v1 pins our other formats: a reordered field or a
 // changed label fails here), the layout rebuilt by hand from the drawing, round trips, and every
 // refusal with its typed error.
@@ -43,7 +43,7 @@ function fixedKey(): MediaSigningKey {
 
 const batch = () => ({ kid: KID, runs: [{ firstCtr: CTR0, digests: new Uint8Array(FRAMES.flatMap((f) => [...mediaFrameDigest(f)])) }] });
 
-describe('[S1] media batch format', () => {
+describe('[M1] media batch format', () => {
   it('gives the pinned bytes for fixed keys and frames', async () => {
     const key = fixedKey();
     expect(toHex(key.publicKey)).toBe('03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8');

@@ -1,4 +1,4 @@
-// [S1] The media Worker's signature checks (client/src/worker/media-signer.ts and media-verifier.ts),
+// [M1] The media Worker's signature checks (client/src/worker/media-signer.ts and media-verifier.ts),
 // driven with a fake clock: the real signer signs what the "host" sends, a forger holds the same
 // SFrame KID (as every member does) and makes other frames under it, and the verifier decides.
 import { describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ async function setup() {
   return { clock, verifier, host, carol, send, deliver, receive };
 }
 
-describe('[S1] media signature checks in the Worker', () => {
+describe('[M1] media signature checks in the Worker', () => {
   it('shows a signed stream at once, then verifies every frame, with loss and reordering and no alarm', async () => {
     const { verifier, host, send, deliver, receive, clock } = await setup();
     const first = send(0, 10);
@@ -253,7 +253,7 @@ describe('[S1] media signature checks in the Worker', () => {
 });
 
 
-describe('[S1] the forged frames of [R1] and [K1], through the real FrameCryptor', () => {
+describe('[M1] the forged frames of [R1] and [K1], through the real FrameCryptor', () => {
   it('now fail as forgeries: never opened once flagged, and the real sender keeps opening', async () => {
     const baseKey = new Uint8Array(32).fill(7);
     const kid = kidFor(3, 0);

@@ -105,12 +105,12 @@ export class RoomController {
     return tileSecurity(this.#media.stats, member.participantId, epoch, this.#media.detached, this.#media.signatures);
   }
 
-  /** [S1] Members whose own media signatures contradict each other: refused until the epoch changes. */
+  /** [M1] Members whose own media signatures contradict each other: refused until the epoch changes. */
   get refusedSenders(): readonly string[] {
     return (this.#media?.signatures.refused ?? []).map((id) => this.nameOf(id));
   }
 
-  /** [S1] Media batches that did not verify (not attributable to anyone). */
+  /** [M1] Media batches that did not verify (not attributable to anyone). */
   get badBatches(): number {
     return this.#media?.signatures.badBatches ?? 0;
   }

@@ -1,4 +1,4 @@
-// [S1] The sending half of per-sender media signatures (decision 0016), run in the media Worker.
+// [M1] The sending half of per-sender media signatures (decision 0016), run in the media Worker.
 // The page's media signing key is made here, once per page, and never leaves: WebCrypto Ed25519
 // with a non-extractable private key where the engine has it, libsodium otherwise. Every frame
 // the page seals is recorded (KID, CTR, digest of the bytes as sent); every MEDIA_BATCH_INTERVAL_MS

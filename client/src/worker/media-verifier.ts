@@ -1,4 +1,4 @@
-// [S1] The receiving half of per-sender media signatures (decision 0016), run in the media Worker
+// [M1] The receiving half of per-sender media signatures (decision 0016), run in the media Worker
 // before a frame's tag is tried. Every member can seal frames under any member's KID, so a frame
 // that opens proves only "some member"; what proves "this sender" is the sender's signed batch
 // (crypto/media-batch.ts), which lists the digest of every frame it sealed. For each frame:

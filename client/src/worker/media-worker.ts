@@ -44,7 +44,7 @@ const MAX_AUDIT_ENTRIES = 200_000;
 
 const scope = self as unknown as WorkerScope;
 const cryptor = new FrameCryptor();
-/** [S1] This page's media signing key and what it sealed; the other members' batches. */
+/** [M1] This page's media signing key and what it sealed; the other members' batches. */
 const signer = new MediaSigner();
 const verifier = new MediaVerifier(() => performance.now());
 /** The verifier's clock: held frames and frames shown before their batch are judged this often. */

@@ -43,13 +43,13 @@ export type ToWorker =
    * Those are public header fields the SFU sees anyway; no key material is involved.
    */
   | { readonly type: 'audit'; readonly on: boolean }
-  /** [S1] The room whose media batches this page signs and checks (part of what is signed). */
+  /** [M1] The room whose media batches this page signs and checks (part of what is signed). */
   | { readonly type: 'media-room'; readonly roomId: Uint8Array }
-  /** [S1] A member's verified statement: its batches under `kid` for CTRs of page life `life` are signed with `publicKey`. */
+  /** [M1] A member's verified statement: its batches under `kid` for CTRs of page life `life` are signed with `publicKey`. */
   | { readonly type: 'media-signer'; readonly kid: bigint; readonly life: number; readonly publicKey: Uint8Array }
-  /** [S1] A media batch relayed by the server, to be checked here. */
+  /** [M1] A media batch relayed by the server, to be checked here. */
   | { readonly type: 'media-batch'; readonly bytes: Uint8Array }
-  /** [S1] This page's signaling socket was away and is back: batches were missed meanwhile. */
+  /** [M1] This page's signaling socket was away and is back: batches were missed meanwhile. */
   | { readonly type: 'media-resynced' }
   /** Browser tests only, refused unless the audit is on: play a forger or a lossy path (test-forger.ts). */
   | { readonly type: 'test-mode'; readonly mode: TestMode };
@@ -110,7 +110,7 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = Object.freeze(
   Object.fromEntries(Object.values(DropReason).map((r) => [r, 0])) as Record<DropReason, number>,
 );
 
-/** [S1] What the signed batches said about the frames on one participant's tracks. */
+/** [M1] What the signed batches said about the frames on one participant's tracks. */
 export interface SignatureTally {
   /** Frames a valid batch of their KID's sender covered, digest matching. */
   readonly verified: number;
@@ -139,11 +139,11 @@ export interface SignatureStats {
 
 export type FromWorker =
   | { readonly type: 'stats'; readonly stats: WorkerStats; readonly signatures: SignatureStats }
-  /** [S1] This page's media signing key (made in the Worker once; the private half never leaves it). */
+  /** [M1] This page's media signing key (made in the Worker once; the private half never leaves it). */
   | { readonly type: 'media-key'; readonly publicKey: Uint8Array; readonly engine: string }
-  /** [S1] A batch this page signed, for the page to relay to every member. */
+  /** [M1] A batch this page signed, for the page to relay to every member. */
   | { readonly type: 'media-batch-out'; readonly bytes: Uint8Array }
-  /** [S1] Batches under these KIDs came before any statement of their sender's key: ask them again. */
+  /** [M1] Batches under these KIDs came before any statement of their sender's key: ask them again. */
   | { readonly type: 'media-missing-signers'; readonly kids: readonly bigint[] }
   | { readonly type: 'sent-headers'; readonly headers: readonly SentHeader[] }
   /** Audit only: (KID, CTR) of received frames that opened, and of frames this page replaced with forgeries. */

@@ -1,5 +1,5 @@
 // Test-only, and only while the page's audit flag is on (the Worker refuses these modes otherwise):
-// what the browser tests of [S1] need to play a member who colludes with the SFU, and a lossy path.
+// what the browser tests of [M1] need to play a member who colludes with the SFU, and a lossy path.
 //
 //   forge:    every member derives every sender's SFrame base key from the epoch secret, so a
 //             member can seal frames under the host's KID; with the SFU's help they replace the

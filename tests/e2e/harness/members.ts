@@ -29,7 +29,7 @@ export interface Audit {
     /** Participants one of whose receivers lost its transform (failed closed). */
     detached: string[];
     refusedTransformChanges: number;
-    /** [S1] Media signatures: per participant whose tracks this page receives, and senders refused. */
+    /** [M1] Media signatures: per participant whose tracks this page receives, and senders refused. */
     signatures: {
       byParticipant: Record<string, { verified: number; unsigned: number; forged: number; held: number; holding: boolean }>;
       refused: string[];

@@ -26,7 +26,7 @@ const EMPTY_SIGNATURES: SignatureStats = { byParticipant: new Map(), refused: []
 export class MediaKeys implements MediaSink {
   /** Latest counters from the Worker. */
   stats = $state.raw<WorkerStats>(EMPTY_STATS);
-  /** [S1] What the signed batches said, from the Worker. */
+  /** [M1] What the signed batches said, from the Worker. */
   signatures = $state.raw<SignatureStats>(EMPTY_SIGNATURES);
   readonly signed: SignedMedia;
   /** The epoch this page currently sends under, if any. */
@@ -86,7 +86,7 @@ export class MediaKeys implements MediaSink {
       this.#post({ type: 'audit', on: true });
       // Test and debugging view: public header fields and counters only, never a key.
       Object.defineProperty(globalThis, 'sealroomAudit', { value: () => this.#auditView(), configurable: true });
-      // Browser tests of [S1] only: play a forger or a lossy path in this page's Worker (test-forger.ts).
+      // Browser tests of [M1] only: play a forger or a lossy path in this page's Worker (test-forger.ts).
       Object.defineProperty(globalThis, 'sealroomTestMode', { value: (mode: TestMode) => this.#post({ type: 'test-mode', mode }), configurable: true });
     }
   }

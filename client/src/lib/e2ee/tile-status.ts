@@ -1,5 +1,5 @@
 // What a tile says about a remote member's media, from the media Worker's tally of the tracks the
-// SFU says that member publishes, and what the member's signed batches said about them ([S1]):
+// SFU says that member publishes, and what the member's signed batches said about them ([M1]):
 //   'detached'      a receiver of this member lost its decrypting transform; its track is off;
 //   'refused'       this member's own signed batches contradict each other: every frame under its
 //                   key is refused until the epoch changes;

@@ -1,4 +1,4 @@
-// [S1] The session's side of per-sender media signatures (decision 0016): it announces this page's
+// [M1] The session's side of per-sender media signatures (decision 0016): it announces this page's
 // media signing key and relays the batches the media Worker signs, and hands the others' batches
 // and statements to the Worker, which checks them.
 //   - Statement: an identity-signed `mediaKey` in-call message (crypto/app-message.ts) whose body

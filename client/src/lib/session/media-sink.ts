@@ -11,7 +11,7 @@ export interface EpochKeys {
 }
 
 /**
- * [S1] Per-sender media signatures (decision 0016): the page's media signing key lives in the
+ * [M1] Per-sender media signatures (decision 0016): the page's media signing key lives in the
  * media Worker, which signs what this page sends and checks what the others send.
  */
 export interface SignedMedia {

@@ -112,7 +112,7 @@ export class Session implements Publisher {
   /** The epoch this page last scheduled its confirmation for. */
   #confirmScheduled = -1;
   #behindTimer: (() => void) | undefined;
-  /** [S1] Media signing keys and batches (media-signatures.ts); absent when the sink signs nothing. */
+  /** [M1] Media signing keys and batches (media-signatures.ts); absent when the sink signs nothing. */
   readonly #signatures: MediaSignatures | undefined;
 
   constructor(seat: Seat, media: MediaSink, channel: Channel, events: SessionEvents, options: SessionOptions = {}) {

@@ -265,7 +265,7 @@ export const en = {
   'knocks.commitFailed': 'The change could not be made ({reason}).',
   'knocks.denyAll': 'Deny all',
 
-  // --- [S1] per-sender media signatures (decision 0016)
+  // --- [M1] per-sender media signatures (decision 0016)
   'tile.unsigned': 'Media not signed by {name}: frames under their key that they did not sign arrived on this tile and were refused; their media now shows only once their signature covers it',
   'tile.refused': 'Media refused: {name} signed two different versions of the same frames',
   'call.refusedSenders': 'Media refused until the member list changes, from: {names}. Their own media signatures contradict each other.',

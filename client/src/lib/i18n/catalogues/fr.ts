@@ -266,7 +266,7 @@ export const fr: Catalogue = {
   'knocks.commitFailed': 'La modification n’a pas pu être faite ({reason}).',
   'knocks.denyAll': 'Tout refuser',
 
-  // --- [S1] signatures des médias par émetteur (décision 0016)
+  // --- [M1] signatures des médias par émetteur (décision 0016)
   'tile.unsigned': 'Médias non signés par {name} : des images sous sa clé qu’il ou elle n’a pas signées sont arrivées sur cette vignette et ont été refusées ; ses médias ne s’affichent plus qu’une fois couverts par sa signature',
   'tile.refused': 'Médias refusés : {name} a signé deux versions différentes des mêmes images',
   'call.refusedSenders': 'Médias refusés jusqu’au prochain changement de la liste des membres, de : {names}. Leurs propres signatures de médias se contredisent.',
