@@ -57,6 +57,8 @@ interface KidState {
   readonly flagged: Set<bigint>;
   /** Batches of one KID are verified and applied in the order they arrived (the skip rule needs it). */
   order: Promise<void>;
+  /** When a batch of this KID was last applied (-Infinity: never). */
+  lastBatchAt: number;
   proven: boolean;
   holdUntil: number;
   refused: boolean;
@@ -84,7 +86,7 @@ export class MediaVerifier {
   addKeys(keys: readonly { readonly kid: bigint; readonly owner: string }[]): void {
     for (const { kid, owner } of keys) {
       if (this.#kids.get(kid)?.owner === owner) continue;
-      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), coveredMax: new Map(), coveredBefore: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), order: Promise.resolve(), proven: false, holdUntil: 0, refused: false });
+      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), coveredMax: new Map(), coveredBefore: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), order: Promise.resolve(), lastBatchAt: -Infinity, proven: false, holdUntil: 0, refused: false });
     }
   }
 
@@ -142,6 +144,7 @@ export class MediaVerifier {
 
   #apply(st: KidState, batch: DecodedMediaBatch): void {
     const now = this.#now();
+    st.lastBatchAt = now;
     for (const run of batch.runs) {
       const n = run.digests.length / MEDIA_DIGEST_BYTES;
       for (let i = 0; i < n; i++) {
@@ -246,18 +249,24 @@ export class MediaVerifier {
     st.pending.set(admission.ctr, { digest: admission.digest, at: this.#now(), participant: admission.participant });
   }
 
-  /** Time passes: frames past the bound without a batch raise the alarm; old entries go. */
+  /**
+   * Time passes: frames past the bound without a batch raise the alarm; old entries go. While the
+   * sender's batches keep coming, the batches themselves flag what they leave out (#apply), so the
+   * bound fires only once they have stopped for half of it, or at twice the bound in any case: a
+   * relay that is slow for everyone does not make honest frames look unsigned.
+   */
   sweep(): void {
     const now = this.#now();
     for (const st of this.#kids.values()) {
+      const overdue = (since: number): boolean => now - since >= MEDIA_SIGNATURE_BOUND_MS && (now - st.lastBatchAt >= MEDIA_SIGNATURE_BOUND_MS / 2 || now - since >= 2 * MEDIA_SIGNATURE_BOUND_MS);
       for (const [ctr, shown] of st.pending) {
-        if (now - shown.at < MEDIA_SIGNATURE_BOUND_MS) continue;
+        if (!overdue(shown.at)) continue;
         st.pending.delete(ctr);
         this.#flag(st, ctr);
         this.#unsigned(st, shown.participant);
       }
       for (const w of st.waiting) {
-        if (now < w.deadline) continue;
+        if (!overdue(w.deadline - MEDIA_SIGNATURE_BOUND_MS)) continue;
         st.waiting.delete(w);
         // Before any batch of that page life verified, the sender's key has not arrived yet: the
         // frame is dropped (never shown) but is no evidence against anyone.
