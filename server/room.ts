@@ -315,7 +315,7 @@ export class Room {
    * Presence to everyone connected when it changed; otherwise only to `newcomer`, if given.
    * `members` lists connected admitted participants, host included. Lobby participants get
    * `members: []`, learn only whether a host is there and how many knocks wait, and are sent
-   * presence only when one of those two changes: not when members come and go ([L1]).
+   * presence only when one of those two changes: not when members come and go ([P1]).
    */
   presence(newcomer?: string): Effect[] {
     const members = this.connectedAdmitted();

@@ -3,7 +3,7 @@
 //   [J1] Joins and reloads start from a snapshot: the newest commit a party can open, checked
 //        against the lobby record's hand-overs, so the server keeps a few commits, not the room's
 //        history, and a room that has seen 10,000 commits is as joinable as a new one.
-//   [L1] The roster is for members only: lobby sockets receive no commit, and nothing the server
+//   [P1] The roster is for members only: lobby sockets receive no commit, and nothing the server
 //        keeps opens with the link. A removed member or a denied guest who keeps the link learns
 //        nothing after that, across later joins, leaves and a hand-over.
 import { describe, expect, it } from 'vitest';
@@ -84,7 +84,7 @@ describe('[J1] joins from a snapshot', () => {
   });
 });
 
-describe('[L1] the roster is for members only', () => {
+describe('[P1] the roster is for members only', () => {
   it('lobby sockets get no commit; a removed member and a denied guest with the link learn nothing after', async () => {
     const { tier, host, people } = callOf(2);
     const [ann, ben] = people as [Person, Person];
