@@ -1,0 +1,96 @@
+// Two LiveKit v1.13.5 nodes on one Redis (tests/e2e/harness/cluster.ts), with a balancer in front of
+// their signal ports that puts each participant on its own node, the way a load balancer in front
+// of a LiveKit cluster spreads participants. The Sealroom server hands out the balancer's URL.
+//
+// What this proves: members whose LiveKit signal connections reach DIFFERENT nodes are in one
+// LiveKit room (either node lists both) and decode each other's SFrame-encrypted media; and every
+// node, and the Redis, listen on loopback only.
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { printLogs } from './harness/browser';
+import { type MediaCluster, startMediaCluster } from './harness/cluster';
+import { waitForDecodedVideo } from './harness/frames';
+import { nonLoopbackListeners } from './harness/listeners';
+import { audit, launchMember, type Member, ownId, remoteVideo } from './harness/members';
+import { PATTERNS, sampleVideo } from './harness/pattern';
+import { resemblesPattern } from './harness/analysis';
+import { startTestServer, type TestServer } from './harness/server';
+import { admitFirstKnock, createRoom, join, waitForTiles } from './harness/ui';
+import { waitUntil } from './harness/wait';
+
+const MEDIA_WAIT = { timeoutMs: 60_000, intervalMs: 500 };
+
+describe('a call across two LiveKit nodes on one Redis', () => {
+  let cluster: MediaCluster | undefined;
+  let server: TestServer | undefined;
+  const members: Member[] = [];
+  const ids = new Map<Member, string>();
+  let roomId = '';
+  let inCall = false;
+
+  beforeAll(async () => {
+    cluster = await startMediaCluster({ liveKitNodes: 2, balancer: true });
+    const { livekit, balancer } = cluster;
+    server = await startTestServer({ liveKit: { url: balancer!.url, apiKey: livekit.apiKey, apiSecret: livekit.apiSecret, local: true } });
+    members.push(await launchMember('host', server.origin, PATTERNS[0]!), await launchMember('guest', server.origin, PATTERNS[1]!));
+  });
+
+  afterAll(async () => {
+    await Promise.all(members.map((m) => m.close()));
+    await server?.close();
+    await cluster?.stop();
+  });
+
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(async () => {
+      printLogs(members);
+      for (const [i, node] of (cluster?.livekit.nodes ?? []).entries()) console.error(`--- LiveKit node ${i} ---\n${await node.logTail(20)}`);
+    });
+  });
+
+  function requireCall(): void {
+    if (!inCall) throw new Error('the call was not established (see the first test)');
+  }
+
+  it("connects each member's LiveKit signal to a different node, and both decode each other's encrypted media", async () => {
+    const [host, guest] = members as [Member, Member];
+    const link = await createRoom(host.page, server!.origin);
+    roomId = new URL(link).pathname.split('/').at(-1)!;
+    await join(host.page, 'Alice');
+    await guest.page.goto(link);
+    await join(guest.page, 'Bob');
+    await admitFirstKnock(host.page);
+    for (const m of members) {
+      await waitForTiles(m.page, 2, MEDIA_WAIT);
+      ids.set(m, await ownId(m.page));
+    }
+    for (const [viewer, sender] of [[host, guest], [guest, host]] as const) {
+      await waitForDecodedVideo(viewer.page, 2, MEDIA_WAIT);
+      await waitUntil(`${viewer.name} sees ${sender.name}'s pattern`, () => sampleVideo(viewer.page, remoteVideo(ids.get(sender)!)), (s) => resemblesPattern(s, sender.pattern.quadrants), MEDIA_WAIT);
+      expect((await audit(viewer.page)).stats.decrypted).toBeGreaterThan(0);
+    }
+    // Every LiveKit connection of one member went to one node, and the two members' to different nodes.
+    const nodesOf = (m: Member) => new Set(cluster!.balancer!.accepted.filter((c) => c.identity === ids.get(m)).map((c) => c.upstream));
+    const [hostNodes, guestNodes] = [nodesOf(host), nodesOf(guest)];
+    expect(hostNodes.size).toBe(1);
+    expect(guestNodes.size).toBe(1);
+    expect([...hostNodes, ...guestNodes].sort()).toEqual(cluster!.livekit.nodes.map((n) => n.url).sort());
+    inCall = true;
+  });
+
+  it('is one LiveKit room: either node lists both members in it', async () => {
+    requireCall();
+    const { livekit } = cluster!;
+    for (const node of livekit.nodes) {
+      const client = new RoomServiceClient(node.url.replace(/^ws/, 'http'), livekit.apiKey, livekit.apiSecret);
+      const listed = await client.listParticipants(roomId);
+      expect(listed.map((p) => p.identity).sort()).toEqual([...ids.values()].sort());
+    }
+  });
+
+  it('runs every LiveKit node and the Redis on loopback only', async () => {
+    requireCall();
+    for (const node of cluster!.livekit.nodes) expect(await nonLoopbackListeners(node.pid)).toEqual([]);
+    expect(await nonLoopbackListeners(cluster!.redis.pid)).toEqual([]);
+  });
+});
