@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPorts } from '../../../scripts/livekit/ports';
 
-export const REDIS_SERVER_PATH = '/usr/bin/redis-server';
+const REDIS_SERVER_PATH = '/usr/bin/redis-server';
 const SETPRIV = '/usr/bin/setpriv';
 const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
