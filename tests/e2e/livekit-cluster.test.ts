@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { printLogs } from './harness/browser';
 import { type MediaCluster, startMediaCluster } from './harness/cluster';
 import { waitForDecodedVideo } from './harness/frames';
+import { allConnected, peerConnectionIce } from './harness/ice';
 import { nonLoopbackListeners } from './harness/listeners';
 import { audit, launchMember, type Member, ownId, remoteVideo } from './harness/members';
 import { PATTERNS, sampleVideo } from './harness/pattern';
@@ -86,6 +87,18 @@ describe('a call across two LiveKit nodes on one Redis', () => {
       const listed = await client.listParticipants(roomId);
       expect(listed.map((p) => p.identity).sort()).toEqual([...ids.values()].sort());
     }
+  });
+
+  it("sends both members' media to one node, the room's, whichever node their signal reached", async () => {
+    requireCall();
+    const udpPorts = cluster!.livekit.nodes.map((node) => node.ports.udpPort);
+    const mediaPorts = new Set<number>();
+    for (const m of members) {
+      const connections = await waitUntil(`${m.name}'s connected peer connections`, () => peerConnectionIce(m.page), allConnected, MEDIA_WAIT);
+      for (const pc of connections) mediaPorts.add(pc.remote!.port);
+    }
+    expect(mediaPorts.size).toBe(1);
+    expect(udpPorts).toContain([...mediaPorts][0]);
   });
 
   it('runs every LiveKit node and the Redis on loopback only', async () => {

@@ -12,6 +12,7 @@ import { type LiveKitHandle, startLiveKit } from '../../scripts/livekit/process'
 import { resemblesPattern } from './harness/analysis';
 import { printLogs } from './harness/browser';
 import { waitForDecodedVideo } from './harness/frames';
+import { allConnected, peerConnectionIce } from './harness/ice';
 import { nonLoopbackListeners } from './harness/listeners';
 import { audit, launchMember, type Member, ownId, remoteVideo } from './harness/members';
 import { PATTERNS, sampleVideo } from './harness/pattern';
@@ -22,41 +23,6 @@ import { waitUntil } from './harness/wait';
 const MEDIA_WAIT = { timeoutMs: 60_000, intervalMs: 500 };
 /** Below Linux's ephemeral range (32768–60999), so no client socket of the run sits in it. */
 const RELAY_PORTS = [21000, 21031] as const;
-
-interface PeerConnectionIce {
-  policy: string | undefined;
-  iceServerUrls: string[];
-  state: string;
-  /** The selected pair's local and remote candidates, if there is a selected pair. */
-  local: { type: string; address: string } | null;
-  remote: { type: string; address: string } | null;
-}
-
-/** Every open peer connection's ICE configuration and selected candidate pair (stats.ts records them). */
-const READ_ICE = `(async () => {
-  const out = [];
-  for (const pc of window.__sealroomPeerConnections ?? []) {
-    if (pc.connectionState === 'closed') continue;
-    const config = pc.getConfiguration();
-    const report = await pc.getStats();
-    let pair = null;
-    for (const stat of report.values()) {
-      if (stat.type === 'transport' && stat.selectedCandidatePairId) pair = report.get(stat.selectedCandidatePairId) ?? null;
-    }
-    const candidate = (id) => {
-      const c = id === undefined ? undefined : report.get(id);
-      return c === undefined ? null : { type: c.candidateType, address: c.address ?? c.ip ?? '' };
-    };
-    out.push({
-      policy: config.iceTransportPolicy,
-      iceServerUrls: (config.iceServers ?? []).flatMap((s) => [].concat(s.urls)),
-      state: pc.connectionState,
-      local: pair === null ? null : candidate(pair.localCandidateId),
-      remote: pair === null ? null : candidate(pair.remoteCandidateId),
-    });
-  }
-  return out;
-})()`;
 
 describe("a relay-only call through LiveKit's embedded TURN", () => {
   let livekit: LiveKitHandle | undefined;
@@ -114,18 +80,15 @@ describe("a relay-only call through LiveKit's embedded TURN", () => {
   it("uses LiveKit's TURN server and a relay candidate on every peer connection", async () => {
     requireCall();
     for (const m of members) {
-      const connections = await waitUntil(
-        `${m.name}'s connected peer connections, each with a selected pair`,
-        () => m.page.evaluate(READ_ICE) as Promise<PeerConnectionIce[]>,
-        (list) => list.length >= 1 && list.every((pc) => pc.state === 'connected' && pc.local !== null),
-        MEDIA_WAIT,
-      );
+      const connections = await waitUntil(`${m.name}'s connected peer connections, each with a selected pair`, () => peerConnectionIce(m.page), allConnected, MEDIA_WAIT);
       for (const pc of connections) {
         expect(pc.policy).toBe('relay');
         // What LiveKit handed out in its join response, not a list the test or the client made up.
         expect(pc.iceServerUrls).toContain(`turn:127.0.0.1:${turnPort}?transport=udp`);
-        expect(pc.local).toEqual({ type: 'relay', address: '127.0.0.1' });
-        expect(pc.remote?.address).toBe('127.0.0.1');
+        expect(pc.local).toMatchObject({ type: 'relay', address: '127.0.0.1' });
+        expect(pc.local!.port).toBeGreaterThanOrEqual(RELAY_PORTS[0]);
+        expect(pc.local!.port).toBeLessThanOrEqual(RELAY_PORTS[1]);
+        expect(pc.remote).toMatchObject({ address: '127.0.0.1', port: livekit!.ports.udpPort });
       }
     }
   });
