@@ -30,8 +30,11 @@ describe('a call across two LiveKit nodes on one Redis', () => {
   let inCall = false;
 
   beforeAll(async () => {
+    const started = performance.now();
     cluster = await startMediaCluster({ liveKitNodes: 2, balancer: true });
     const { livekit, balancer } = cluster;
+    const ready = livekit.nodes.map((node) => `${node.readyMs} ms`).join(', ');
+    console.log(`[e2e] redis + 2 LiveKit nodes up in ${Math.round(performance.now() - started)} ms (each node ready after ${ready})`);
     server = await startTestServer({ liveKit: { url: balancer!.url, apiKey: livekit.apiKey, apiSecret: livekit.apiSecret, local: true } });
     members.push(await launchMember('host', server.origin, PATTERNS[0]!), await launchMember('guest', server.origin, PATTERNS[1]!));
   });
