@@ -3,8 +3,9 @@
 // of a LiveKit cluster spreads participants. The Sealroom server hands out the balancer's URL.
 //
 // What this proves: members whose LiveKit signal connections reach DIFFERENT nodes are in one
-// LiveKit room (either node lists both) and decode each other's SFrame-encrypted media; and every
-// node, and the Redis, listen on loopback only.
+// LiveKit room (either node lists both) and decode each other's SFrame-encrypted media, which goes
+// to the room's node; a raw spy joining through the other node gets both members' video as SFrame
+// only; and every node, and the Redis, listen on loopback only.
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { printLogs } from './harness/browser';
@@ -12,9 +13,10 @@ import { type MediaCluster, startMediaCluster } from './harness/cluster';
 import { waitForDecodedVideo } from './harness/frames';
 import { allConnected, peerConnectionIce } from './harness/ice';
 import { nonLoopbackListeners } from './harness/listeners';
-import { audit, launchMember, type Member, ownId, remoteVideo } from './harness/members';
+import { audit, callCode, launchMember, type Member, ownId, remoteVideo } from './harness/members';
 import { PATTERNS, sampleVideo } from './harness/pattern';
-import { resemblesPattern } from './harness/analysis';
+import { parseProtectedFrame, resemblesPattern } from './harness/analysis';
+import { frameBytes, type RawPeers, startRawPeers } from './harness/rawpeer';
 import { startTestServer, type TestServer } from './harness/server';
 import { admitFirstKnock, createRoom, join, waitForTiles } from './harness/ui';
 import { waitUntil } from './harness/wait';
@@ -27,6 +29,9 @@ describe('a call across two LiveKit nodes on one Redis', () => {
   const members: Member[] = [];
   const ids = new Map<Member, string>();
   let roomId = '';
+  /** The UDP port both members send their media to: the port of the node that hosts the room. */
+  let roomMediaPort = 0;
+  let peers: RawPeers | undefined;
   let inCall = false;
 
   beforeAll(async () => {
@@ -41,6 +46,7 @@ describe('a call across two LiveKit nodes on one Redis', () => {
 
   afterAll(async () => {
     await Promise.all(members.map((m) => m.close()));
+    await peers?.close();
     await server?.close();
     await cluster?.stop();
   });
@@ -101,7 +107,25 @@ describe('a call across two LiveKit nodes on one Redis', () => {
       for (const pc of connections) mediaPorts.add(pc.remote!.port);
     }
     expect(mediaPorts.size).toBe(1);
-    expect(udpPorts).toContain([...mediaPorts][0]);
+    roomMediaPort = [...mediaPorts][0]!;
+    expect(udpPorts).toContain(roomMediaPort);
+  });
+
+  it('gives a raw participant on the node that does not host the room only SFrame frames of both members', async () => {
+    requireCall();
+    const { livekit } = cluster!;
+    const other = livekit.nodes.find((node) => node.ports.udpPort !== roomMediaPort);
+    if (other === undefined) throw new Error('no node other than the room\'s (see the previous test)');
+    peers = await startRawPeers({ url: other.url, apiKey: livekit.apiKey, apiSecret: livekit.apiSecret });
+    const spy = await peers.startSpy(roomId, { maxFramesPerTrack: 60, retain: 'latest' });
+    expect(spy.urls.filter((url) => url.startsWith('ws')).every((url) => url.startsWith(other.url))).toBe(true);
+    for (const id of ids.values()) await spy.waitForFrames({ kind: 'video', identity: id }, 30, MEDIA_WAIT);
+    const { epoch } = await callCode(members[0]!.page);
+    const kids = new Set(Array.from({ length: epoch + 1 }, (_, e) => [0n, 1n].map((index) => (BigInt(e) << 6n) | index)).flat());
+    const frames = (await spy.frames({ kind: 'video' })).filter((f) => f.byteLength > 0);
+    expect(new Set(frames.map((f) => f.identity))).toEqual(new Set(ids.values()));
+    // Throws, naming the frame, unless it is SFrame under a KID of the call.
+    for (const f of frames) parseProtectedFrame('video', frameBytes(f), { kids });
   });
 
   it('runs every LiveKit node and the Redis on loopback only', async () => {
