@@ -140,7 +140,17 @@ export type HttpError = z.infer<typeof HttpError>;
 
 const v = z.literal(PROTOCOL_VERSION);
 
-export const LiveKitGrant = z.object({ url: z.string().min(1), token: z.string().min(1), iceServers: z.literal('none').or(z.literal('default')) });
+/**
+ * iceServers 'none': the embedded loopback LiveKit, use no ICE server; 'default': the ones LiveKit
+ * hands out in its join response (STUN, its TURN). iceTransportPolicy 'relay' (only with 'default'):
+ * media goes through those TURN relays only (LIVEKIT_FORCE_RELAY).
+ */
+export const LiveKitGrant = z.object({
+  url: z.string().min(1),
+  token: z.string().min(1),
+  iceServers: z.literal('none').or(z.literal('default')),
+  iceTransportPolicy: z.literal('relay').optional(),
+});
 export type LiveKitGrant = z.infer<typeof LiveKitGrant>;
 
 export const ClientMessage = z.discriminatedUnion('type', [

@@ -15,6 +15,10 @@ export interface LiveKitConfig {
   readonly apiSecret: string;
   /** The embedded loopback LiveKit: grants say `iceServers: 'none'`. */
   readonly local: boolean;
+  /** More origins the CSP lets the client connect to (LIVEKIT_EXTRA_ORIGINS): other nodes or regions. */
+  readonly extraOrigins: readonly string[];
+  /** Grants tell clients to use TURN relays only (LIVEKIT_FORCE_RELAY; docs/decisions/0021). */
+  readonly forceRelay: boolean;
 }
 
 export interface Config {
@@ -85,6 +89,22 @@ const livekitUrl = z.string().refine((s) => {
   }
 }, 'LIVEKIT_URL must be a ws://, wss://, http:// or https:// URL');
 
+/** One LIVEKIT_EXTRA_ORIGINS entry: a ws(s)/http(s) origin whose host may start with one `*.` label. */
+const EXTRA_ORIGIN = /^(wss?|https?):\/\/(\*\.)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?|localhost|\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/;
+
+const extraOrigin = z.string().transform((s, ctx) => {
+  const text = s.trim().toLowerCase().replace(/\/$/, '');
+  const match = EXTRA_ORIGIN.exec(text);
+  const port = match?.[4] === undefined ? undefined : Number(match[4]);
+  const wildcard = match?.[2] !== undefined;
+  // A wildcard needs at least two labels under it (`*.example.org`, never `*.org`), and no IP address.
+  const host = match?.[3] ?? '';
+  const wildcardOk = !wildcard || (host.includes('.') && !/^[\d.]+$/.test(host));
+  if (match !== null && wildcardOk && (port === undefined || (port >= 1 && port <= 65535))) return text;
+  ctx.addIssue({ code: 'custom', message: `LIVEKIT_EXTRA_ORIGINS entry ${JSON.stringify(s)} is not an origin like wss://sfu-2.example.org or wss://*.sfu.example.org (ws, wss, http or https; no path; a wildcard only as the first label)` });
+  return z.NEVER;
+});
+
 const EnvSchema = z.object({
   PORT: optional(intIn('PORT', 0, 65535)),
   HOST: optional(z.string().min(1)),
@@ -93,6 +113,8 @@ const EnvSchema = z.object({
   LIVEKIT_API_KEY: optional(z.string()),
   LIVEKIT_API_SECRET: optional(z.string()),
   LIVEKIT_LOCAL: optional(bool('LIVEKIT_LOCAL')),
+  LIVEKIT_EXTRA_ORIGINS: optional(z.string().transform((s) => s.split(',').filter((p) => p.trim() !== '')).pipe(z.array(extraOrigin).min(1, 'LIVEKIT_EXTRA_ORIGINS lists no origin'))),
+  LIVEKIT_FORCE_RELAY: optional(bool('LIVEKIT_FORCE_RELAY')),
   TOKEN_TTL_SECONDS: optional(intIn('TOKEN_TTL_SECONDS', 10, MAX_TOKEN_TTL_SECONDS)),
   ROOM_IDLE_TTL_SECONDS: optional(intIn('ROOM_IDLE_TTL_SECONDS', 1, 365 * 86400)),
   STATIC_DIR: optional(z.string()),
@@ -113,13 +135,19 @@ function parseLiveKit(env: z.infer<typeof EnvSchema>): LiveKitConfig | null {
   const parts = { LIVEKIT_URL: env.LIVEKIT_URL, LIVEKIT_API_KEY: env.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: env.LIVEKIT_API_SECRET };
   const missing = Object.entries(parts).filter(([, v]) => v === undefined).map(([k]) => k);
   if (missing.length === 3) {
-    if (env.LIVEKIT_LOCAL === true) throw new ConfigError('LIVEKIT_LOCAL is set but LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not');
+    for (const name of ['LIVEKIT_LOCAL', 'LIVEKIT_EXTRA_ORIGINS', 'LIVEKIT_FORCE_RELAY'] as const) {
+      if (env[name] !== undefined && env[name] !== false) throw new ConfigError(`${name} is set but LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not`);
+    }
     return null;
   }
   if (missing.length > 0) {
     throw new ConfigError(`LiveKit settings are incomplete: set all of LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or none; missing ${missing.join(', ')}`);
   }
-  return { url: parts.LIVEKIT_URL!, apiKey: parts.LIVEKIT_API_KEY!, apiSecret: parts.LIVEKIT_API_SECRET!, local: env.LIVEKIT_LOCAL ?? false };
+  const local = env.LIVEKIT_LOCAL ?? false;
+  const forceRelay = env.LIVEKIT_FORCE_RELAY ?? false;
+  // The embedded LiveKit's grants tell clients to use no ICE server, so there would be no relay to use.
+  if (local && forceRelay) throw new ConfigError('LIVEKIT_FORCE_RELAY needs the ICE servers LiveKit hands out, which LIVEKIT_LOCAL ignores: set one or the other');
+  return { url: parts.LIVEKIT_URL!, apiKey: parts.LIVEKIT_API_KEY!, apiSecret: parts.LIVEKIT_API_SECRET!, local, extraOrigins: env.LIVEKIT_EXTRA_ORIGINS ?? [], forceRelay };
 }
 
 /** Pure: reads only `env`. Throws ConfigError naming every bad variable. */

@@ -37,7 +37,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(securityHeaders(deps.origins, config.livekit?.url ?? null, wantsHsts(config.publicOrigins)));
+  app.use(securityHeaders(deps.origins, config.livekit, wantsHsts(config.publicOrigins)));
 
   const api = express.Router();
   api.use((_req, res, next) => {

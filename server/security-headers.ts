@@ -1,6 +1,8 @@
 // Response headers sent on every HTTP answer: a strict Content-Security-Policy (the app's own
 // scripts and wasm, workers from its own files only (never blob:, so every script that runs is a
-// file the manifest lists; docs/decisions/0012-verifiable-client.md), sockets to this server and the configured LiveKit only),
+// file the manifest lists; docs/decisions/0012-verifiable-client.md), sockets to this server and the
+// configured LiveKit only: its URL's origin, LiveKit Cloud's region hosts for a Cloud URL, and the
+// operator's LIVEKIT_EXTRA_ORIGINS; docs/decisions/0021-livekit-cluster-and-public-sfu.md),
 // no referrer, no MIME sniffing, an isolated browsing context, and camera/microphone/screen
 // capture for this origin only. Trusted Types are required for every script sink: the only
 // policies are Svelte's own (`svelte-trusted-html`, for its compiled templates) and the app's
@@ -13,6 +15,21 @@ const TRUSTED_TYPES_POLICIES = ['default', 'svelte-trusted-html'] as const;
 /** One year; no includeSubDomains or preload, which would bind other sites of the operator. */
 const HSTS = 'max-age=31536000';
 
+/**
+ * The domains livekit-client treats as LiveKit Cloud (its `isCloud`): for such a URL it fetches
+ * `/settings/regions` and connects, or fails over, to the region hosts listed there, all under the
+ * same domain (`<project>.<region>.production.livekit.cloud`). CSP cannot say "this project in any
+ * region", so the policy allows the whole domain's https and wss hosts.
+ */
+const LIVEKIT_CLOUD_DOMAINS = ['livekit.cloud', 'livekit.run'] as const;
+
+/** What the CSP needs to know of the LiveKit deployment (server/config.ts LiveKitConfig has it). */
+export interface LiveKitSources {
+  readonly url: string;
+  /** Validated ws(s)/http(s) origins, possibly with a leading `*.` label (config.ts LIVEKIT_EXTRA_ORIGINS). */
+  readonly extraOrigins: readonly string[];
+}
+
 /** ws(s) and http(s) origins of a URL, whichever scheme it was given in. */
 function socketAndHttpOrigins(url: string): string[] {
   const u = new URL(url);
@@ -20,11 +37,20 @@ function socketAndHttpOrigins(url: string): string[] {
   return [`${secure ? 'wss' : 'ws'}://${u.host}`, `${secure ? 'https' : 'http'}://${u.host}`];
 }
 
-export function contentSecurityPolicy(publicOrigins: readonly string[], livekitUrl: string | null): string {
+/** connect-src sources for LiveKit: its URL's origin, the Cloud domain for a Cloud URL, the extra origins. */
+function liveKitSources(livekit: LiveKitSources): string[] {
+  const sources = socketAndHttpOrigins(livekit.url);
+  const host = new URL(livekit.url).hostname;
+  for (const domain of LIVEKIT_CLOUD_DOMAINS) if (host.endsWith(`.${domain}`)) sources.push(`wss://*.${domain}`, `https://*.${domain}`);
+  for (const extra of livekit.extraOrigins) sources.push(...socketAndHttpOrigins(extra));
+  return sources;
+}
+
+export function contentSecurityPolicy(publicOrigins: readonly string[], livekit: LiveKitSources | null): string {
   // 'self' covers same-origin sockets in CSP3 browsers; the explicit ws origins cover older ones.
   const connect = new Set<string>(["'self'"]);
   for (const o of publicOrigins) for (const s of socketAndHttpOrigins(o)) connect.add(s);
-  if (livekitUrl !== null) for (const s of socketAndHttpOrigins(livekitUrl)) connect.add(s);
+  if (livekit !== null) for (const s of liveKitSources(livekit)) connect.add(s);
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
@@ -48,8 +74,8 @@ export function wantsHsts(publicOrigins: readonly string[] | null): boolean {
   return publicOrigins !== null && publicOrigins.length > 0 && publicOrigins.every((o) => o.startsWith('https://'));
 }
 
-export function securityHeaders(publicOrigins: readonly string[], livekitUrl: string | null, hsts = false): RequestHandler {
-  const csp = contentSecurityPolicy(publicOrigins, livekitUrl);
+export function securityHeaders(publicOrigins: readonly string[], livekit: LiveKitSources | null, hsts = false): RequestHandler {
+  const csp = contentSecurityPolicy(publicOrigins, livekit);
   return (_req, res, next) => {
     if (hsts) res.setHeader('Strict-Transport-Security', HSTS);
     res.setHeader('Content-Security-Policy', csp);

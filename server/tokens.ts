@@ -17,20 +17,24 @@ export interface SfuAdmin {
   deleteRoom(roomId: string): Promise<void>;
 }
 
-export function createGrantIssuer(livekit: LiveKitConfig, ttlSeconds: number): GrantIssuer {
+/** What grants are made of: LiveKitConfig, or part of it (forceRelay is off unless given). */
+type GrantSource = Pick<LiveKitConfig, 'url' | 'apiKey' | 'apiSecret' | 'local'> & Partial<Pick<LiveKitConfig, 'forceRelay'>>;
+
+export function createGrantIssuer(livekit: GrantSource, ttlSeconds: number): GrantIssuer {
   return {
     async issue(roomId, participantId) {
       // identity only: `name`, `metadata` and `attributes` are deliberately never set.
       const token = new AccessToken(livekit.apiKey, livekit.apiSecret, { identity: participantId, ttl: ttlSeconds });
       token.addGrant({ room: roomId, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: false });
-      return { url: livekit.url, token: await token.toJwt(), iceServers: livekit.local ? 'none' : 'default' };
+      const grant: LiveKitGrant = { url: livekit.url, token: await token.toJwt(), iceServers: livekit.local ? 'none' : 'default' };
+      return livekit.forceRelay === true ? { ...grant, iceTransportPolicy: 'relay' } : grant;
     },
   };
 }
 
 const ADMIN_TIMEOUT_SECONDS = 5;
 
-export function createSfuAdmin(livekit: LiveKitConfig | null, log: Logger): SfuAdmin {
+export function createSfuAdmin(livekit: Pick<LiveKitConfig, 'url' | 'apiKey' | 'apiSecret' | 'local'> | null, log: Logger): SfuAdmin {
   const client = livekit === null ? null : new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret, { requestTimeout: ADMIN_TIMEOUT_SECONDS, failover: false });
   const attempt = async (event: string, fields: Record<string, string>, call: (c: RoomServiceClient) => Promise<void>) => {
     if (client === null) return;

@@ -8,12 +8,13 @@ import { existsSync, openSync, closeSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { findLiveKitBinary, LIVEKIT_VERSION } from './binary';
-import { type LiveKitPorts, writeLiveKitConfig } from './config';
+import { type LiveKitConfigOptions, type LiveKitPorts, writeLiveKitConfig } from './config';
 
 export interface StartLiveKitOptions {
   /** Defaults to findLiveKitBinary(); this never builds (it may run where there is no network). */
   binary?: string;
-  ports?: Partial<LiveKitPorts>;
+  /** Ports, keys, Redis and TURN (scripts/livekit/config.ts); the loopback single-node defaults otherwise. */
+  config?: LiveKitConfigOptions;
   readyTimeoutMs?: number;
 }
 
@@ -26,6 +27,7 @@ export interface LiveKitHandle {
   url: string;
   apiKey: string;
   apiSecret: string;
+  ports: LiveKitPorts;
   logFile: string;
   pid: number;
   /** Milliseconds from spawn to the first 200 on `GET /`. */
@@ -101,7 +103,7 @@ export async function startLiveKit(options: StartLiveKitOptions = {}): Promise<L
   if (binary === undefined) {
     throw new LiveKitStartError(`livekit-server ${LIVEKIT_VERSION} not found; run \`npm start\` or \`npm run test:e2e\` once to build it.`);
   }
-  const run = await writeLiveKitConfig(options.ports);
+  const run = await writeLiveKitConfig(options.config);
   const { port } = run.ports;
   try {
     await assertPortFree(port);
@@ -173,6 +175,7 @@ export async function startLiveKit(options: StartLiveKitOptions = {}): Promise<L
     url: `ws://127.0.0.1:${port}`,
     apiKey: run.apiKey,
     apiSecret: run.apiSecret,
+    ports: run.ports,
     logFile: run.logFile,
     pid: child.pid ?? -1,
     readyMs: Math.round(performance.now() - started),

@@ -26,7 +26,7 @@ describe('config', () => {
   it('reads a full set of values', () => {
     const c = loadConfig({ ...LK, PORT: '0', HOST: '::1', PUBLIC_ORIGINS: 'https://a.example, https://b.example:8443/', LIVEKIT_LOCAL: 'true', TOKEN_TTL_SECONDS: '120', ROOM_IDLE_TTL_SECONDS: '60', STATIC_DIR: '/srv/www', TRUST_PROXY: '1' });
     expect(c).toMatchObject({ port: 0, host: '::1', publicOrigins: ['https://a.example', 'https://b.example:8443'], tokenTtlSeconds: 120, roomIdleTtlSeconds: 60, staticDir: '/srv/www', trustProxy: 1 });
-    expect(c.livekit).toEqual({ url: 'wss://sfu.example.org', apiKey: 'key', apiSecret: 'secret', local: true });
+    expect(c.livekit).toEqual({ url: 'wss://sfu.example.org', apiKey: 'key', apiSecret: 'secret', local: true, extraOrigins: [], forceRelay: false });
     expect(effectiveOrigins(c, 1)).toEqual(['https://a.example', 'https://b.example:8443']);
   });
 

@@ -14,6 +14,12 @@ describe('grant issuer', () => {
     expect((claims.exp ?? 0) - (claims.nbf ?? 0)).toBe(60);
     expect(claims.sub).toBe('P'.repeat(22));
     expect(claims.video?.room).toBe('R'.repeat(22));
+    expect(grant.iceTransportPolicy).toBeUndefined();
+  });
+
+  it('tells clients to use relays only when LIVEKIT_FORCE_RELAY is on', async () => {
+    const issuer = createGrantIssuer({ url: 'wss://sfu.example.org', apiKey: API_KEY, apiSecret: API_SECRET, local: false, forceRelay: true }, 60);
+    expect(await issuer.issue('R'.repeat(22), 'P'.repeat(22))).toMatchObject({ iceServers: 'default', iceTransportPolicy: 'relay' });
   });
 });
 

@@ -38,8 +38,9 @@ function webcatViolations(csp: string): string[] {
 
 describe('content security policy and WEBCAT', () => {
   it('breaks none of WEBCAT rules, with or without a LiveKit origin', () => {
-    expect(webcatViolations(contentSecurityPolicy(['https://call.example'], 'wss://sfu.example'))).toEqual([]);
+    expect(webcatViolations(contentSecurityPolicy(['https://call.example'], { url: 'wss://sfu.example', extraOrigins: ['wss://*.sfu.example'] }))).toEqual([]);
     expect(webcatViolations(contentSecurityPolicy([], null))).toEqual([]);
+    expect(webcatViolations(contentSecurityPolicy(['https://call.example'], { url: 'wss://p.livekit.cloud', extraOrigins: [] }))).toEqual([]);
   });
 
   it('would catch the policies WEBCAT refuses (the checker is not vacuous)', () => {

@@ -24,6 +24,7 @@ import {
 } from 'livekit-client';
 import { type LiveKitGrant } from '../../../protocol/protocol';
 import { remoteScreen, remoteView, type ScreenView, type TileView } from './call-views';
+import { rtcConfigFor } from './ice';
 import { CallLayout } from './layout.svelte';
 import { sinkToApply } from './media/devices';
 import { type LocalMedia } from './media/local-media.svelte';
@@ -208,7 +209,7 @@ export class CallSession {
   async #connect(grant: LiveKitGrant): Promise<void> {
     await this.#room.connect(grant.url, grant.token, {
       autoSubscribe: true,
-      rtcConfig: grant.iceServers === 'none' ? { iceServers: [] } : {},
+      rtcConfig: rtcConfigFor(grant),
     });
     this.#localId = this.#room.localParticipant.identity;
     await this.#reconnected();

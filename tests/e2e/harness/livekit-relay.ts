@@ -6,6 +6,9 @@
 // base64url-encoded, in the `join_request` parameter; older clients sent `reconnect=1`). A test can then cut one participant's live connections the way a network drop
 // does, or answer its next requests with 401, as LiveKit does to a token it no longer accepts.
 // Media (UDP) goes to LiveKit directly and is not touched. Harness-only.
+// In front of several LiveKit nodes (a cluster on one Redis), it is the load balancer: `route`
+// picks each connection's node, e.g. byParticipant() keeps one participant on one node and spreads
+// participants over the nodes in turn.
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -19,9 +22,35 @@ export interface RelayConnection {
   /** LiveKit: the client asked to resume a session (`reconnect=1`). */
   readonly resume: boolean;
   readonly at: number;
+  /** The LiveKit URL this connection was relayed to (one of the relay's targets). */
+  readonly upstream: string;
 }
 
 export type ConnectionFilter = (connection: RelayConnection) => boolean;
+
+/** Which target (its index) a new connection goes to; it sees the connection before `upstream` is known. */
+export type Router = (connection: Omit<RelayConnection, 'upstream'>, targets: number) => number;
+
+export interface RelayOptions {
+  /** LiveKit URLs (ws://127.0.0.1:<port>) to relay to; the harness LiveKit (LIVEKIT_URL) by default. */
+  targets?: readonly string[];
+  /** Defaults to the first target for every connection. */
+  route?: Router;
+}
+
+/** Sticky round robin: a participant's first connection takes the next node, its later ones the same. */
+export function byParticipant(): Router {
+  const assigned = new Map<string, number>();
+  return (connection, targets) => {
+    if (connection.identity === undefined) return 0;
+    let index = assigned.get(connection.identity);
+    if (index === undefined) {
+      index = assigned.size % targets;
+      assigned.set(connection.identity, index);
+    }
+    return index;
+  };
+}
 
 export interface LiveKitRelay {
   /** ws://127.0.0.1:<port>: give it to the Sealroom server as LIVEKIT_URL. */
@@ -102,7 +131,7 @@ function joinRequestResumes(parameter: string | null): boolean {
   }
 }
 
-function describeRequest(line: string, seq: number): RelayConnection {
+function describeRequest(line: string, seq: number): Omit<RelayConnection, 'upstream'> {
   const target = line.split(' ')[1] ?? '/';
   const url = new URL(target, 'http://relay.invalid');
   const resume = url.searchParams.get('reconnect') === '1' || joinRequestResumes(url.searchParams.get('join_request'));
@@ -119,11 +148,12 @@ const UNAUTHORIZED = [
   'token is not accepted\n',
 ].join('\r\n');
 
-/** Relays to the LiveKit the harness started (LIVEKIT_URL in the environment). */
-export async function startLiveKitRelay(): Promise<LiveKitRelay> {
-  const upstreamUrl = process.env['LIVEKIT_URL'];
-  if (!upstreamUrl) throw new Error('no harness LiveKit in the environment: run the e2e tests with `npm run test:e2e`');
-  const target = Number(new URL(upstreamUrl).port);
+/** Relays to the LiveKit the harness started (LIVEKIT_URL in the environment), or to the given targets. */
+export async function startLiveKitRelay(options: RelayOptions = {}): Promise<LiveKitRelay> {
+  const harnessUrl = process.env['LIVEKIT_URL'];
+  const targets = options.targets ?? (harnessUrl ? [harnessUrl] : []);
+  if (targets.length === 0) throw new Error('no harness LiveKit in the environment: run the e2e tests with `npm run test:e2e`');
+  const route = options.route ?? (() => 0);
   let seq = 0;
   const accepted: RelayConnection[] = [];
   const live = new Map<Socket, { info: RelayConnection; upstream: Socket }>();
@@ -141,13 +171,15 @@ export async function startLiveKitRelay(): Promise<LiveKitRelay> {
       }
       client.off('data', onData);
       client.pause();
-      const info = describeRequest(head.subarray(0, end).toString('latin1'), ++seq);
+      const request = describeRequest(head.subarray(0, end).toString('latin1'), ++seq);
+      const upstreamUrl = targets[route(request, targets.length)] ?? targets[0]!;
+      const info: RelayConnection = { ...request, upstream: upstreamUrl };
       accepted.push(info);
       if ([...refusals].some((refused) => refused(info))) {
         client.end(UNAUTHORIZED);
         return;
       }
-      const upstream = connect({ host: '127.0.0.1', port: target }, () => {
+      const upstream = connect({ host: '127.0.0.1', port: Number(new URL(upstreamUrl).port) }, () => {
         upstream.write(head);
         client.pipe(upstream);
         upstream.pipe(client);

@@ -82,15 +82,21 @@ interface Grant {
   hidden: boolean;
 }
 
-function harnessLiveKit(): { url: string; apiKey: string; apiSecret: string } {
+/** A LiveKit to join and the key its tokens are signed with: the harness's, or a cluster.ts node. */
+export interface LiveKitTarget {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+function harnessLiveKit(): LiveKitTarget {
   const { LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET } = process.env;
   if (!LIVEKIT_URL || !LIVEKIT_API_KEY || !LIVEKIT_API_SECRET) throw new Error('no harness LiveKit in the environment: run with `npm run test:e2e`');
   return { url: LIVEKIT_URL, apiKey: LIVEKIT_API_KEY, apiSecret: LIVEKIT_API_SECRET };
 }
 
 /** A token for `room` signed with the harness LiveKit's own key: may subscribe; may publish only if asked. */
-async function liveKitToken(room: string, identity: string, grant: Grant): Promise<string> {
-  const { apiKey, apiSecret } = harnessLiveKit();
+async function liveKitToken({ apiKey, apiSecret }: LiveKitTarget, room: string, identity: string, grant: Grant): Promise<string> {
   const token = new AccessToken(apiKey, apiSecret, { identity, ttl: 3600 });
   token.addGrant({ roomJoin: true, room, canSubscribe: true, canPublish: grant.publish, canPublishData: false, hidden: grant.hidden });
   return token.toJwt();
@@ -144,7 +150,7 @@ function call<T>(page: Page, expression: string): Promise<T> {
 
 const json = (value: unknown) => JSON.stringify(value);
 
-async function launchRawPeer(origin: string, room: string, identity: string, grant: Grant, connect: ConnectOptions, fakeVideo?: string): Promise<RawPeer> {
+async function launchRawPeer({ origin, liveKit }: { origin: string; liveKit: LiveKitTarget }, room: string, identity: string, grant: Grant, connect: ConnectOptions, fakeVideo?: string): Promise<RawPeer> {
   const participant = await launchParticipant(identity, origin, fakeVideo === undefined ? {} : { fakeVideo });
   const { page } = participant;
   const urls: string[] = [];
@@ -153,8 +159,8 @@ async function launchRawPeer(origin: string, room: string, identity: string, gra
   try {
     await page.goto(`${origin}/`);
     await page.waitForFunction('window.rawPeer !== undefined', undefined, { timeout: 10_000 });
-    const token = await liveKitToken(room, identity, grant);
-    const result = await call<ConnectResult>(page, `window.rawPeer.connect(${json(harnessLiveKit().url)}, ${json(token)}, ${json(connect)})`);
+    const token = await liveKitToken(liveKit, room, identity, grant);
+    const result = await call<ConnectResult>(page, `window.rawPeer.connect(${json(liveKit.url)}, ${json(token)}, ${json(connect)})`);
     if (result.identity !== identity) throw new Error(`joined as ${result.identity}, not ${identity}`);
     const tracks = () => call<RecorderTrack[]>(page, 'window.rawPeer.tracks()');
     return {
@@ -195,8 +201,10 @@ async function launchRawPeer(origin: string, room: string, identity: string, gra
 
 const randomIdentity = (role: string) => `${role}-${randomBytes(4).toString('hex')}`;
 
-export async function startRawPeers(): Promise<RawPeers> {
+/** Raw peers that join `liveKit` (the harness LiveKit by default). */
+export async function startRawPeers(liveKit: LiveKitTarget = harnessLiveKit()): Promise<RawPeers> {
   const server = await serve();
+  const at = { origin: server.origin, liveKit };
   const peers: RawPeer[] = [];
   const started = async (peer: Promise<RawPeer>) => {
     const ready = await peer;
@@ -208,7 +216,7 @@ export async function startRawPeers(): Promise<RawPeers> {
     startSpy: (room, options = {}) =>
       started(
         launchRawPeer(
-          server.origin,
+          at,
           room,
           options.identity ?? randomIdentity('spy'),
           { publish: false, hidden: options.hidden ?? true },
@@ -220,9 +228,9 @@ export async function startRawPeers(): Promise<RawPeers> {
         ),
       ),
     startReplayPublisher: (room, identity, frames) =>
-      started(launchRawPeer(server.origin, room, identity, { publish: true, hidden: false }, { publish: true, replay: frames.map((f) => f.data) })),
+      started(launchRawPeer(at, room, identity, { publish: true, hidden: false }, { publish: true, replay: frames.map((f) => f.data) })),
     startClearPublisher: (room, options = {}) =>
-      started(launchRawPeer(server.origin, room, options.identity ?? randomIdentity('clear'), { publish: true, hidden: false }, { publish: true }, options.fakeVideo)),
+      started(launchRawPeer(at, room, options.identity ?? randomIdentity('clear'), { publish: true, hidden: false }, { publish: true }, options.fakeVideo)),
     async close() {
       await Promise.all(peers.map((peer) => peer.close()));
       await server.close();

@@ -24,14 +24,30 @@ export interface TestServerOptions {
   origins?: readonly string[];
   /** LiveKit URL to hand out in grants instead of the harness LiveKit's own: a relay in front of it (livekit-relay.ts). */
   liveKitUrl?: string;
+  /**
+   * Another LiveKit than the harness's (a cluster.ts node, a TURN-enabled one), with its keys. Its
+   * grants say iceServers 'default' (the ICE servers LiveKit hands out) unless `local` is true.
+   */
+  liveKit?: { url: string; apiKey: string; apiSecret: string; local?: boolean; forceRelay?: boolean };
+}
+
+function liveKitEnv(options: TestServerOptions): Record<string, string> {
+  const own = options.liveKit;
+  if (own === undefined) return { ...harnessLiveKit(), LIVEKIT_LOCAL: 'true' };
+  return {
+    LIVEKIT_URL: own.url,
+    LIVEKIT_API_KEY: own.apiKey,
+    LIVEKIT_API_SECRET: own.apiSecret,
+    LIVEKIT_LOCAL: String(own.local ?? false),
+    LIVEKIT_FORCE_RELAY: String(own.forceRelay ?? false),
+  };
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    ...harnessLiveKit(),
-    LIVEKIT_LOCAL: 'true',
+    ...liveKitEnv(options),
     STATIC_DIR: 'client/dist',
     LOG_LEVEL: process.env['SEALROOM_E2E_SERVER_LOG'] ?? 'silent',
     ...(options.origins !== undefined ? { PUBLIC_ORIGINS: options.origins.join(',') } : {}),
