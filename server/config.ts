@@ -110,6 +110,7 @@ const EnvSchema = z.object({
   STATIC_DIR: optional(z.string()),
   TRUST_PROXY: optional(z.string()),
   REDIS_URL: optional(redisUrl),
+  ROOM_LEASE_MS: optional(intIn('ROOM_LEASE_MS', 300, 60_000)),
   LOG_LEVEL: optional(z.enum(['info', 'silent'], { error: 'LOG_LEVEL must be info or silent' })),
 });
 
@@ -161,7 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     roomCreatesPerMinutePer64: ROOM_CREATES_PER_MINUTE_PER_64,
     maxRooms: MAX_ROOMS,
     maxStoredBytes: MAX_STORED_BYTES,
-    leaseMs: ROOM_LEASE_MS,
+    leaseMs: e.ROOM_LEASE_MS ?? ROOM_LEASE_MS,
   };
 }
 

@@ -89,6 +89,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.status(201).json(created.response);
   });
 
+  // For the load balancer's health checks (deploy/haproxy.cfg): this node answers.
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+
   api.get('/rooms/:roomId', async (req, res) => {
     const id = req.params['roomId'] ?? '';
     if (!RoomId.safeParse(id).success) return fail(res, 400, ErrorCode.badMessage, 'malformed room id');

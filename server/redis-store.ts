@@ -79,8 +79,9 @@ function newClient(url: string) {
 
 type Client = ReturnType<typeof newClient>;
 
-function refused(error: unknown, what: string): boolean {
-  return error instanceof Error && error.message.startsWith(what);
+/** A script's own refusal: Redis prefixes error_reply text with `ERR `. */
+function refused(error: unknown, what: 'FENCED' | 'EPOCH'): boolean {
+  return error instanceof Error && new RegExp(`^(ERR )?${what}\\b`).test(error.message);
 }
 
 export class RedisRoomStore implements RoomStore {
