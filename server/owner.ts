@@ -86,7 +86,7 @@ export class Owner {
     const local = this.deps.rooms.get(roomId);
     if (local !== undefined) return local;
     const stored = await this.deps.store.load(roomId);
-    return stored === null ? null : this.decode(roomId, stored);
+    return stored === null ? null : this.decode(roomId, stored, true);
   }
 
   private async read(roomId: string): Promise<Room> {
@@ -95,8 +95,8 @@ export class Owner {
     return this.decode(roomId, stored);
   }
 
-  private decode(roomId: string, stored: { record: string; commits: readonly { epoch: string; text: string }[]; lastEpoch: string | undefined }): Room {
-    return Room.restore(decodeRecord(roomId, stored.record), decodeCommits(roomId, stored.commits, stored.lastEpoch), this.deps.now());
+  private decode(roomId: string, stored: { record: string; commits: readonly { epoch: string; text: string }[]; lastEpoch: string | undefined }, asStored = false): Room {
+    return Room.restore(decodeRecord(roomId, stored.record), decodeCommits(roomId, stored.commits, stored.lastEpoch), this.deps.now(), asStored);
   }
 
   /** A room this node just created and holds the lease of. */

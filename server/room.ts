@@ -124,14 +124,15 @@ export class Room {
   /**
    * A room as another process left it: nobody is connected here yet, so every participant starts
    * disconnected (away since `now`: a takeover does not eat into a member's grace period).
+   * `asStored` keeps who was connected where the room is served, for reading its status only.
    */
-  static restore(d: DurableRoom, commits: readonly { epoch: number; commit: string; envelopes: Record<string, string> }[], now: number): Room {
+  static restore(d: DurableRoom, commits: readonly { epoch: number; commit: string; envelopes: Record<string, string> }[], now: number, asStored = false): Room {
     const room = new Room({ id: d.id, hostCredentialHash: d.hostCredentialHash, accessVerifier: d.accessVerifier, hostKey: d.hostKey, ...(d.info !== undefined ? { info: d.info } : {}), now: d.lastActive });
     room.locked = d.locked;
     room.hostId = d.hostId;
     if (d.lobbyRecord !== undefined) room.lobbyRecord = d.lobbyRecord;
     for (const p of d.participants) {
-      room.participants.set(p.id, { id: p.id, role: p.role, connected: false, lastSeen: p.connected ? now : p.lastSeen, resumeHashes: [...p.resumeHashes], address: UNKNOWN_ADDRESS, ...(p.hostKey !== undefined ? { hostKey: p.hostKey } : {}) });
+      room.participants.set(p.id, { id: p.id, role: p.role, connected: asStored && p.connected, lastSeen: p.connected ? now : p.lastSeen, resumeHashes: [...p.resumeHashes], address: UNKNOWN_ADDRESS, ...(p.hostKey !== undefined ? { hostKey: p.hostKey } : {}) });
     }
     room.tombstones = d.tombstones.map((t) => ({ ...t }));
     room.departed = [...d.departed];

@@ -11,7 +11,7 @@ import { API_KEY, API_SECRET, unusedPort } from './helpers';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** A liveness bound for child processes to come up: not a speed claim. */
-const READY_MS = 20_000;
+const READY_MS = 90_000;
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -79,7 +79,8 @@ export async function startNode(env: Record<string, string>, port?: number): Pro
   const dir = await mkdtemp(path.join(tmpdir(), 'sealroom-node-'));
   const logFile = path.join(dir, 'node.log');
   const log = await open(logFile, 'w');
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'server/main.ts')], {
+  // `node --import tsx`, not the tsx CLI: one process, so SIGKILL and SIGSTOP reach the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     stdio: ['ignore', log.fd, log.fd],
     env: {
