@@ -64,7 +64,7 @@ function ping(port: number): Promise<boolean> {
 
 const READY_WITHIN_MS = 10_000;
 
-export async function startRedis(options: { dir: string; port?: number; binary?: string }): Promise<RedisHandle> {
+export async function startRedis(options: { dir: string; port?: number; binary?: string; pidFile?: string }): Promise<RedisHandle> {
   const binary = options.binary ?? findRedisServer();
   if (binary === null) throw new RedisStartError('redis-server is not installed (Debian: apt install redis-server)');
   const port = options.port ?? (await freeLoopbackPort());
@@ -81,6 +81,7 @@ export async function startRedis(options: { dir: string; port?: number; binary?:
     '--save', '',
     '--daemonize', 'no',
     '--logfile', '',
+    ...(options.pidFile !== undefined ? ['--pidfile', options.pidFile] : []),
   ];
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', log.fd, log.fd] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
