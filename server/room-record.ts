@@ -9,7 +9,7 @@ import { MAX_LOBBY_RECORD_CHARS, MAX_LOG_COMMITS, MAX_TOMBSTONES, MAX_DEPARTED, 
 import { CloseCode, MAX_MEMBERS, RoomId } from '../protocol/protocol';
 import type { DurableRoom } from './room';
 
-export const RECORD_VERSION = 1;
+const RECORD_VERSION = 1;
 
 export class StoreRecordError extends Error {
   override readonly name = 'StoreRecordError';
