@@ -140,6 +140,8 @@ export class Owner {
         this.lose(room, error);
       } finally {
         c.pending--;
+        // A room that ended or expired here keeps no chain once its last write is done.
+        if (c.pending === 0 && this.deps.rooms.get(room.id) !== room) this.chains.delete(room);
       }
     });
   }
