@@ -18,6 +18,8 @@ export interface RedisHandle {
   readonly port: number;
   readonly dir: string;
   readonly logFile: string;
+  /** Its process id (tests pause it with SIGSTOP). */
+  readonly pid: number;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (redis writes its AOF and exits), resolved once it has. */
   stop(): Promise<void>;
@@ -111,5 +113,5 @@ export async function startRedis(options: { dir: string; port?: number; binary?:
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { url: `redis://127.0.0.1:${port}`, port, dir: options.dir, logFile, exited, stop: () => end('SIGTERM'), kill: () => end('SIGKILL'), logTail };
+  return { url: `redis://127.0.0.1:${port}`, port, dir: options.dir, logFile, pid: child.pid ?? 0, exited, stop: () => end('SIGTERM'), kill: () => end('SIGKILL'), logTail };
 }

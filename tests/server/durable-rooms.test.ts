@@ -94,6 +94,24 @@ describe('durable rooms on redis', () => {
     await carryOn(b.base, c, [0, 1]);
   });
 
+  it('relays no commit and welcomes no one before the change is stored', async () => {
+    const a = await node();
+    const c = await call(a.base);
+    process.kill(redis.pid, 'SIGSTOP'); // Redis stalls: every write waits
+    let lobby: TestClient;
+    try {
+      c.host.send({ v: 1, type: 'commit', epoch: 1, commit: 'Y29tbWl0LTE', envelopes: { [c.guestId]: 'ZW52LTE' } });
+      const late = TestClient.connect(a.base, c.room.roomId, c.room.accessToken);
+      expect(await c.guest.nothing('commit', 300)).toBe(true);
+      lobby = await late;
+      expect(await lobby.nothing('welcome', 1)).toBe(true); // its resume token is not stored yet
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    expect(await c.guest.next('commit')).toMatchObject({ epoch: 1 });
+    expect(await lobby.next('welcome')).toMatchObject({ role: 'lobby' });
+  });
+
   it('answers a garbled or lying stored record with a clear error, and keeps serving other rooms', async () => {
     const a = await node();
     const garbled = await createRoom(a.base);
