@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../server/app';
 import { ConfigError, loadConfig } from '../server/config';
+import { StoreUnreachableError } from '../server/redis-store';
 import { ensureLiveKitBinary, LiveKitBinaryError } from './livekit/binary';
 import { type LiveKitHandle, LiveKitStartError, startLiveKit } from './livekit/process';
 import { type LocalRedis, localRedis } from './redis/local';
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  const known = error instanceof StartError || error instanceof ConfigError || error instanceof LiveKitBinaryError || error instanceof LiveKitStartError || error instanceof RedisStartError;
+  const known = error instanceof StartError || error instanceof ConfigError || error instanceof LiveKitBinaryError || error instanceof LiveKitStartError || error instanceof RedisStartError || error instanceof StoreUnreachableError;
   console.error(known ? (error as Error).message : error);
   process.exit(1);
 }

@@ -73,11 +73,36 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED')
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1`;
 
-function newClient(url: string) {
-  return createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) } });
+/** Attempts to reach Redis at start before giving up; once connected, reconnects never stop. */
+const START_ATTEMPTS = 3;
+
+/** Where a Redis URL points, without its password (for messages). */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+function newClient(url: string, connected: () => boolean) {
+  return createClient({
+    url,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connected() ? Math.min(50 * 2 ** retries, 1000) : retries + 1 >= START_ATTEMPTS ? new Error(`cannot reach Redis at ${redact(url)}: ${cause.message}`) : 200,
+    },
+  });
 }
 
 type Client = ReturnType<typeof newClient>;
+
+/** REDIS_URL names a Redis this node cannot reach at start. */
+export class StoreUnreachableError extends Error {
+  override readonly name = 'StoreUnreachableError';
+}
 
 /** A script's own refusal: Redis prefixes error_reply text with `ERR `. */
 function refused(error: unknown, what: 'FENCED' | 'EPOCH'): boolean {
@@ -94,9 +119,15 @@ export class RedisRoomStore implements RoomStore {
 
   /** Connects before resolving, so a wrong REDIS_URL fails at start, not at the first room. */
   static async connect(url: string, timing: StoreTiming, onError: (error: Error) => void): Promise<RedisRoomStore> {
-    const client = newClient(url);
+    let ready = false;
+    const client = newClient(url, () => ready);
     client.on('error', onError);
-    await client.connect();
+    client.on('ready', () => (ready = true));
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new StoreUnreachableError(error instanceof Error && error.message.startsWith('cannot reach') ? error.message : `cannot reach Redis at ${redact(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return new RedisRoomStore(client, timing);
   }
 

@@ -4,8 +4,8 @@
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { wsSubprotocols } from '../../protocol/protocol';
-import { roomKeys } from '../../server/redis-store';
-import { admitGuest, closeAllClients, createRoom, refusal, startTestServer, TestClient, type CreatedRoom, type TestServer } from './helpers';
+import { roomKeys, StoreUnreachableError } from '../../server/redis-store';
+import { admitGuest, closeAllClients, createRoom, refusal, startTestServer, TestClient, unusedPort, type CreatedRoom, type TestServer } from './helpers';
 import { startTestRedis, stopAll, type TestRedis } from './cluster-kit';
 
 let redis: TestRedis;
@@ -56,6 +56,14 @@ async function carryOn(base: string, c: Awaited<ReturnType<typeof call>>, epochs
 }
 
 describe('durable rooms on redis', () => {
+  it('refuses to start with a clear message, without the password, when REDIS_URL cannot be reached', async () => {
+    const port = await unusedPort();
+    const start = startTestServer({}, { REDIS_URL: `redis://:hunter2@127.0.0.1:${port}` });
+    await expect(start).rejects.toThrow(StoreUnreachableError);
+    await expect(start).rejects.toThrow(new RegExp(`^cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    await expect(start).rejects.not.toThrow(/hunter2/);
+  });
+
   it('keeps a room across a signaling restart: host credential, link, resume tokens, same epoch', async () => {
     const a = await node();
     const c = await call(a.base);
