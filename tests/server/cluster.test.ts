@@ -53,7 +53,8 @@ async function leaseHolder(roomId: string): Promise<string | null> {
   }
 }
 
-describe('two nodes behind haproxy', () => {
+// Liveness bounds, not speed claims: child processes start slowly on a loaded two-core machine.
+describe('two nodes behind haproxy', { timeout: 120_000 }, () => {
   it('puts members who enter through the balancer into one room on one node, and refuses the other node clearly', async () => {
     const room = await createRoom(lb.base); // any node
     const host = await TestClient.connect(lb.base, room.roomId, room.hostCredential);
@@ -101,6 +102,7 @@ describe('two nodes behind haproxy', () => {
 
     // Bring the killed node back for the next test.
     nodes[nodes.indexOf(owner)] = await bootNode(owner.port);
+    await until('both nodes answering again', async () => ((await fetch(`${nodes[0]!.base}/api/health`).then((r) => r.ok, () => false)) && (await fetch(`${nodes[1]!.base}/api/health`).then((r) => r.ok, () => false)) ? true : undefined));
   });
 
   it('fences an owner whose lease expired while it was paused: its commit is never stored, its sockets move', async () => {
