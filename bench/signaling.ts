@@ -7,15 +7,22 @@
 // offer about 50,000 deliveries a second, the target). A payload carries its send time; a
 // delivery's latency is measured when the recipient reads it (same process, same clock). Sizes
 // come from SEALROOM_BENCH_SIGNALING_SIZES (default 1000,5000,10000); every socket is closed after
-// each size, and the load lasts SEALROOM_BENCH_SIGNALING_SECONDS (default 10).
+// each size, and the load lasts SEALROOM_BENCH_SIGNALING_SECONDS (default 10). The node keeps rooms
+// in its own memory, or in a redis-server on loopback with SEALROOM_BENCH_SIGNALING_STORE=redis
+// (every join and admit is then written to Redis before it is answered). A second table measures
+// the takeover of a room of 50 when its node is SIGKILLed (bench/signaling-takeover.ts), for the
+// leases in SEALROOM_BENCH_TAKEOVER_LEASES_MS (default: the product's 3000, and 1000).
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { fromBase64Url, sodiumReady, toBase64Url } from '../crypto/index';
 import { wsSubprotocols } from '../protocol/protocol';
+import { ROOM_LEASE_MS } from '../protocol/limits';
 import { type CreatedRoom, createRoom, proofOf } from '../tests/server/helpers';
+import { startTestRedis, stopAll } from '../tests/server/cluster-kit';
 import { type BenchSection, type Cell } from './section';
+import { measureTakeover } from './signaling-takeover';
 
 const ROOM_SIZE = 50;
 /** Relays per member per second: 10,000 sockets x 0.102 x 49 recipients ≈ 50,000 deliveries/s. */
@@ -34,8 +41,8 @@ class ServerChild {
   private waiting: ((value: unknown) => void)[] = [];
   readonly port: Promise<number>;
 
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./signaling-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  constructor(env: Record<string, string>) {
+    this.child = fork(fileURLToPath(new URL('./signaling-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
     this.port = new Promise((resolve, reject) => {
       this.child.once('error', reject);
       this.child.on('message', (m: { type: string; port?: number }) => {
@@ -114,7 +121,7 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 }
 
-async function runSize(server: ServerChild, base: string, sockets: number, seconds: number, idle: Usage): Promise<Record<string, Cell>> {
+async function runSize(server: ServerChild, base: string, sockets: number, seconds: number, idle: Usage, store: string): Promise<Record<string, Cell>> {
   const rooms = Math.ceil(sockets / ROOM_SIZE);
   const latencies = new Float64Array(Math.ceil(sockets * RELAYS_PER_MEMBER_PER_SECOND * (ROOM_SIZE - 1) * (seconds + 5)) + 1024);
   let received = 0;
@@ -174,6 +181,7 @@ async function runSize(server: ServerChild, base: string, sockets: number, secon
 
   const samples = latencies.slice(0, Math.min(received, latencies.length)).sort();
   return {
+    store,
     sockets: all.length,
     rooms,
     'offered deliveries/s': Math.round((sent * (ROOM_SIZE - 1)) / seconds),
@@ -190,16 +198,25 @@ async function runSize(server: ServerChild, base: string, sockets: number, secon
 export async function run(): Promise<BenchSection> {
   const sizes = (process.env['SEALROOM_BENCH_SIGNALING_SIZES'] ?? '1000,5000,10000').split(',').map(Number);
   const seconds = Number(process.env['SEALROOM_BENCH_SIGNALING_SECONDS'] ?? '10');
+  const store = process.env['SEALROOM_BENCH_SIGNALING_STORE'] === 'redis' ? 'redis' : 'memory';
+  const leases = (process.env['SEALROOM_BENCH_TAKEOVER_LEASES_MS'] ?? `${ROOM_LEASE_MS},1000`).split(',').map(Number);
   await sodiumReady();
-  const server = new ServerChild();
-  const base = `http://127.0.0.1:${await server.port}`;
   const rows: Record<string, Cell>[] = [];
   try {
-    const idle = await server.usage();
-    for (const size of sizes) rows.push(await runSize(server, base, size, seconds, idle));
+    const redis = store === 'redis' ? await startTestRedis() : undefined;
+    const server = new ServerChild(redis !== undefined ? { REDIS_URL: redis.url } : {});
+    const base = `http://127.0.0.1:${await server.port}`;
+    try {
+      const idle = await server.usage();
+      for (const size of sizes) rows.push(await runSize(server, base, size, seconds, idle, store));
+    } finally {
+      await server.stop();
+    }
   } finally {
-    await server.stop();
+    await stopAll();
   }
+  // Takeover: its own columns, one row per lease.
+  for (const lease of leases) rows.push(await measureTakeover(lease));
   return {
     name: 'signaling',
     title: `One signaling node, rooms of ${ROOM_SIZE}, every member relaying to all every ${(1 / RELAYS_PER_MEMBER_PER_SECOND).toFixed(1)} s (${seconds} s per size)`,
@@ -208,6 +225,7 @@ export async function run(): Promise<BenchSection> {
       'Server in its own process on loopback (LiveKit named, not running: grants are minted offline); this process is the load client, one loopback address per socket. Targets: 10,000 sockets and 50,000 deliveries/s with p99 < 50 ms.',
       'KB per socket: server RSS with all sockets connected, less its RSS before the first size, per socket (includes the rooms).',
       'When client CPU nears 100 %, the client, not the server, limits the delivered rate and the latency.',
+      `Takeover rows: a room of 50 on node A of two node processes sharing one redis-server; A is SIGKILLed and all 50 reconnect to B with their resume tokens at once (no client backoff). first/all resumed: SIGKILL to the first/last welcome on B. Bounded by the lease (ROOM_LEASE_MS, ${ROOM_LEASE_MS} ms in the product).`,
     ],
   };
 }

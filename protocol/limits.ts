@@ -78,6 +78,16 @@ export const ROOM_OVERHEAD_BYTES = 4096;
 /** ... and each participant it remembers, lobby included (measured: ~3.2 KB). */
 export const PARTICIPANT_OVERHEAD_BYTES = 4096;
 
+// --- Room owners (server/owner.ts, server/room-store.ts; decision 0020)
+
+/**
+ * A node's lease on a room lasts this long unless renewed (every third of it). It bounds a
+ * takeover: a node that gets a socket for a room whose owner died waits at most this long (and
+ * half again) before serving it. Short enough that a call barely stalls; long enough that a GC
+ * pause or a slow Redis round trip does not bounce rooms between healthy nodes.
+ */
+export const ROOM_LEASE_MS = 3000;
+
 // --- Host authority (server/host-authority.ts; decision 0017)
 
 /** A host connection that has not signed its challenge this long after it opened is closed (4407). */

@@ -25,6 +25,8 @@ export const CloseCode = {
   normal: 1000,
   /** Server is shutting down; the client may reconnect elsewhere. */
   goingAway: 1001,
+  /** The room moved to another server node (its lease was lost there); reconnect and resume. */
+  tryAgain: 1013,
   /** A frame larger than WS_MAX_FRAME_BYTES (set by the ws library). */
   tooBig: 1009,
   /** Protocol violation: binary frame, or too many invalid messages in a row. */

@@ -1,12 +1,17 @@
 // `npm start`: build the client, pick a LiveKit (the one named by LIVEKIT_URL/LIVEKIT_API_KEY/
-// LIVEKIT_API_SECRET, or an embedded loopback one), run the Sealroom server in this process, and on
-// Ctrl-C or SIGTERM stop the server, then LiveKit, leaving no process behind.
+// LIVEKIT_API_SECRET, or an embedded loopback one), pick a room store (REDIS_URL, or a local
+// redis-server under ~/.local/state/sealroom when Debian's is installed, or this process's memory;
+// docs/decisions/0020-durable-rooms-and-room-owners.md), run the Sealroom server in this process,
+// and on Ctrl-C or SIGTERM stop the server, then Redis and LiveKit, leaving no process behind.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../server/app';
 import { ConfigError, loadConfig } from '../server/config';
+import { StoreUnreachableError } from '../server/redis-store';
 import { ensureLiveKitBinary, LiveKitBinaryError } from './livekit/binary';
 import { type LiveKitHandle, LiveKitStartError, startLiveKit } from './livekit/process';
+import { type LocalRedis, localRedis } from './redis/local';
+import { RedisStartError } from './redis/process';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIVEKIT_VARS = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const;
@@ -47,11 +52,13 @@ async function main(): Promise<void> {
   console.log(`client built in ${seconds(started)}`);
 
   let livekit: LiveKitHandle | undefined;
+  let redis: LocalRedis | undefined;
   let server: RunningServer | undefined;
   let stopping = false;
   const shutDown = async (code: number): Promise<never> => {
     stopping = true;
     await server?.close().catch((error: unknown) => console.error(`server close failed: ${String(error)}`));
+    await redis?.stop();
     await livekit?.stop();
     process.exit(code);
   };
@@ -91,8 +98,18 @@ async function main(): Promise<void> {
   }
 
   try {
+    redis = await localRedis(env);
+    console.log(redis.message);
+    if (redis.url !== undefined) env = { ...env, REDIS_URL: redis.url };
+    const handle = redis;
+    void handle.exited?.then(async () => {
+      if (stopping) return;
+      console.error(`the local redis-server exited unexpectedly; its last log lines:\n${await handle.logTail(20)}`);
+      await shutDown(1);
+    });
     server = await startServer(loadConfig(env));
   } catch (error) {
+    await redis?.stop();
     await livekit?.stop();
     throw error;
   }
@@ -102,7 +119,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  const known = error instanceof StartError || error instanceof ConfigError || error instanceof LiveKitBinaryError || error instanceof LiveKitStartError;
+  const known = error instanceof StartError || error instanceof ConfigError || error instanceof LiveKitBinaryError || error instanceof LiveKitStartError || error instanceof RedisStartError || error instanceof StoreUnreachableError;
   console.error(known ? (error as Error).message : error);
   process.exit(1);
 }

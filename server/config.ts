@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { z } from 'zod';
-import { HOST_PROOF_TIMEOUT_MS, MAX_ROOMS, MAX_STORED_BYTES, ROOM_CREATES_PER_MINUTE_PER_64, ROOM_CREATES_PER_MINUTE_PER_ADDRESS } from '../protocol/limits';
+import { HOST_PROOF_TIMEOUT_MS, ROOM_LEASE_MS, MAX_ROOMS, MAX_STORED_BYTES, ROOM_CREATES_PER_MINUTE_PER_64, ROOM_CREATES_PER_MINUTE_PER_ADDRESS } from '../protocol/limits';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,6 +34,8 @@ export interface Config {
   /** Passed to express's `trust proxy` setting; undefined = do not trust forwarded headers. */
   readonly trustProxy: boolean | number | string | undefined;
   readonly logLevel: 'info' | 'silent';
+  /** REDIS_URL: the room store shared by every node; null = this process's own store (server/room-store.ts). */
+  readonly redisUrl: string | null;
   /** Not from the environment: tuning knobs with defaults, overridable by tests. */
   readonly heartbeatMs: number;
   /** A host connection that has not answered its challenge this long after opening is closed (4407). */
@@ -44,6 +46,8 @@ export interface Config {
   readonly maxRooms: number;
   /** The rooms' memory budget in bytes (protocol/limits.ts MAX_STORED_BYTES). */
   readonly maxStoredBytes: number;
+  /** How long a node's lease on a room lasts unless renewed: the bound on a takeover (protocol/limits.ts ROOM_LEASE_MS). */
+  readonly leaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +109,14 @@ const extraOrigin = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
+const redisUrl = z.string().refine((s) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'REDIS_URL must be a redis:// or rediss:// URL');
+
 const EnvSchema = z.object({
   PORT: optional(intIn('PORT', 0, 65535)),
   HOST: optional(z.string().min(1)),
@@ -119,6 +131,8 @@ const EnvSchema = z.object({
   ROOM_IDLE_TTL_SECONDS: optional(intIn('ROOM_IDLE_TTL_SECONDS', 1, 365 * 86400)),
   STATIC_DIR: optional(z.string()),
   TRUST_PROXY: optional(z.string()),
+  REDIS_URL: optional(redisUrl),
+  ROOM_LEASE_MS: optional(intIn('ROOM_LEASE_MS', 300, 60_000)),
   LOG_LEVEL: optional(z.enum(['info', 'silent'], { error: 'LOG_LEVEL must be info or silent' })),
 });
 
@@ -169,12 +183,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     staticDir: path.resolve(REPO_ROOT, staticDir),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL ?? 'info',
+    redisUrl: e.REDIS_URL ?? null,
     heartbeatMs: 15_000,
     hostProofTimeoutMs: HOST_PROOF_TIMEOUT_MS,
     roomCreatesPerMinutePerIp: ROOM_CREATES_PER_MINUTE_PER_ADDRESS,
     roomCreatesPerMinutePer64: ROOM_CREATES_PER_MINUTE_PER_64,
     maxRooms: MAX_ROOMS,
     maxStoredBytes: MAX_STORED_BYTES,
+    leaseMs: e.ROOM_LEASE_MS ?? ROOM_LEASE_MS,
   };
 }
 

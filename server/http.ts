@@ -6,8 +6,11 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import { CreateRoomRequest, ErrorCode, RoomId, type HttpError } from '../protocol/protocol';
 import type { Config } from './config';
 import type { Logger } from './log';
+import type { Owner } from './owner';
 import { clientAddress } from './address';
 import { WindowLimiter } from './rate-limit';
+import type { Room } from './room';
+import { StoreRecordError } from './room-record';
 import type { Rooms } from './rooms';
 import { securityHeaders, wantsHsts } from './security-headers';
 
@@ -17,6 +20,7 @@ export interface HttpDeps {
   readonly config: Config;
   readonly origins: readonly string[];
   readonly rooms: Rooms;
+  readonly owner: Owner;
   readonly log: Logger;
   readonly now: () => number;
 }
@@ -33,7 +37,7 @@ function bearer(req: Request): string | undefined {
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
-  const { config, rooms, log, now } = deps;
+  const { config, rooms, owner, log, now } = deps;
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
@@ -57,7 +61,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     fail(res, 429, ErrorCode.rateLimited, address ? `at most ${config.roomCreatesPerMinutePer64} rooms a minute from one /64` : `at most ${config.roomCreatesPerMinutePerIp} rooms a minute`);
   };
 
-  api.post('/rooms', limitCreation, express.json({ limit: JSON_BODY_LIMIT }), (req, res) => {
+  api.post('/rooms', limitCreation, express.json({ limit: JSON_BODY_LIMIT }), async (req, res) => {
     const parsed = CreateRoomRequest.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -71,14 +75,40 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.setHeader('Retry-After', '300');
       return fail(res, 503, ErrorCode.serverFull, 'this server holds as many rooms as its memory budget allows; try again later');
     }
+    // Stored before the host hears of it: a room whose credential was handed out survives a restart.
+    const stored = await owner.created(created.room).catch((error: unknown) => {
+      log.warn('store.create-failed', { room: created.response.roomId, error: error instanceof Error ? error.name : 'unknown' });
+      return false;
+    });
+    if (!stored) {
+      rooms.delete(created.response.roomId);
+      res.setHeader('Retry-After', '5');
+      return fail(res, 503, ErrorCode.internal, 'the room store is unreachable; try again');
+    }
     log.info('room.created', { room: created.response.roomId });
     res.status(201).json(created.response);
   });
 
-  api.get('/rooms/:roomId', (req, res) => {
+  // For the load balancer's health checks (deploy/haproxy.cfg): this node answers.
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  api.get('/rooms/:roomId', async (req, res) => {
     const id = req.params['roomId'] ?? '';
     if (!RoomId.safeParse(id).success) return fail(res, 400, ErrorCode.badMessage, 'malformed room id');
-    const room = rooms.get(id);
+    let room: Room | null;
+    try {
+      room = await owner.peek(id);
+    } catch (error) {
+      if (error instanceof StoreRecordError) {
+        log.warn('store.bad-record', { room: id });
+        return fail(res, 500, ErrorCode.internal, error.message);
+      }
+      log.warn('store.read-failed', { room: id, error: error instanceof Error ? error.name : 'unknown' });
+      res.setHeader('Retry-After', '1');
+      return fail(res, 503, ErrorCode.internal, 'the room store is unreachable; try again');
+    }
     if (!room) return fail(res, 404, ErrorCode.unknownRoom, 'no such room');
     const credential = bearer(req);
     if (credential === undefined || !room.acceptsBearer(credential)) return fail(res, 403, ErrorCode.badCredential, 'missing or wrong credential');

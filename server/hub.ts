@@ -1,8 +1,10 @@
 // Binds the pure room state to live sockets: attaches accepted connections, parses each text
 // frame at the boundary, runs the room's handler and applies the effects it returns (sends,
-// closes, LiveKit grants, best-effort SFU calls). Also owns the heartbeat.
+// closes, LiveKit grants, best-effort SFU calls). Also owns the heartbeat. A change that must
+// survive this process is written to the room store first (server/owner.ts): its effects are
+// applied once the write has landed, in the order the changes were made.
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, parseClientMessage, type ServerMessage } from '../protocol/protocol';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, parseClientMessage, type ClientMessageType, type ServerMessage } from '../protocol/protocol';
 import { HOST_PROOF_TIMEOUT_MS, MAX_INVALID_IN_A_ROW } from '../protocol/limits';
 import { toBase64Url } from '../crypto/index';
 import { type ClientAddress, UNKNOWN_ADDRESS } from './address';
@@ -10,6 +12,7 @@ import { checkHostProof, newNonce } from './host-authority';
 import { Connection } from './connection';
 import type { Effect } from './effects';
 import type { Logger } from './log';
+import type { Owner } from './owner';
 import type { Auth, Room } from './room';
 import { HOST_ONLY, handleMessage } from './room-messages';
 import type { Rooms } from './rooms';
@@ -27,6 +30,9 @@ export interface HubDeps {
 
 const TERMINATE_AFTER_CLOSE_MS = 1000;
 
+/** Messages whose change must be stored before anyone hears of it; the rest change nothing that outlives a socket. */
+const DURABLE: ReadonlySet<ClientMessageType> = new Set(['admit', 'deny', 'remove', 'lock', 'end', 'clear-lobby', 'commit', 'host-key']);
+
 function errorMessage(code: ErrorCode, message: string, ref?: string): ServerMessage {
   return { v: PROTOCOL_VERSION, type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) };
 }
@@ -40,7 +46,26 @@ export class Hub {
   /** roomId -> participantId -> its current connection. */
   private readonly live = new Map<string, Map<string, Connection>>();
 
+  /** Set once, right after construction (server/app.ts): the owner and the hub refer to each other. */
+  private ownerRef: Owner | undefined;
+
   constructor(private readonly deps: HubDeps) {}
+
+  setOwner(owner: Owner): void {
+    this.ownerRef = owner;
+  }
+
+  private get owner(): Owner {
+    if (this.ownerRef === undefined) throw new Error('the hub has no owner');
+    return this.ownerRef;
+  }
+
+  /** The room was unloaded here (server/owner.ts): its sockets reconnect and resume wherever it is now. */
+  lost(room: Room): void {
+    const peers = this.live.get(room.id);
+    this.live.delete(room.id);
+    for (const conn of peers?.values() ?? []) conn.close(CloseCode.tryAgain, 'the room moved; reconnect');
+  }
 
   connections(): Connection[] {
     return [...this.live.values()].flatMap((m) => [...m.values()]);
@@ -102,33 +127,44 @@ export class Hub {
       return;
     }
     const pid = connected.participantId;
-    const peers = this.live.get(room.id) ?? new Map<string, Connection>();
-    this.live.set(room.id, peers);
-    const old = peers.get(pid);
     const conn = new Connection(ws, room.id, pid, now(), (c) => {
       log.warn('ws.overflow', { room: room.id, participant: c.participantId });
       c.terminate();
     });
-    peers.set(pid, conn);
-    if (old) {
-      log.info('ws.replaced', { room: room.id, participant: pid });
-      old.close(CloseCode.replaced, 'resumed on another connection');
-    }
-    log.info('ws.open', { room: room.id, participant: pid, role: connected.role, via: auth.kind });
-    conn.send(connected.welcome);
-    this.apply(room, connected.effects);
-
+    // Until the new resume token is stored, the socket is nobody's: no welcome, no replacement.
+    let attached = false;
+    let closedEarly: number | undefined;
     ws.on('pong', () => {
       conn.alive = true;
     });
     ws.on('message', (data, isBinary) => this.receive(room, conn, data, isBinary));
-    ws.on('close', (code) => this.detach(room, conn, code));
+    ws.on('close', (code) => (attached ? this.detach(room, conn, code) : (closedEarly = code)));
+    this.owner.write(room, undefined, () => {
+      attached = true;
+      const peers = this.live.get(room.id) ?? new Map<string, Connection>();
+      this.live.set(room.id, peers);
+      const old = peers.get(pid);
+      peers.set(pid, conn);
+      if (old) {
+        log.info('ws.replaced', { room: room.id, participant: pid });
+        old.close(CloseCode.replaced, 'resumed on another connection');
+      }
+      log.info('ws.open', { room: room.id, participant: pid, role: connected.role, via: auth.kind });
+      conn.send(connected.welcome);
+      this.apply(room, connected.effects);
+      if (closedEarly !== undefined) this.detach(room, conn, closedEarly);
+    });
+  }
+
+  /** An answer to one connection, after the room's pending writes (so never before its welcome). */
+  private reply(room: Room, conn: Connection, message: ServerMessage): void {
+    this.owner.after(room, () => conn.send(message));
   }
 
   private receive(room: Room, conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.closing) return;
     if (isBinary) {
-      conn.close(CloseCode.protocolViolation, 'binary frames are not part of the protocol');
+      this.owner.after(room, () => conn.close(CloseCode.protocolViolation, 'binary frames are not part of the protocol'));
       return;
     }
     const parsed = parseClientMessage(text(data));
@@ -136,29 +172,34 @@ export class Hub {
     // fork the host's chain from the room's log, and only the host can hurt its own room with them.
     const hostMembership = parsed.ok && HOST_ONLY.has(parsed.message.type) && room.participants.get(conn.participantId)?.role === 'host';
     if (!(hostMembership ? conn.hostBucket : conn.bucket).take(this.deps.now())) {
-      conn.send(errorMessage(ErrorCode.rateLimited, 'too many messages; slow down', parsed.ok ? parsed.message.type : undefined));
+      this.reply(room, conn, errorMessage(ErrorCode.rateLimited, 'too many messages; slow down', parsed.ok ? parsed.message.type : undefined));
       return;
     }
     if (parsed.ok && parsed.message.type === 'sync' && !conn.syncBucket.take(this.deps.now())) {
-      conn.send(errorMessage(ErrorCode.rateLimited, 'too many sync requests; slow down', 'sync'));
+      this.reply(room, conn, errorMessage(ErrorCode.rateLimited, 'too many sync requests; slow down', 'sync'));
       return;
     }
     if (!parsed.ok) {
       conn.invalidInARow++;
-      conn.send(errorMessage(parsed.code, parsed.message, parsed.ref));
+      this.reply(room, conn, errorMessage(parsed.code, parsed.message, parsed.ref));
       if (conn.invalidInARow >= MAX_INVALID_IN_A_ROW) {
         this.deps.log.info('ws.violation', { room: room.id, participant: conn.participantId });
-        conn.close(CloseCode.protocolViolation, `${MAX_INVALID_IN_A_ROW} invalid messages in a row`);
+        this.owner.after(room, () => conn.close(CloseCode.protocolViolation, `${MAX_INVALID_IN_A_ROW} invalid messages in a row`));
       }
       return;
     }
     conn.invalidInARow = 0;
     const message = parsed.message;
     if (message.type === 'admit' && this.deps.issuer === null && room.participants.get(conn.participantId)?.role === 'host') {
-      conn.send(errorMessage(ErrorCode.internal, 'this server has no LiveKit configured, so it cannot admit anyone', message.type));
+      this.reply(room, conn, errorMessage(ErrorCode.internal, 'this server has no LiveKit configured, so it cannot admit anyone', message.type));
       return;
     }
-    this.apply(room, handleMessage(room, conn.participantId, message, this.deps.now()));
+    const before = room.log.lastEpoch;
+    const effects = handleMessage(room, conn.participantId, message, this.deps.now());
+    const flush = () => this.apply(room, effects);
+    if (!DURABLE.has(message.type)) return this.owner.after(room, flush);
+    const appended = message.type === 'commit' && room.log.lastEpoch !== before;
+    this.owner.write(room, appended ? { epoch: message.epoch, commit: message.commit, envelopes: message.envelopes } : undefined, flush);
   }
 
   private detach(room: Room, conn: Connection, code: number): void {
@@ -168,7 +209,8 @@ export class Hub {
     peers.delete(conn.participantId);
     if (peers.size === 0) this.live.delete(room.id);
     if (this.deps.rooms.get(room.id) !== room) return;
-    this.apply(room, room.disconnect(conn.participantId, code === CloseCode.normal, this.deps.now()));
+    const effects = room.disconnect(conn.participantId, code === CloseCode.normal, this.deps.now());
+    this.owner.write(room, undefined, () => this.apply(room, effects));
   }
 
   apply(room: Room, effects: readonly Effect[]): void {

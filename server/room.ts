@@ -37,6 +37,26 @@ export interface Connected {
   readonly effects: Effect[];
 }
 
+/**
+ * What of a room must outlive the process that serves it (server/room-record.ts encodes it for
+ * the store): credentials as hashes, host authority, who is a member, and what the host was told.
+ * Not in it: knocks and lobby places (they go with their sockets), addresses, and presence keys.
+ */
+export interface DurableRoom {
+  readonly id: string;
+  readonly info?: string;
+  readonly hostCredentialHash: Uint8Array;
+  readonly accessVerifier: Uint8Array;
+  readonly hostKey: Uint8Array;
+  readonly lastActive: number;
+  readonly locked: boolean;
+  readonly hostId: string | null;
+  readonly lobbyRecord?: string;
+  readonly participants: readonly { id: string; role: Role; connected: boolean; lastSeen: number; resumeHashes: readonly Uint8Array[]; hostKey?: Uint8Array }[];
+  readonly tombstones: readonly { hash: Uint8Array; code: CloseCode; upTo?: number }[];
+  readonly departed: readonly string[];
+}
+
 export interface RoomInit {
   readonly id: string;
   readonly hostCredentialHash: Uint8Array;
@@ -81,6 +101,43 @@ export class Room {
     this.accessVerifier = init.accessVerifier;
     this.hostKey = init.hostKey;
     this.lastActive = init.now;
+  }
+
+  /** A snapshot of what must survive a restart; `connected` says who was connected when it was taken. */
+  durable(): DurableRoom {
+    return {
+      id: this.id,
+      ...(this.info !== undefined ? { info: this.info } : {}),
+      hostCredentialHash: this.hostCredentialHash,
+      accessVerifier: this.accessVerifier,
+      hostKey: this.hostKey,
+      lastActive: this.lastActive,
+      locked: this.locked,
+      hostId: this.hostId,
+      ...(this.lobbyRecord !== undefined ? { lobbyRecord: this.lobbyRecord } : {}),
+      participants: [...this.participants.values()].map((p) => ({ id: p.id, role: p.role, connected: p.connected, lastSeen: p.lastSeen, resumeHashes: [...p.resumeHashes], ...(p.hostKey !== undefined ? { hostKey: p.hostKey } : {}) })),
+      tombstones: this.tombstones.map((t) => ({ ...t })),
+      departed: [...this.departed],
+    };
+  }
+
+  /**
+   * A room as another process left it: nobody is connected here yet, so every participant starts
+   * disconnected (away since `now`: a takeover does not eat into a member's grace period).
+   * `asStored` keeps who was connected where the room is served, for reading its status only.
+   */
+  static restore(d: DurableRoom, commits: readonly { epoch: number; commit: string; envelopes: Record<string, string> }[], now: number, asStored = false): Room {
+    const room = new Room({ id: d.id, hostCredentialHash: d.hostCredentialHash, accessVerifier: d.accessVerifier, hostKey: d.hostKey, ...(d.info !== undefined ? { info: d.info } : {}), now: d.lastActive });
+    room.locked = d.locked;
+    room.hostId = d.hostId;
+    if (d.lobbyRecord !== undefined) room.lobbyRecord = d.lobbyRecord;
+    for (const p of d.participants) {
+      room.participants.set(p.id, { id: p.id, role: p.role, connected: asStored && p.connected, lastSeen: p.connected ? now : p.lastSeen, resumeHashes: [...p.resumeHashes], address: UNKNOWN_ADDRESS, ...(p.hostKey !== undefined ? { hostKey: p.hostKey } : {}) });
+    }
+    room.tombstones = d.tombstones.map((t) => ({ ...t }));
+    room.departed = [...d.departed];
+    for (const c of commits) room.appendCommit(c.epoch, c.commit, c.envelopes);
+    return room;
   }
 
   /** Store a commit in the log (room-messages.ts has checked it). */

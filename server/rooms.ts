@@ -61,6 +61,11 @@ export class Rooms {
     return this.rooms.size > this.maxRooms || this.storedBytes() >= this.maxBytes;
   }
 
+  /** A room loaded from the store (server/owner.ts): served here from now on. */
+  adopt(room: Room): void {
+    this.rooms.set(room.id, room);
+  }
+
   get(id: string): Room | undefined {
     const room = this.rooms.get(id);
     return room && !room.ended ? room : undefined;
@@ -75,18 +80,20 @@ export class Rooms {
   }
 
   /** Forget idle rooms and stale lobby participants. Returns the expired ids and other effects. */
-  sweep(now: number): { expired: string[]; effects: { room: Room; effects: Effect[] }[] } {
+  sweep(now: number): { expired: string[]; expiredRooms: Room[]; effects: { room: Room; effects: Effect[] }[] } {
     const expired: string[] = [];
+    const expiredRooms: Room[] = [];
     const effects: { room: Room; effects: Effect[] }[] = [];
     for (const room of this.rooms.values()) {
       if (room.isIdle(now, this.idleTtlMs)) {
         expired.push(room.id);
+        expiredRooms.push(room);
         continue;
       }
       const e = room.sweep(now);
       if (e.length > 0) effects.push({ room, effects: e });
     }
     for (const id of expired) this.rooms.delete(id);
-    return { expired, effects };
+    return { expired, expiredRooms, effects };
   }
 }

@@ -2,7 +2,9 @@
 // socket is accepted, and a refusal is a plain HTTP status:
 //   404 wrong path or unknown room · 403 Origin not allowed · 426 no `sealroom.v1` offered
 //   401 no or wrong `auth.<credential>` · 503 the room's lobby holds too many connections, in all
-//   or from this client's address or IPv6 /64 (server/address.ts)
+//   or from this client's address or IPv6 /64 (server/address.ts); or another node serves the room
+//   (after waiting out one lease: its owner may have died), or the room store is unreachable
+//   500 the stored room record is unreadable (server/room-record.ts)
 // Only `sealroom.v1` is ever echoed back as the selected subprotocol, never the credential.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,11 +13,12 @@ import { WS_AUTH_PREFIX, WS_MAX_FRAME_BYTES, WS_VERSION_PROTOCOL } from '../prot
 import { upgradeAddress } from './address';
 import type { Hub } from './hub';
 import type { Logger } from './log';
+import type { Owner } from './owner';
 import type { Rooms } from './rooms';
 
 const PATH = /^\/ws\/([A-Za-z0-9_-]{22})$/;
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 426: 'Upgrade Required', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = { 500: 'Internal Server Error', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 426: 'Upgrade Required', 503: 'Service Unavailable' };
 
 function refuse(socket: Duplex, status: number, body: string, extra: Record<string, string> = {}): void {
   const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extra };
@@ -38,6 +41,7 @@ function offeredProtocols(req: IncomingMessage): string[] {
 export interface WsDeps {
   readonly rooms: Rooms;
   readonly hub: Hub;
+  readonly owner: Owner;
   readonly origins: readonly string[];
   readonly log: Logger;
   readonly trustProxy?: boolean | number | string | undefined;
@@ -54,6 +58,13 @@ export function createWsEndpoint(deps: WsDeps): { wss: WebSocketServer; onUpgrad
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => undefined);
+    upgrade(req, socket, head).catch((error: unknown) => {
+      deps.log.warn('ws.store-failed', { error: error instanceof Error ? error.name : 'unknown' });
+      refuse(socket, 503, 'the room store is unreachable; try again\n', { 'Retry-After': '1' });
+    });
+  };
+
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const pathname = (req.url ?? '').split('?')[0] ?? '';
     const match = PATH.exec(pathname);
     if (!match) return refuse(socket, 404, 'no such endpoint\n');
@@ -63,13 +74,19 @@ export function createWsEndpoint(deps: WsDeps): { wss: WebSocketServer; onUpgrad
       deps.log.info('ws.refused', { room: roomId, status: 403 });
       return refuse(socket, 403, 'origin not allowed\n');
     }
-    const room = deps.rooms.get(roomId);
-    if (!room) return refuse(socket, 404, 'no such room\n');
     const offered = offeredProtocols(req);
     if (!offered.includes(WS_VERSION_PROTOCOL)) {
       deps.log.info('ws.refused', { room: roomId, status: 426 });
       return refuse(socket, 426, `unsupported protocol version: this server speaks ${WS_VERSION_PROTOCOL}\n`, { 'Sec-WebSocket-Protocol': WS_VERSION_PROTOCOL });
     }
+    const opened = await deps.owner.open(roomId);
+    if (opened.kind === 'gone') return refuse(socket, 404, 'no such room\n');
+    if (opened.kind === 'busy') {
+      deps.log.info('ws.refused', { room: roomId, status: 503, why: 'served-elsewhere' });
+      return refuse(socket, 503, 'another node serves this room; try again\n', { 'Retry-After': '1' });
+    }
+    if (opened.kind === 'bad-record') return refuse(socket, 500, `${opened.error.message}\n`);
+    const room = opened.room;
     const credential = offered.find((p) => p.startsWith(WS_AUTH_PREFIX))?.slice(WS_AUTH_PREFIX.length);
     const auth = credential === undefined ? null : room.authenticate(credential);
     if (auth === null) {

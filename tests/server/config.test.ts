@@ -1,6 +1,7 @@
 // server/config.ts: defaults, LiveKit all-or-nothing, and range checks that fail fast.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOM_LEASE_MS } from '../../protocol/limits';
 import { ConfigError, REPO_ROOT, effectiveOrigins, loadConfig } from '../../server/config';
 
 const LK = { LIVEKIT_URL: 'wss://sfu.example.org', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'secret' };
@@ -17,6 +18,12 @@ describe('config', () => {
     expect(c.staticDir).toBe(path.join(REPO_ROOT, 'client', 'dist'));
     expect(c.trustProxy).toBeUndefined();
     expect(c.heartbeatMs).toBe(15_000);
+    expect(c.redisUrl).toBeNull();
+    expect(c.leaseMs).toBe(ROOM_LEASE_MS);
+  });
+
+  it('reads the room store and the lease', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@redis.internal:6380/2', ROOM_LEASE_MS: '5000' })).toMatchObject({ redisUrl: 'rediss://:pw@redis.internal:6380/2', leaseMs: 5000 });
   });
 
   it('derives the default origins from the bound port', () => {
@@ -57,6 +64,9 @@ describe('config', () => {
     ['PUBLIC_ORIGINS', 'https://a.example/path', /is not an origin/],
     ['PUBLIC_ORIGINS', 'ftp://a.example', /is not an origin/],
     ['LOG_LEVEL', 'debug', /LOG_LEVEL must be info or silent/],
+    ['REDIS_URL', 'http://redis.internal:6379', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL must be/],
+    ['ROOM_LEASE_MS', '100', /ROOM_LEASE_MS must be at least 300/],
   ])('rejects %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
