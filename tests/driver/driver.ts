@@ -108,7 +108,7 @@ export class ProtocolMember {
     const hostKey = generateHostKey();
     const created = await createRoomOverHttp(origin, identity, hostKey);
     const member = new ProtocolMember({ origin, roomId: created.roomId, fragment: created.fragment, name, self: { identity, roomKey: generateRoomKey() }, hostKey }, options);
-    member.session.host.start(name);
+    await member.session.host.start(name);
     await member.#connect(created.hostCredential, () => member.epoch !== null, 'the room at epoch 0');
     return member;
   }
@@ -275,10 +275,10 @@ export class ProtocolMember {
     if (this.#autoAdmit && !this.#admitScheduled && this.session.host.knocks.length > 0) {
       // Knocks read in the same turn of the event loop go into one commit.
       this.#admitScheduled = true;
-      setImmediate(() => {
+      setImmediate(async () => {
         this.#admitScheduled = false;
         if (this.session.host.knocks.length === 0 || !this.session.membership.isHost) return;
-        this.session.host.admit(this.session.host.knocks.map((k) => k.id));
+        await this.session.host.admit(this.session.host.knocks.map((k) => k.id));
         if (this.session.problemReason !== undefined) this.failedAutoAdmits.push(this.session.problemReason);
         this.#conditions.check();
       });
