@@ -8,7 +8,9 @@
 //   - the stored identity is a WebCrypto Ed25519 CryptoKey with extractable false: exportKey
 //     throws in every format and the record holds no private key bytes, so nothing taken from
 //     the origin signs a commit that members' verification accepts;
-//   - the page still signs normally with it: it creates a room, admits a guest and chats.
+//   - the page still signs normally with it: it creates a room, admits a guest and chats;
+//   - a seed record left by an older version is migrated into such a key on the next load, and the
+//     identity (the link's host fingerprint) stays the same.
 // What it does not claim: a script running on the origin can still ask the browser to sign with
 // the key while it runs there (it uses the key, it cannot take it away).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,8 +18,10 @@ import {
   ZERO_HASH,
   decodeIdentity,
   decodeSignedCommit,
+  encodeIdentity,
   equalBytes,
   fingerprint,
+  generateIdentity,
   generateRoomKey,
   parseFragment,
   participantIdBytes,
@@ -74,6 +78,24 @@ const STEAL_IDENTITY = `(async () => {
   await visit(record);
   return loot;
 })()`;
+
+/** What an older version stored: the libsodium seed's encoding, written as the page's IndexedDB holds it. */
+function plantSeedRecord(page: EnginePage, record: Uint8Array): Promise<void> {
+  return page.evaluate<void>(`(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const req = indexedDB.open('sealroom');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction('identity', 'readwrite');
+      tx.objectStore('identity').put(new Uint8Array(${JSON.stringify([...record])}), 'self');
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  })()`);
+}
 
 function steal(page: EnginePage): Promise<Loot> {
   return page.evaluate<Loot>(STEAL_IDENTITY);
@@ -183,6 +205,21 @@ for (const engine of ENGINES) {
       // The only bytes in the record are the public key the link's fingerprint names.
       expect(loot.byteArrays).toHaveLength(1);
       expect(equalBytes(fingerprint(new Uint8Array(loot.byteArrays[0]!)), hostFingerprint)).toBe(true);
+    });
+
+    it('[K1] migrates a seed record from an older version into a non-extractable key, keeping the identity', async () => {
+      const [host] = members as [EngineMember, EngineMember];
+      const old = generateIdentity();
+      await plantSeedRecord(host.page, encodeIdentity(old));
+      expect(seedsIn(await steal(host.page))).toHaveLength(1); // exposed until migrated, as any seed was
+      const migratedLink = await createRoomIn(host.page, server!.origin); // a new page load reads the identity
+      await joinAs(host.page, 'Alice');
+      await waitForTilesIn(host.page, 1, WAIT);
+      const { hostFingerprint } = parseFragment(new URL(migratedLink).hash);
+      expect(equalBytes(hostFingerprint, fingerprint(old.publicKey))).toBe(true);
+      const loot = await steal(host.page);
+      expect(loot.cryptoKeys.filter((k) => k.type === 'private')).toMatchObject([{ algorithm: 'Ed25519', extractable: false, exported: [] }]);
+      expect(loot.byteArrays).toEqual([[...old.publicKey]]);
     });
   });
 }
