@@ -4,7 +4,7 @@
 // record's own bytes, and exportKey in each format. Whatever it takes out is handed to the test,
 // which tries to sign a forged commit with it as the host the link names.
 //
-// What this proves (SECURITY.md, claims table, [K1]):
+// What this proves (SECURITY.md, claims table, [ID1]):
 //   - the stored identity is a WebCrypto Ed25519 CryptoKey with extractable false: exportKey
 //     throws in every format and the record holds no private key bytes, so nothing taken from
 //     the origin signs a commit that members' verification accepts;
@@ -189,7 +189,7 @@ for (const engine of ENGINES) {
       expect(await waitUntil('the host shows the guest’s line', () => chatTexts(host.page), (t) => t.includes(`signed in ${engine}`), WAIT)).toContain(`signed in ${engine}`);
     });
 
-    it('[K1] gives a script on the origin no private key bytes to take away, only a non-extractable CryptoKey', async () => {
+    it('[ID1] gives a script on the origin no private key bytes to take away, only a non-extractable CryptoKey', async () => {
       const [host] = members as [EngineMember, EngineMember];
       expect(link).not.toBe('');
       const { hostFingerprint } = parseFragment(new URL(link).hash);
@@ -207,7 +207,7 @@ for (const engine of ENGINES) {
       expect(equalBytes(fingerprint(new Uint8Array(loot.byteArrays[0]!)), hostFingerprint)).toBe(true);
     });
 
-    it('[K1] migrates a seed record from an older version into a non-extractable key, keeping the identity', async () => {
+    it('[ID1] migrates a seed record from an older version into a non-extractable key, keeping the identity', async () => {
       const [host] = members as [EngineMember, EngineMember];
       const old = generateIdentity();
       await plantSeedRecord(host.page, encodeIdentity(old));

@@ -51,7 +51,7 @@ function secretBytesIn(record: unknown, publicKey: Uint8Array): Uint8Array[] {
 }
 
 describe('identity store', () => {
-  it('[K1] creates a non-extractable WebCrypto key and stores no private key bytes', async () => {
+  it('[ID1] creates a non-extractable WebCrypto key and stores no private key bytes', async () => {
     const store = new MemoryStore();
     const identity = await openIdentity(store);
     const record = store.value as { kind: string; privateKey: CryptoKey; publicKey: Uint8Array };
@@ -63,7 +63,7 @@ describe('identity store', () => {
     expect((await openIdentity(store)).publicKey).toEqual(identity.publicKey);
   });
 
-  it('[K1] migrates a seed record once into a non-extractable key with the same public key', async () => {
+  it('[ID1] migrates a seed record once into a non-extractable key with the same public key', async () => {
     const old = generateIdentity();
     const store = new MemoryStore(encodeIdentity(old));
     const migrated = await openIdentity(store);
