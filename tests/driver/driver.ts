@@ -170,20 +170,20 @@ export class ProtocolMember {
     this.session.knock(this.name);
   }
 
-  /** Host: admit these knocking participants in one commit. Returns the commit's epoch. */
-  admit(participantIds: readonly string[]): number {
+  /** Host: admit these knocking participants in one commit. Resolves with the commit's epoch. */
+  admit(participantIds: readonly string[]): Promise<number> {
     const pending = this.pendingKnocks;
     for (const id of participantIds) if (!pending.has(id)) throw new DriverError('no-knock', `${this.name} holds no verified knock from ${id}`);
     return this.#hostDid(() => this.session.host.admit(participantIds));
   }
 
   /** Host: admit every verified knock waiting. Returns the commit's epoch. */
-  admitAll(): number {
+  admitAll(): Promise<number> {
     return this.admit([...this.pendingKnocks.keys()]);
   }
 
   /** Host: remove these members (the server closes them with 4403) and rekey. Returns the epoch. */
-  remove(participantIds: readonly string[]): number {
+  remove(participantIds: readonly string[]): Promise<number> {
     return this.#hostDid(() => this.session.host.remove(participantIds));
   }
 
@@ -218,9 +218,9 @@ export class ProtocolMember {
   }
 
   /** Run a host action of the core; its new epoch, or the typed reason crypto/ refused it with. */
-  #hostDid(action: () => void): number {
+  async #hostDid(action: () => Promise<unknown>): Promise<number> {
     if (!this.session.membership.isHost) throw new DriverError('not-host', `${this.name} is not the host (state ${this.state.kind})`);
-    action();
+    await action();
     if (this.session.problem !== undefined) throw new DriverError('commit-refused', `${this.name}: ${this.session.problemReason ?? ''} ${this.session.problem}`);
     return this.epoch as number;
   }
