@@ -30,10 +30,13 @@ describe('[J1] joins from a snapshot', () => {
     const { tier, host, people } = await callOf(1);
     const ann = people[0]!;
     const rekeys = async (n: number, by: Person) => {
+      // publish resolves once the commit is sent: run() delivers it; what members send back
+      // asynchronously (their confirmations) goes out with a later run, and settle() ends it all.
       for (let i = 0; i < n; i++) {
         await by.page.secure.publish(() => by.page.membership.rekey());
-        await tier.settle();
+        tier.run();
       }
+      await tier.settle();
     };
     // Ann is away for most of it (her socket gets none of these commits): she comes back by a snapshot.
     const honest = tier.interpose;
