@@ -51,9 +51,9 @@ async function knocking(host: ProtocolMember, count: number, firstNumber: number
 }
 
 /** Run a host command that commits a new epoch; ms until every one of `holders` has derived its keys. */
-async function timeEpoch(holders: readonly ProtocolMember[], command: () => number): Promise<number> {
+async function timeEpoch(holders: readonly ProtocolMember[], command: () => Promise<number>): Promise<number> {
   const start = performance.now();
-  const epoch = command();
+  const epoch = await command();
   await Promise.all(holders.map((m) => m.waitForEpoch(epoch)));
   return Math.max(...holders.map((m) => (m.epochAppliedAt.get(epoch) as number) - start));
 }

@@ -25,9 +25,10 @@
 import { Reader, Writer, toBase64Url, utf8 } from './bytes';
 import { readEpoch } from './commit';
 import { CodecError, ReplayError, Reason, VerificationError } from './errors';
-import { type IdentityKeyPair, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
+import { ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
 import { Label } from './labels';
 import { MAX_APP_BODY_BYTES } from './limits';
+import { type Signer } from './signer';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
@@ -74,9 +75,9 @@ function encodeSignedPart(m: AppMessage): Uint8Array {
   return new Writer().u8(APP_MESSAGE_VERSION).u8(AppMessageType[m.type]).u64(m.epoch).u16(m.senderIndex).u64(m.seq).vec16(m.body).finish();
 }
 
-export function sealAppMessage(appKey: Uint8Array, roomId: Uint8Array, identity: IdentityKeyPair, message: AppMessage): Uint8Array {
+export async function sealAppMessage(appKey: Uint8Array, roomId: Uint8Array, identity: Signer, message: AppMessage): Promise<Uint8Array> {
   const signedPart = encodeSignedPart(message);
-  const signature = sodium().crypto_sign_detached(signatureInput(roomId, signedPart), identity.secretKey);
+  const signature = await identity.sign(signatureInput(roomId, signedPart));
   const inner = new Writer().bytes(signedPart).bytes(signature).finish();
   return new Writer().u8(APP_MESSAGE_VERSION).u64(message.epoch).bytes(wrap(appKey, Label.appMessageKey, context(roomId, message.epoch), inner)).finish();
 }

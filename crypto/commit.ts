@@ -40,7 +40,8 @@
 // associated data, so a wrapper relabelled with another epoch fails authentication.
 import { Reader, Writer, concat, fromBase64Url, toBase64Url, utf8 } from './bytes';
 import { CodecError, Reason, VerificationError } from './errors';
-import { type IdentityKeyPair, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
+import { PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
+import { type Signer } from './signer';
 import { labelledHash } from './kdf';
 import { Label } from './labels';
 import { MAX_MEMBER_INDEX, MAX_NAME_BYTES } from './limits';
@@ -174,10 +175,10 @@ export function commitHash(signedBytes: Uint8Array): Uint8Array {
 }
 
 /** Sign a body as `identity` (which becomes the body's signer). */
-export function signCommit(identity: IdentityKeyPair, unsigned: UnsignedCommitBody): SignedCommit {
+export async function signCommit(identity: Signer, unsigned: UnsignedCommitBody): Promise<SignedCommit> {
   const body: CommitBody = { ...unsigned, signer: identity.publicKey };
   const encoded = encodeCommitBody(body);
-  const signature = sodium().crypto_sign_detached(signatureMessage(encoded), identity.secretKey);
+  const signature = await identity.sign(signatureMessage(encoded));
   const bytes = concat(encoded, signature);
   return { body, signature, bytes, hash: commitHash(bytes) };
 }

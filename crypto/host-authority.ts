@@ -14,6 +14,7 @@ import { Writer, utf8 } from './bytes';
 import { Reason, VerificationError } from './errors';
 import { assertLength, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES } from './identity';
 import { Label } from './labels';
+import { type SodiumSigner, generateSodiumSigner } from './signer';
 import { sodium } from './sodium';
 
 const HOST_AUTHORITY_VERSION = 1;
@@ -35,18 +36,14 @@ export function handOverMessage(roomId: Uint8Array, epoch: number, toParticipant
 }
 
 /** A per-room host key pair in libsodium form, for browsers without WebCrypto Ed25519 (and tests). */
-export interface HostKeyPair {
-  readonly publicKey: Uint8Array;
-  /** libsodium's 64-byte Ed25519 secret key. */
-  readonly secretKey: Uint8Array;
-}
+export type HostKeyPair = SodiumSigner;
 
 export function generateHostKey(): HostKeyPair {
-  const kp = sodium().crypto_sign_keypair();
-  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+  return generateSodiumSigner();
 }
 
-export function signHostStatement(key: HostKeyPair, message: Uint8Array): Uint8Array {
+/** Synchronous libsodium signing of a statement, for the server tests' clients. */
+export function signHostStatement(key: Pick<HostKeyPair, 'secretKey'>, message: Uint8Array): Uint8Array {
   return sodium().crypto_sign_detached(message, key.secretKey);
 }
 

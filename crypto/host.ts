@@ -5,6 +5,9 @@
 //
 // The host accepts its own commit through the same member transition every member runs
 // (member.ts, chain.ts), so it can never publish a commit that honest members would refuse.
+// Signing is asynchronous (the identity may be a non-extractable WebCrypto key, signer.ts), so
+// each operation returns a promise; the caller must not start the next operation on a state
+// before the last one settled, or the two commits would fork (client/src/lib/session/host-queue.ts).
 // These are local commands, not handlers of untrusted input: they throw typed errors
 // (MembershipError not-host, room-full, not-member, duplicate-member, action-mismatch).
 // Indexes are allocated smallest-free-first, 0..63; a room holds at most 50 members.
@@ -53,7 +56,7 @@ export interface CreateRoomInput {
 }
 
 /** Epoch 0: the host alone, at index 0. */
-export function createRoom(input: CreateRoomInput): HostResult {
+export async function createRoom(input: CreateRoomInput): Promise<HostResult> {
   const { room, self } = input;
   if (!equalBytes(fingerprint(self.identity.publicKey), room.hostFingerprint)) {
     throw new VerificationError(Reason.hostMismatch, 'the link names another host fingerprint than this identity');
@@ -62,7 +65,7 @@ export function createRoom(input: CreateRoomInput): HostResult {
     index: 0,
     identityPublicKey: self.identity.publicKey,
     roomPublicKey: self.roomKey.publicKey,
-    roomKeySignature: signRoomKey(self.identity, room.roomId, self.roomKey.publicKey),
+    roomKeySignature: await signRoomKey(self.identity, room.roomId, self.roomKey.publicKey),
     participantId: participantIdBytes(input.participantId),
     displayName: input.displayName,
   };
@@ -72,7 +75,7 @@ export function createRoom(input: CreateRoomInput): HostResult {
 }
 
 /** Admit one or more lobby guests (whose requests openJoinRequest verified) in one commit. */
-export function admit(state: MemberState, admissions: readonly Admission[]): HostResult {
+export async function admit(state: MemberState, admissions: readonly Admission[]): Promise<HostResult> {
   const host = requireHost(state);
   if (admissions.length === 0) throw new MembershipError(Reason.actionMismatch, 'admit needs at least one guest');
   if (host.members.length + admissions.length > MAX_ROOM_MEMBERS) {
@@ -96,39 +99,39 @@ export function admit(state: MemberState, admissions: readonly Admission[]): Hos
 }
 
 /** Remove members (not the host) by index. */
-export function remove(state: MemberState, indexes: readonly number[]): HostResult {
+export async function remove(state: MemberState, indexes: readonly number[]): Promise<HostResult> {
   const host = requireHost(state);
   return next(host, 'remove', { members: without(host, indexes) });
 }
 
 /** Record that a member (not the host) left. */
-export function leave(state: MemberState, index: number): HostResult {
+export async function leave(state: MemberState, index: number): Promise<HostResult> {
   const host = requireHost(state);
   return next(host, 'leave', { members: without(host, [index]) });
 }
 
-export function setLocked(state: MemberState, locked: boolean): HostResult {
+export async function setLocked(state: MemberState, locked: boolean): Promise<HostResult> {
   const host = requireHost(state);
   return next(host, locked ? 'lock' : 'unlock', { locked });
 }
 
 /** End the room for everyone. The end commit carries a secret and envelopes like any other, so members can read it; nothing is keyed from it. */
-export function end(state: MemberState): HostResult {
+export async function end(state: MemberState): Promise<HostResult> {
   return next(requireHost(state), 'end', { ended: true });
 }
 
 /** Hand the host role to another member. */
-export function transfer(state: MemberState, toIndex: number): HostResult {
+export async function transfer(state: MemberState, toIndex: number): Promise<HostResult> {
   const host = requireHost(state);
   requireMember(host, toIndex);
   if (toIndex === host.hostIndex) throw new MembershipError(Reason.actionMismatch, 'transfer to the current host');
   if (host.lobby === null) throw new MembershipError(Reason.notHost, 'the host holds no lobby record to hand over');
   const to = host.members.find((m) => m.index === toIndex) as CommitMember;
-  return next(host, 'transfer', { hostIndex: toIndex }, handOverRecord(host.self.identity, host.roomId, host.epoch + 1, host.lobby, to));
+  return next(host, 'transfer', { hostIndex: toIndex }, await handOverRecord(host.self.identity, host.roomId, host.epoch + 1, host.lobby, to));
 }
 
 /** A fresh epoch secret, same members. */
-export function rekey(state: MemberState): HostResult {
+export async function rekey(state: MemberState): Promise<HostResult> {
   return next(requireHost(state), 'rekey', {});
 }
 
@@ -149,7 +152,7 @@ interface NextBody {
   readonly ended: boolean;
 }
 
-function next(host: InRoomState, action: CommitAction, change: Change, record?: LobbyRecord): HostResult {
+function next(host: InRoomState, action: CommitAction, change: Change, record?: LobbyRecord): Promise<HostResult> {
   const body: NextBody = {
     action,
     members: change.members ?? host.members,
@@ -160,7 +163,7 @@ function next(host: InRoomState, action: CommitAction, change: Change, record?: 
   return publish(record === undefined ? host : { ...host, lobby: record }, host.self, host.room, host.epoch + 1, host.commitHash, body, host.epochSecret, record);
 }
 
-function publish(
+async function publish(
   current: MemberState,
   self: SelfKeys,
   room: RoomContext,
@@ -169,10 +172,10 @@ function publish(
   body: NextBody,
   previousSecret: Uint8Array | null,
   record?: LobbyRecord,
-): HostResult {
+): Promise<HostResult> {
   const secret = generateEpochSecret();
   const secretCommitment = commitToSecret(secret, room.roomId, epoch);
-  const signed = signCommit(self.identity, { roomId: room.roomId, epoch, prevHash, secretCommitment, ...body });
+  const signed = await signCommit(self.identity, { roomId: room.roomId, epoch, prevHash, secretCommitment, ...body });
   const wrappedCommit = wrapCommit(signed, secret, previousSecret);
   const envelopes = new Map<string, Uint8Array>();
   for (const m of body.members) envelopes.set(participantIdText(m.participantId), sealEnvelope(epoch, secret, m.roomPublicKey));

@@ -6,11 +6,15 @@
 //   | u8 = 1  | 32-byte Ed25519 seed      |
 //   +---------+---------------------------+
 //
+// In a browser that can, the identity is not kept in this form but as a non-extractable WebCrypto
+// key (signer.ts); this form is the fallback, and what an older profile holds until it migrates.
+//
 // Room-key signature: Ed25519( identity, u16 len || "sealroom/v1/sig/room-key" || roomId(16) || roomPub(32) )
 import { CodecError, Reason, VerificationError, VersionError } from './errors';
 import { Reader, Writer, utf8 } from './bytes';
 import { Label } from './labels';
 import { labelledHash } from './kdf';
+import { type Signer, type SodiumSigner, generateSodiumSigner, sodiumSignerFromSeed } from './signer';
 import { sodium } from './sodium';
 
 const IDENTITY_FORMAT_VERSION = 1;
@@ -19,12 +23,8 @@ export const SIGNATURE_BYTES = 64;
 export const FINGERPRINT_BYTES = 32;
 export const ROOM_ID_BYTES = 16;
 
-export interface IdentityKeyPair {
-  /** Ed25519 public key, 32 bytes. */
-  readonly publicKey: Uint8Array;
-  /** libsodium's 64-byte Ed25519 secret key (seed || public key). */
-  readonly secretKey: Uint8Array;
-}
+/** An identity held as libsodium bytes (the storage fallback, and tests); it signs as a Signer. */
+export type IdentityKeyPair = SodiumSigner;
 
 export interface RoomKeyPair {
   /** X25519 public key, 32 bytes. */
@@ -33,11 +33,10 @@ export interface RoomKeyPair {
 }
 
 export function generateIdentity(): IdentityKeyPair {
-  const kp = sodium().crypto_sign_keypair();
-  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+  return generateSodiumSigner();
 }
 
-export function encodeIdentity(identity: IdentityKeyPair): Uint8Array {
+export function encodeIdentity(identity: Pick<IdentityKeyPair, 'secretKey'>): Uint8Array {
   return new Writer().u8(IDENTITY_FORMAT_VERSION).bytes(identity.secretKey.subarray(0, 32)).finish();
 }
 
@@ -47,8 +46,12 @@ export function decodeIdentity(bytes: Uint8Array): IdentityKeyPair {
   if (version !== IDENTITY_FORMAT_VERSION) throw new VersionError(Reason.unknownVersion, `identity format version ${version} is not supported`);
   const seed = r.bytes(32);
   r.end();
-  const kp = sodium().crypto_sign_seed_keypair(seed);
-  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+  return sodiumSignerFromSeed(seed);
+}
+
+/** The 32-byte Ed25519 seed a stored identity holds (to import it into WebCrypto). */
+export function identitySeed(bytes: Uint8Array): Uint8Array {
+  return decodeIdentity(bytes).secretKey.slice(0, 32);
 }
 
 /** 32-byte fingerprint of an identity public key. */
@@ -84,8 +87,8 @@ function roomKeyMessage(roomId: Uint8Array, roomPublicKey: Uint8Array): Uint8Arr
   return new Writer().vec16(utf8(Label.sigRoomKey)).bytes(roomId).bytes(roomPublicKey).finish();
 }
 
-export function signRoomKey(identity: IdentityKeyPair, roomId: Uint8Array, roomPublicKey: Uint8Array): Uint8Array {
-  return sodium().crypto_sign_detached(roomKeyMessage(roomId, roomPublicKey), identity.secretKey);
+export function signRoomKey(identity: Signer, roomId: Uint8Array, roomPublicKey: Uint8Array): Promise<Uint8Array> {
+  return identity.sign(roomKeyMessage(roomId, roomPublicKey));
 }
 
 /** Throws VerificationError unless `signature` is the identity's vouching for this room key in this room. */

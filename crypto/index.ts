@@ -7,6 +7,7 @@ export * from './limits';
 export * from './labels';
 export * from './sodium';
 export * from './kdf';
+export * from './signer';
 export * from './identity';
 export * from './link';
 export * from './wrap';

@@ -26,10 +26,11 @@
 import { Reader, Writer, equalBytes } from './bytes';
 import { PARTICIPANT_ID_BYTES } from './commit';
 import { Reason, VerificationError } from './errors';
-import { type IdentityKeyPair, type RoomKeyPair, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength, signRoomKey, verifyRoomKey } from './identity';
+import { type RoomKeyPair, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength, signRoomKey, verifyRoomKey } from './identity';
 import { kdf } from './kdf';
 import { Label } from './labels';
 import { MAX_NAME_BYTES } from './limits';
+import { type Signer } from './signer';
 import { decodeDisplayName, encodeDisplayName } from './name';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
@@ -62,7 +63,7 @@ export interface DecodedJoinRequest {
 }
 
 export interface JoinRequestInput {
-  readonly identity: IdentityKeyPair;
+  readonly identity: Signer;
   readonly roomKey: RoomKeyPair;
   readonly roomId: Uint8Array;
   /** This guest's participant id, as the server's welcome gave it (16 bytes). */
@@ -116,13 +117,13 @@ export function decodeJoinRequest(plaintext: Uint8Array): DecodedJoinRequest {
 }
 
 /** A guest's sealed join request, addressed to the host's room key. */
-export function createJoinRequest(input: JoinRequestInput): Uint8Array {
+export async function createJoinRequest(input: JoinRequestInput): Promise<Uint8Array> {
   const fields: JoinRequestFields = {
     roomId: input.roomId,
     participantId: input.participantId,
     identityPublicKey: input.identity.publicKey,
     roomPublicKey: input.roomKey.publicKey,
-    roomKeySignature: signRoomKey(input.identity, input.roomId, input.roomKey.publicKey),
+    roomKeySignature: await signRoomKey(input.identity, input.roomId, input.roomKey.publicKey),
     hostRoomPublicKey: input.hostRoomPublicKey,
     displayName: input.displayName,
   };

@@ -29,9 +29,10 @@
 // learns from it: the identity keys of the hosts, and nothing about anyone else.
 import { Reader, Writer, equalBytes, utf8 } from './bytes';
 import { CodecError, EpochError, MembershipError, Reason, VerificationError } from './errors';
-import { type IdentityKeyPair, PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength, fingerprint, verifyRoomKey } from './identity';
+import { PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength, fingerprint, verifyRoomKey } from './identity';
 import { Label } from './labels';
 import { MAX_HANDOVERS } from './limits';
+import { type Signer } from './signer';
 import { sodium } from './sodium';
 import { checkVersion } from './version';
 import { unwrap, wrap } from './wrap';
@@ -69,10 +70,10 @@ function signatureMessage(signed: Uint8Array): Uint8Array {
 }
 
 /** The outgoing host's signature handing the room to `to` at the transfer commit's epoch. */
-export function signHandOver(from: IdentityKeyPair, roomId: Uint8Array, epoch: number, to: Uint8Array): HandOver {
+export async function signHandOver(from: Signer, roomId: Uint8Array, epoch: number, to: Uint8Array): Promise<HandOver> {
   assertLength(to, PUBLIC_KEY_BYTES, 'incoming host identity key');
   const signed = handoverSigned(roomId, epoch, from.publicKey, to);
-  return { epoch, from: from.publicKey, to, signature: sodium().crypto_sign_detached(signatureMessage(signed), from.secretKey) };
+  return { epoch, from: from.publicKey, to, signature: await from.sign(signatureMessage(signed)) };
 }
 
 export function sealLobbyRecord(room: LobbyRoom, record: LobbyRecord): Uint8Array {
@@ -162,12 +163,12 @@ export function hostsAt(handovers: readonly HandOver[], epoch: number): { before
 }
 
 /** The record after a transfer at `epoch` to `to` (whose room key the member list holds). */
-export function handOverRecord(from: IdentityKeyPair, roomId: Uint8Array, epoch: number, record: LobbyRecord, to: { identityPublicKey: Uint8Array; roomPublicKey: Uint8Array; roomKeySignature: Uint8Array }): LobbyRecord {
+export async function handOverRecord(from: Signer, roomId: Uint8Array, epoch: number, record: LobbyRecord, to: { identityPublicKey: Uint8Array; roomPublicKey: Uint8Array; roomKeySignature: Uint8Array }): Promise<LobbyRecord> {
   if (record.handovers.length >= MAX_HANDOVERS) throw new MembershipError(Reason.roomFull, `the room has been handed over ${MAX_HANDOVERS} times, the most a lobby record holds`);
   return {
     hostIdentityPublicKey: to.identityPublicKey,
     hostRoomPublicKey: to.roomPublicKey,
     roomKeySignature: to.roomKeySignature,
-    handovers: [...record.handovers, signHandOver(from, roomId, epoch, to.identityPublicKey)],
+    handovers: [...record.handovers, await signHandOver(from, roomId, epoch, to.identityPublicKey)],
   };
 }

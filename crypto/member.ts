@@ -20,7 +20,8 @@
 import { type ChainHead, type ChainStep, type SelfRef, verifyNext } from './chain';
 import { type CommitMember, type SignedCommit, commitKeyFromHandoff, unwrapCommit, wrappedCommitEpoch } from './commit';
 import { CodecError, EpochError, MembershipError, Reason, ReplayError, SealroomCryptoError, VerificationError } from './errors';
-import { type IdentityKeyPair, type RoomKeyPair } from './identity';
+import { type RoomKeyPair } from './identity';
+import { type Signer } from './signer';
 import { type LinkFragment, deriveLinkKeys } from './link';
 import { checkCommittedSecret, commitKey, epochBaseKeys, openEnvelope } from './epoch';
 import { type LobbyRecord, openLobbyRecord } from './lobby';
@@ -34,7 +35,8 @@ export interface RoomContext {
 }
 
 export interface SelfKeys {
-  readonly identity: IdentityKeyPair;
+  /** Signs as this member's identity; its private key may be out of reach (signer.ts). */
+  readonly identity: Signer;
   readonly roomKey: RoomKeyPair;
 }
 

@@ -108,7 +108,7 @@ export class ProtocolMember {
     const hostKey = generateHostKey();
     const created = await createRoomOverHttp(origin, identity, hostKey);
     const member = new ProtocolMember({ origin, roomId: created.roomId, fragment: created.fragment, name, self: { identity, roomKey: generateRoomKey() }, hostKey }, options);
-    member.session.host.start(name);
+    await member.session.host.start(name);
     await member.#connect(created.hostCredential, () => member.epoch !== null, 'the room at epoch 0');
     return member;
   }
@@ -170,20 +170,20 @@ export class ProtocolMember {
     this.session.knock(this.name);
   }
 
-  /** Host: admit these knocking participants in one commit. Returns the commit's epoch. */
-  admit(participantIds: readonly string[]): number {
+  /** Host: admit these knocking participants in one commit. Resolves with the commit's epoch. */
+  admit(participantIds: readonly string[]): Promise<number> {
     const pending = this.pendingKnocks;
     for (const id of participantIds) if (!pending.has(id)) throw new DriverError('no-knock', `${this.name} holds no verified knock from ${id}`);
     return this.#hostDid(() => this.session.host.admit(participantIds));
   }
 
   /** Host: admit every verified knock waiting. Returns the commit's epoch. */
-  admitAll(): number {
+  admitAll(): Promise<number> {
     return this.admit([...this.pendingKnocks.keys()]);
   }
 
   /** Host: remove these members (the server closes them with 4403) and rekey. Returns the epoch. */
-  remove(participantIds: readonly string[]): number {
+  remove(participantIds: readonly string[]): Promise<number> {
     return this.#hostDid(() => this.session.host.remove(participantIds));
   }
 
@@ -218,9 +218,9 @@ export class ProtocolMember {
   }
 
   /** Run a host action of the core; its new epoch, or the typed reason crypto/ refused it with. */
-  #hostDid(action: () => void): number {
+  async #hostDid(action: () => Promise<unknown>): Promise<number> {
     if (!this.session.membership.isHost) throw new DriverError('not-host', `${this.name} is not the host (state ${this.state.kind})`);
-    action();
+    await action();
     if (this.session.problem !== undefined) throw new DriverError('commit-refused', `${this.name}: ${this.session.problemReason ?? ''} ${this.session.problem}`);
     return this.epoch as number;
   }
@@ -275,10 +275,10 @@ export class ProtocolMember {
     if (this.#autoAdmit && !this.#admitScheduled && this.session.host.knocks.length > 0) {
       // Knocks read in the same turn of the event loop go into one commit.
       this.#admitScheduled = true;
-      setImmediate(() => {
+      setImmediate(async () => {
         this.#admitScheduled = false;
         if (this.session.host.knocks.length === 0 || !this.session.membership.isHost) return;
-        this.session.host.admit(this.session.host.knocks.map((k) => k.id));
+        await this.session.host.admit(this.session.host.knocks.map((k) => k.id));
         if (this.session.problemReason !== undefined) this.failedAutoAdmits.push(this.session.problemReason);
         this.#conditions.check();
       });

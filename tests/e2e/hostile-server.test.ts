@@ -127,10 +127,11 @@ describe('a hostile signaling server between the browsers and the real server', 
       return { ...m, payload: flipBit(m['payload'] as string, 60) };
     });
     // The ghost's knocks are replaced for the rest of this file: the host never sees one.
+    const ghostKnock = await ownJoinRequest(roomId);
     proxy.tamper('to-server', (m, s) => {
       if (m.type !== 'knock' || s.participantId !== ids.get(ghost)) return m;
       replaced++;
-      return { ...m, payload: ownJoinRequest(roomId) };
+      return { ...m, payload: ghostKnock };
     });
 
     await join(ann.page, 'Ann');
@@ -158,13 +159,14 @@ describe('a hostile signaling server between the browsers and the real server', 
     const envelopes = genuine['envelopes'] as Record<string, string>;
     const wrapped = genuine['commit'] as string;
     const next = code.epoch + 1;
+    const ghostly = await ghostCommit(roomId, next);
 
     const attacks: { name: string; reason: string; message: (envelope: string) => Wire }[] = [
       { name: 'replayed', reason: 'replayed', message: (envelope) => ({ v, type: 'commit', epoch: code.epoch, commit: wrapped, envelope }) },
       { name: 'altered', reason: 'auth-failed', message: (envelope) => ({ v, type: 'commit', epoch: code.epoch, commit: flipBit(wrapped, fromBase64Url(wrapped).length - 1), envelope }) },
       // The member's envelope seals its epoch: relabelled in clear, it no longer opens the commit.
       { name: 'relabelled', reason: 'secret-mismatch', message: (envelope) => ({ v, type: 'commit', epoch: next, commit: relabel(wrapped, next), envelope }) },
-      { name: 'forged with a ghost', reason: 'auth-failed', message: () => ({ v, type: 'commit', epoch: next, ...ghostCommit(roomId, next) }) },
+      { name: 'forged with a ghost', reason: 'auth-failed', message: () => ({ v, type: 'commit', epoch: next, ...ghostly }) },
     ];
     for (const [i, attack] of attacks.entries()) {
       for (const member of [host, ann]) {
@@ -239,9 +241,9 @@ function flipBit(text: string, at: number): string {
 }
 
 /** A join request made with the proxy's own keys: no link, so a MAC key of its own, sealed to a room key of its own. */
-function ownJoinRequest(roomId: string): string {
+async function ownJoinRequest(roomId: string): Promise<string> {
   return toBase64Url(
-    createJoinRequest({
+    await createJoinRequest({
       identity: generateIdentity(),
       roomKey: generateRoomKey(),
       roomId: roomIdBytes(roomId),
@@ -261,12 +263,12 @@ function relabel(text: string, epoch: number): string {
 }
 
 /** A commit for `epoch` that adds a ghost, signed by the proxy's own identity and wrapped under its own key. */
-function ghostCommit(roomId: string, epoch: number): { commit: string; envelope: string } {
+async function ghostCommit(roomId: string, epoch: number): Promise<{ commit: string; envelope: string }> {
   const s = sodium();
   const id = roomIdBytes(roomId);
   const proxyIdentity = generateIdentity();
   const ghostKey = generateRoomKey();
-  const signed = signCommit(proxyIdentity, {
+  const signed = await signCommit(proxyIdentity, {
     roomId: id,
     epoch,
     prevHash: s.randombytes_buf(32),
@@ -281,7 +283,7 @@ function ghostCommit(roomId: string, epoch: number): { commit: string; envelope:
         index: 0,
         identityPublicKey: proxyIdentity.publicKey,
         roomPublicKey: ghostKey.publicKey,
-        roomKeySignature: signRoomKey(proxyIdentity, id, ghostKey.publicKey),
+        roomKeySignature: await signRoomKey(proxyIdentity, id, ghostKey.publicKey),
         participantId: s.randombytes_buf(16),
         displayName: 'Ghost',
       },

@@ -11,10 +11,10 @@ const epochs = (people: readonly Person[]) => people.map((p) => p.page.membershi
 
 describe('in memory: hand-over ([H2], [H3])', () => {
   it('[H2] hands the host role over in one step: chain and server name the same host', async () => {
-    const { tier, host, people } = callOf(2);
+    const { tier, host, people } = await callOf(2);
     const [ann, ben] = people as [Person, Person];
     const head = host.page.membership.epoch!;
-    host.page.secure.host.transfer(ann.page.participantId);
+    await host.page.secure.host.transfer(ann.page.participantId);
     expect(host.page.membership.epoch).toBe(head); // not applied before the server took it
     await tier.settle();
     expect(tier.room.hostId).toBe(ann.page.participantId);
@@ -26,10 +26,10 @@ describe('in memory: hand-over ([H2], [H3])', () => {
   });
 
   it('[H3] a target whose socket dropped before the hand-over arrived: the server refuses both, the host stays host and carries on', async () => {
-    const { tier, host, people } = callOf(2);
+    const { tier, host, people } = await callOf(2);
     const [ann, ben] = people as [Person, Person];
     const head = host.page.membership.epoch!;
-    host.page.secure.host.transfer(ann.page.participantId);
+    await host.page.secure.host.transfer(ann.page.participantId);
     tier.drop(ann); // the race: Ann's socket goes between the click and the commit's arrival
     await tier.settle();
     expect(tier.room.log.lastEpoch).toBe(head); // nothing stored
@@ -39,8 +39,8 @@ describe('in memory: hand-over ([H2], [H3])', () => {
     expect(host.page.secure.problemReason).toBe('hand-over-refused');
     expect(host.page.secure.host.handingOver).toBe(false);
     // Chain and server agree, so the next change goes through for everyone still here.
-    host.page.secure.host.setLocked(true);
-    tier.run();
+    await host.page.secure.host.setLocked(true);
+    await tier.settle();
     expect(tier.room.log.lastEpoch).toBe(head + 1);
     expect(epochs([host, ben])).toEqual([head + 1, head + 1]);
     expect(host.page.membership.locked).toBe(true);
@@ -48,22 +48,22 @@ describe('in memory: hand-over ([H2], [H3])', () => {
 });
 
 describe('in memory: departures need the signed commit ([D1])', () => {
-  it('[D1] a server that closes members with 4410 without an end commit does not end the room for them', () => {
-    const { tier, host, people } = callOf(2);
+  it('[D1] a server that closes members with 4410 without an end commit does not end the room for them', async () => {
+    const { tier, host, people } = await callOf(2);
     const [ann] = people as [Person, Person];
     const head = host.page.membership.epoch!;
     // The hostile server: close Ann as if the room ended, with no signed end.
     ann.page.closed = CloseCode.roomEnded;
-    tier.run();
+    await tier.settle();
     expect(ann.page.secure.departure()).toBe('server-closed');
     expect(ann.page.membership.state.kind).toBe('member'); // keys kept
     expect(ann.page.membership.epoch).toBe(head);
   });
 
-  it('[D1] a genuine end: the end commit reaches every member before the server closes them', () => {
-    const { tier, host, people } = callOf(2);
-    host.page.secure.host.end();
-    tier.run();
+  it('[D1] a genuine end: the end commit reaches every member before the server closes them', async () => {
+    const { tier, host, people } = await callOf(2);
+    await host.page.secure.host.end();
+    await tier.settle();
     expect(host.page.secure.departure()).toBe('ended'); // the host's own end: it made the commit
     for (const p of people) {
       expect(p.page.closed).toBe(CloseCode.roomEnded);
@@ -72,25 +72,25 @@ describe('in memory: departures need the signed commit ([D1])', () => {
     }
   });
 
-  it('[D1] a genuine removal: the member reads its own signed removal before the 4403', () => {
-    const { tier, host, people } = callOf(2);
+  it('[D1] a genuine removal: the member reads its own signed removal before the 4403', async () => {
+    const { tier, host, people } = await callOf(2);
     const [ann, ben] = people as [Person, Person];
-    host.page.secure.host.remove([ann.page.participantId]);
-    tier.run();
+    await host.page.secure.host.remove([ann.page.participantId]);
+    await tier.settle();
     expect(ann.page.closed).toBe(CloseCode.removed);
     expect(ann.page.secure.departure()).toBe('removed');
     expect(ben.page.secure.departure()).toBe('server-closed'); // Ben is not gone at all
     expect(ben.page.membership.state.kind).toBe('member');
   });
 
-  it('[D1] a removal the server kept from the member: 4403 alone, keys kept; its tombstoned return brings the signed removal', () => {
-    const { tier, host, people } = callOf(2);
+  it('[D1] a removal the server kept from the member: 4403 alone, keys kept; its tombstoned return brings the signed removal', async () => {
+    const { tier, host, people } = await callOf(2);
     const [ann] = people as [Person, Person];
     const head = host.page.membership.epoch!;
     const honest = tier.interpose;
     tier.interpose = (m, to) => (to.name === ann.name && (m.type === 'commit' || m.type === 'commits') ? [] : honest(m, to));
-    host.page.secure.host.remove([ann.page.participantId]);
-    tier.run();
+    await host.page.secure.host.remove([ann.page.participantId]);
+    await tier.settle();
     expect(ann.page.closed).toBe(CloseCode.removed);
     expect(ann.page.secure.departure()).toBe('server-closed');
     expect(ann.page.membership.epoch).toBe(head);

@@ -23,13 +23,13 @@ import { type PendingKnock } from '../../client/src/lib/session/host-desk';
 import { newSelf } from '../scenario/fixtures';
 import { admit, callOf, type Client, Person } from './tier';
 
-type Tier = ReturnType<typeof callOf>['tier'];
+type Tier = Awaited<ReturnType<typeof callOf>>['tier'];
 type Knock = Extract<ServerMessage, { type: 'knock' }>;
 
 /** A sealed join request an accomplice with the link builds for the connection `from`, with its own keys. */
-function forgedKnock(tier: Tier, host: Person, from: string, name: string, keys: SelfKeys = newSelf()): string {
+async function forgedKnock(tier: Tier, host: Person, from: string, name: string, keys: SelfKeys = newSelf()): Promise<string> {
   return toBase64Url(
-    createJoinRequest({
+    await createJoinRequest({
       identity: keys.identity,
       roomKey: keys.roomKey,
       roomId: tier.link.room.roomId,
@@ -45,7 +45,7 @@ function forgedKnock(tier: Tier, host: Person, from: string, name: string, keys:
  * The same, with a name no honest encoder writes (a right-to-left override, a zero-width space):
  * the plaintext laid out by hand as crypto/join.ts documents it, with a valid MAC and signature.
  */
-function rawKnock(tier: Tier, host: Person, from: string, name: string): string {
+async function rawKnock(tier: Tier, host: Person, from: string, name: string): Promise<string> {
   const keys = newSelf();
   const { roomId, joinMacKey } = tier.link.room;
   const nameBytes = utf8(name);
@@ -55,7 +55,7 @@ function rawKnock(tier: Tier, host: Person, from: string, name: string): string 
     .bytes(participantIdBytes(from))
     .bytes(keys.identity.publicKey)
     .bytes(keys.roomKey.publicKey)
-    .bytes(signRoomKey(keys.identity, roomId, keys.roomKey.publicKey))
+    .bytes(await signRoomKey(keys.identity, roomId, keys.roomKey.publicKey))
     .bytes(host.self.roomKey.publicKey)
     .vec16(nameBytes)
     .finish();
@@ -64,9 +64,9 @@ function rawKnock(tier: Tier, host: Person, from: string, name: string): string 
 }
 
 /** The server swaps the next knock from `victim` for `payload`, relayed from the victim's own connection. */
-function swapKnock(tier: Tier, victim: Client, payload: () => string): void {
+function swapKnock(tier: Tier, victim: Client, payload: string): void {
   const honest = tier.interpose;
-  tier.interpose = (m, to) => (m.type === 'knock' && m.from === victim.participantId ? [{ ...(m as Knock), payload: payload() }] : honest(m, to));
+  tier.interpose = (m, to) => (m.type === 'knock' && m.from === victim.participantId ? [{ ...(m as Knock), payload }] : honest(m, to));
 }
 
 function knockOf(host: Person, page: Client): PendingKnock {
@@ -80,37 +80,37 @@ function contact(person: Person, name = person.name): Contact {
 }
 
 /** `person` opens the link and knocks as `name` (what the lobby sends: the typed name, cleaned). */
-function knock(tier: Tier, person: Person, name = person.name): Client {
+async function knock(tier: Tier, person: Person, name = person.name): Promise<Client> {
   const page = tier.open(person, 'guest');
-  tier.run();
+  await tier.settle();
   page.secure.knock(name);
-  tier.run();
+  await tier.settle();
   return page;
 }
 
 describe('[KS1] knock swap: the server drops Cleo’s knock and relays an accomplice’s from her connection', () => {
-  it('honest: the host and Cleo see the same knock code, and no flag', () => {
-    const { tier, host } = callOf(1);
+  it('honest: the host and Cleo see the same knock code, and no flag', async () => {
+    const { tier, host } = await callOf(1);
     const cleo = new Person('Cleo');
     host.page.secure.host.setContacts([contact(cleo)]);
-    const page = knock(tier, cleo);
+    const page = await knock(tier, cleo);
     const seen = knockOf(host, page);
     expect(seen.code).toMatch(/^\d{3} \d{3}$/);
     expect(seen.code).toBe(page.membership.ownKnockCode);
     expect(seen.flags).toEqual([]);
   });
 
-  it('Cleo known to the host from before: the swapped knock is flagged "known with another key", and its code is not Cleo’s', () => {
-    const { tier, host } = callOf(1);
+  it('Cleo known to the host from before: the swapped knock is flagged "known with another key", and its code is not Cleo’s', async () => {
+    const { tier, host } = await callOf(1);
     const cleo = new Person('Cleo');
     host.page.secure.host.setContacts([contact(cleo)]);
     let cleoPage: Client | undefined;
     const victim = tier.open(cleo, 'guest');
     cleoPage = victim;
-    tier.run();
-    swapKnock(tier, victim, () => forgedKnock(tier, host, victim.participantId, 'Cleo'));
+    await tier.settle();
+    swapKnock(tier, victim, await forgedKnock(tier, host, victim.participantId, 'Cleo'));
     victim.secure.knock('Cleo');
-    tier.run();
+    await tier.settle();
     const seen = knockOf(host, cleoPage);
     expect(seen.name).toBe('Cleo'); // the swap itself still works: it verifies, from Cleo's connection
     expect(seen.flags).toEqual([{ kind: 'known-key', name: 'Cleo' }]);
@@ -118,40 +118,40 @@ describe('[KS1] knock swap: the server drops Cleo’s knock and relays an accomp
     expect(host.page.secure.host.droppedKnocks).toBe(0);
   });
 
-  it('Cleo new to the host: no flag can tell, but the codes differ, so comparing them does', () => {
-    const { tier, host } = callOf(1);
+  it('Cleo new to the host: no flag can tell, but the codes differ, so comparing them does', async () => {
+    const { tier, host } = await callOf(1);
     const cleo = new Person('Cleo');
     const victim = tier.open(cleo, 'guest');
-    tier.run();
-    swapKnock(tier, victim, () => forgedKnock(tier, host, victim.participantId, 'Cleo'));
+    await tier.settle();
+    swapKnock(tier, victim, await forgedKnock(tier, host, victim.participantId, 'Cleo'));
     victim.secure.knock('Cleo');
-    tier.run();
+    await tier.settle();
     const seen = knockOf(host, victim);
     expect(seen.code).toMatch(/^\d{3} \d{3}$/);
     expect(victim.membership.ownKnockCode).toMatch(/^\d{3} \d{3}$/);
     expect(seen.code).not.toBe(victim.membership.ownKnockCode);
   });
 
-  it('a look-alike name with Cleo’s own identity key but another room key still shows another code', () => {
-    const { tier, host } = callOf(1);
+  it('a look-alike name with Cleo’s own identity key but another room key still shows another code', async () => {
+    const { tier, host } = await callOf(1);
     const cleo = new Person('Cleo');
     const victim = tier.open(cleo, 'guest');
-    tier.run();
+    await tier.settle();
     // Even an accomplice holding Cleo's identity key cannot make her code without her room key.
-    swapKnock(tier, victim, () => forgedKnock(tier, host, victim.participantId, 'Cleo', newSelf(cleo.self.identity)));
+    swapKnock(tier, victim, await forgedKnock(tier, host, victim.participantId, 'Cleo', newSelf(cleo.self.identity)));
     victim.secure.knock('Cleo');
-    tier.run();
+    await tier.settle();
     expect(knockOf(host, victim).code).not.toBe(victim.membership.ownKnockCode);
   });
 });
 
 /** A host "Host" with Alice and مريم admitted, and a contact "Bob" the host verified earlier. */
-function roomWithAlice() {
-  const { tier, host } = callOf(0);
+async function roomWithAlice() {
+  const { tier, host } = await callOf(0);
   const alice = new Person('Alice');
-  admit(tier, host, alice);
+  await admit(tier, host, alice);
   const maryam = new Person('كريم علي');
-  admit(tier, host, maryam);
+  await admit(tier, host, maryam);
   expect(host.page.membership.members.map((m) => m.name)).toEqual(['Host', 'Alice', 'كريم علي']);
   return { tier, host };
 }
@@ -169,64 +169,64 @@ describe('[KS2] look-alike names are flagged in the host’s knock list', () => 
     ['short vowels added', 'كَرِيم عَلِي', 'كريم علي'],
   ];
 
-  it.each(LOOK_ALIKES)('%s: flagged as looking like the member', (_what, spoof, member) => {
-    const { tier, host } = roomWithAlice();
-    const page = knock(tier, new Person('Mallory'), cleanName(spoof));
+  it.each(LOOK_ALIKES)('%s: flagged as looking like the member', async (_what, spoof, member) => {
+    const { tier, host } = await roomWithAlice();
+    const page = await knock(tier, new Person('Mallory'), cleanName(spoof));
     expect(knockOf(host, page).flags).toEqual([{ kind: 'like-member', name: member }]);
   });
 
-  it('a right-to-left override that renders as "Alice · host" is refused by the name rule: the knock is dropped', () => {
-    const { tier, host } = roomWithAlice();
+  it('a right-to-left override that renders as "Alice · host" is refused by the name rule: the knock is dropped', async () => {
+    const { tier, host } = await roomWithAlice();
     const mallory = new Person('Mallory');
     const page = tier.open(mallory, 'guest');
-    tier.run();
+    await tier.settle();
     const spoof = '\u202Etsoh \u00B7 ecilA';
-    expect(() => forgedKnock(tier, host, page.participantId, spoof)).toThrow(CodecError); // no honest encoder writes it
-    swapKnock(tier, page, () => rawKnock(tier, host, page.participantId, spoof));
+    await expect(forgedKnock(tier, host, page.participantId, spoof)).rejects.toThrow(CodecError); // no honest encoder writes it
+    swapKnock(tier, page, await rawKnock(tier, host, page.participantId, spoof));
     page.secure.knock('Mallory');
-    tier.run();
+    await tier.settle();
     expect(host.page.secure.host.knocks).toEqual([]);
     expect(host.page.secure.host.droppedKnocks).toBe(1);
   });
 
-  it('a raw zero-width space inside the name is refused by the name rule: the knock is dropped', () => {
-    const { tier, host } = roomWithAlice();
+  it('a raw zero-width space inside the name is refused by the name rule: the knock is dropped', async () => {
+    const { tier, host } = await roomWithAlice();
     const page = tier.open(new Person('Mallory'), 'guest');
-    tier.run();
-    swapKnock(tier, page, () => rawKnock(tier, host, page.participantId, 'Ali\u200Bce'));
+    await tier.settle();
+    swapKnock(tier, page, await rawKnock(tier, host, page.participantId, 'Ali\u200Bce'));
     page.secure.knock('Mallory');
-    tier.run();
+    await tier.settle();
     expect(host.page.secure.host.knocks).toEqual([]);
     expect(host.page.secure.host.droppedKnocks).toBe(1);
   });
 
-  it('two waiting knocks that look alike flag each other; admit-all leaves them for one-by-one admits', () => {
-    const { tier, host } = roomWithAlice();
-    const one = knock(tier, new Person('Dana'));
-    const two = knock(tier, new Person('Dan\u0430'), 'Dan\u0430'); // Cyrillic а
-    const plain = knock(tier, new Person('Eve'));
+  it('two waiting knocks that look alike flag each other; admit-all leaves them for one-by-one admits', async () => {
+    const { tier, host } = await roomWithAlice();
+    const one = await knock(tier, new Person('Dana'));
+    const two = await knock(tier, new Person('Dan\u0430'), 'Dan\u0430'); // Cyrillic а
+    const plain = await knock(tier, new Person('Eve'));
     expect(knockOf(host, one).flags).toEqual([{ kind: 'like-knock', name: 'Dan\u0430' }]);
     expect(knockOf(host, two).flags).toEqual([{ kind: 'like-knock', name: 'Dana' }]);
     expect(knockOf(host, plain).flags).toEqual([]);
-    host.page.secure.host.admitUnflagged();
-    tier.run();
+    await host.page.secure.host.admitUnflagged();
+    await tier.settle();
     expect(host.page.secure.host.knocks.map((k) => k.id).sort()).toEqual([one.participantId, two.participantId].sort());
     expect(host.page.membership.members.map((m) => m.name)).toContain('Eve');
   });
 
-  it('a member knocking again with the same identity key (its room key lost) is not flagged', () => {
-    const { tier, host } = callOf(0);
+  it('a member knocking again with the same identity key (its room key lost) is not flagged', async () => {
+    const { tier, host } = await callOf(0);
     const alice = new Person('Alice');
-    admit(tier, host, alice);
+    await admit(tier, host, alice);
     const again = new Person('Alice', newSelf(alice.self.identity));
-    const page = knock(tier, again);
+    const page = await knock(tier, again);
     expect(knockOf(host, page).flags).toEqual([]);
   });
 
-  it('a name unlike any member’s is not flagged', () => {
-    const { tier, host } = roomWithAlice();
+  it('a name unlike any member’s is not flagged', async () => {
+    const { tier, host } = await roomWithAlice();
     for (const name of ['Alicia', 'Ali', 'كريم', 'علي كريم']) {
-      const page = knock(tier, new Person(name));
+      const page = await knock(tier, new Person(name));
       expect(knockOf(host, page).flags).toEqual([]);
     }
   });
@@ -235,23 +235,23 @@ describe('[KS2] look-alike names are flagged in the host’s knock list', () => 
 describe('[N5] names at the length limit, end to end', () => {
   const letters = (n: number) => 'ب'.repeat(n);
 
-  it('a 48-letter Arabic name knocks, is admitted, and every member reads it whole', () => {
-    const { tier, host, people } = callOf(1);
+  it('a 48-letter Arabic name knocks, is admitted, and every member reads it whole', async () => {
+    const { tier, host, people } = await callOf(1);
     const long = new Person(letters(48));
-    const page = knock(tier, long);
+    const page = await knock(tier, long);
     expect(knockOf(host, page).name).toBe(letters(48));
-    host.page.secure.host.admit([page.participantId]);
-    tier.run();
+    await host.page.secure.host.admit([page.participantId]);
+    await tier.settle();
     for (const p of [host, people[0]!, long]) expect(p.page.membership.members.map((m) => m.name)).toContain(letters(48));
   });
 
-  it('a hand-made knock with a 49-letter name is refused where it is decoded, and dropped', () => {
-    const { tier, host } = callOf(1);
+  it('a hand-made knock with a 49-letter name is refused where it is decoded, and dropped', async () => {
+    const { tier, host } = await callOf(1);
     const page = tier.open(new Person('Long'), 'guest');
-    tier.run();
-    swapKnock(tier, page, () => rawKnock(tier, host, page.participantId, letters(49)));
+    await tier.settle();
+    swapKnock(tier, page, await rawKnock(tier, host, page.participantId, letters(49)));
     page.secure.knock('Long');
-    tier.run();
+    await tier.settle();
     expect(host.page.secure.host.knocks).toEqual([]);
     expect(host.page.secure.host.droppedLog.at(-1)?.reason).toBe('field-too-long');
   });

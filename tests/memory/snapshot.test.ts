@@ -15,7 +15,7 @@ import { admit, callOf, type Client, Person } from './tier';
 const codes = (people: readonly Person[]) => new Set(people.map((p) => p.page.membership.code?.digits));
 
 /** Every message the server sends to the pages of `person`, from now on. */
-function record(tier: ReturnType<typeof callOf>['tier'], person: Person): ServerMessage[] {
+function record(tier: Awaited<ReturnType<typeof callOf>>['tier'], person: Person): ServerMessage[] {
   const seen: ServerMessage[] = [];
   const before = tier.interpose;
   tier.interpose = (m, to: Client) => {
@@ -27,24 +27,27 @@ function record(tier: ReturnType<typeof callOf>['tier'], person: Person): Server
 
 describe('[J1] joins from a snapshot', () => {
   it('a room that has seen 10,000 commits, and a hand-over, takes a new guest and a reload like a new room', async () => {
-    const { tier, host, people } = callOf(1);
+    const { tier, host, people } = await callOf(1);
     const ann = people[0]!;
-    const rekeys = (n: number, by: Person) => {
+    const rekeys = async (n: number, by: Person) => {
+      // publish resolves once the commit is sent: run() delivers it; what members send back
+      // asynchronously (their confirmations) goes out with a later run, and settle() ends it all.
       for (let i = 0; i < n; i++) {
-        by.page.secure.publish(() => by.page.membership.rekey());
+        await by.page.secure.publish(() => by.page.membership.rekey());
         tier.run();
       }
+      await tier.settle();
     };
     // Ann is away for most of it (her socket gets none of these commits): she comes back by a snapshot.
     const honest = tier.interpose;
     tier.interpose = (m, to) => (ann.pages.includes(to) && m.type === 'commit' ? [] : honest(m, to));
-    rekeys(5_000, host);
+    await rekeys(5_000, host);
     tier.interpose = honest;
-    host.page.secure.host.transfer(ann.page.participantId);
+    await host.page.secure.host.transfer(ann.page.participantId);
     await tier.settle(); // the hand-over is signed with the host's per-room key first
     expect(ann.page.membership.isHost).toBe(true);
     tier.interpose = (m, to) => (host.pages.includes(to) && m.type === 'commit' ? [] : honest(m, to));
-    rekeys(4_998, ann);
+    await rekeys(4_998, ann);
     tier.interpose = honest;
     const head = ann.page.membership.epoch!;
     expect(head).toBeGreaterThanOrEqual(10_000);
@@ -53,11 +56,11 @@ describe('[J1] joins from a snapshot', () => {
     expect(tier.room.log.after(undefined).reduce((n, e) => n + e.bytes, 0)).toBeLessThanOrEqual(MAX_LOG_BYTES);
 
     const late = new Person('Late');
-    admit(tier, ann, late);
+    await admit(tier, ann, late);
     expect(late.page.membership.state.kind).toBe('member');
     // The old host reloads: a fresh page with only its room key reads the kept commits.
     tier.open(host, 'resume');
-    tier.run();
+    await tier.settle();
     expect(host.page.membership.epoch).toBe(head + 1);
     expect(codes([host, ann, late]).size).toBe(1);
     // The only refusal: the gap Ann met when she came back, which made her read the kept commits.
@@ -65,20 +68,20 @@ describe('[J1] joins from a snapshot', () => {
     expect(ann.page.membership.lastRefusal).toMatch(/^gap/);
   }, 120_000);
 
-  it('a page far behind the kept commits catches up from the oldest it can open', () => {
-    const { tier, host, people } = callOf(2);
+  it('a page far behind the kept commits catches up from the oldest it can open', async () => {
+    const { tier, host, people } = await callOf(2);
     const ben = people[1]!;
     const before = ben.page.membership.epoch!;
     const away = tier.interpose;
     tier.interpose = (m, to) => (ben.pages.includes(to) && m.type === 'commit' ? [] : away(m, to));
     for (let i = 0; i < 3 * MAX_LOG_COMMITS; i++) {
-      host.page.secure.publish(() => host.page.membership.rekey());
-      tier.run();
+      await host.page.secure.publish(() => host.page.membership.rekey());
+      await tier.settle();
     }
     tier.interpose = away;
     expect(ben.page.membership.epoch).toBe(before);
     tier.open(ben, 'resume');
-    tier.run();
+    await tier.settle();
     expect(ben.page.membership.epoch).toBe(host.page.membership.epoch);
     expect(codes([host, ...people]).size).toBe(1);
   });
@@ -86,30 +89,30 @@ describe('[J1] joins from a snapshot', () => {
 
 describe('[P1] the roster is for members only', () => {
   it('lobby sockets get no commit; a removed member and a denied guest with the link learn nothing after', async () => {
-    const { tier, host, people } = callOf(2);
+    const { tier, host, people } = await callOf(2);
     const [ann, ben] = people as [Person, Person];
     // Ben is removed; he keeps the link and comes back through the lobby.
-    host.page.secure.host.remove([ben.page.participantId]);
-    tier.run();
+    await host.page.secure.host.remove([ben.page.participantId]);
+    await tier.settle();
     const benSees = record(tier, ben);
     const benLobby = tier.open(ben, 'guest');
-    tier.run();
+    await tier.settle();
     // A guest the host denies stays in the lobby with the link.
     const dora = new Person('Dora');
     const doraSees = record(tier, dora);
     const doraPage = tier.open(dora, 'guest');
-    tier.run();
+    await tier.settle();
     doraPage.secure.knock('Dora');
-    tier.run();
+    await tier.settle();
     host.page.secure.host.deny([doraPage.participantId]);
-    tier.run();
+    await tier.settle();
     // Later joins, a leave and a hand-over.
     const cleo = new Person('Cleo');
-    admit(tier, host, cleo);
-    host.page.secure.host.remove([cleo.page.participantId]);
-    tier.run();
-    admit(tier, host, new Person('Eve'));
-    host.page.secure.host.transfer(ann.page.participantId);
+    await admit(tier, host, cleo);
+    await host.page.secure.host.remove([cleo.page.participantId]);
+    await tier.settle();
+    await admit(tier, host, new Person('Eve'));
+    await host.page.secure.host.transfer(ann.page.participantId);
     await tier.settle(); // the hand-over is signed with the host's per-room key first
     expect(ann.page.membership.isHost).toBe(true);
 
@@ -132,14 +135,14 @@ describe('[P1] the roster is for members only', () => {
     }
   });
 
-  it('a removed member reads the commit that removed it, and not the next one', () => {
-    const { tier, host, people } = callOf(2);
+  it('a removed member reads the commit that removed it, and not the next one', async () => {
+    const { tier, host, people } = await callOf(2);
     const ben = people[1]!;
     const secretBefore = (ben.page.membership.state as { epochSecret: Uint8Array }).epochSecret;
-    host.page.secure.host.remove([ben.page.participantId]);
-    tier.run();
-    host.page.secure.publish(() => host.page.membership.rekey());
-    tier.run();
+    await host.page.secure.host.remove([ben.page.participantId]);
+    await tier.settle();
+    await host.page.secure.publish(() => host.page.membership.rekey());
+    await tier.settle();
     const [removal, next] = tier.room.log.after(undefined).slice(-2).map((e) => fromBase64Url(e.commit)) as [Uint8Array, Uint8Array];
     const roomId = tier.link.room.roomId;
     expect(unwrapCommit(commitKeyFromHandoff(secretBefore, roomId, removal), roomId, removal).body.action).toBe('remove');

@@ -119,6 +119,8 @@ export class Person {
 }
 
 const MAX_STEPS = 200_000;
+/** The real setImmediate, taken before a test fakes the timers: settle() waits on it for pending promises. */
+const nextTurn: (run: () => void) => void = setImmediate.bind(globalThis);
 
 class MemoryTier {
   readonly link: Link;
@@ -168,13 +170,17 @@ class MemoryTier {
     });
   }
 
-  /** run(), and again after the pending promises (a host key's signature, as WebCrypto's is async) resolve. */
+  /**
+   * run(), and again once the pending promises resolved (signing is asynchronous: identity and host
+   * keys may be WebCrypto keys), until nothing is queued any more.
+   */
   async settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) {
+    for (let steps = 0; ; steps++) {
+      if (steps > MAX_STEPS) throw new Error('the in-memory tier did not settle');
       this.run();
-      await Promise.resolve();
+      await new Promise<void>((resolve) => nextTurn(resolve));
+      if (this.#queue.length === 0) return;
     }
-    this.run();
   }
 
   /** Deliver everything queued, and everything that causes, in order. */
@@ -199,26 +205,26 @@ class MemoryTier {
 }
 
 /** A host and `guests` admitted one after another, each through a real knock and admit. */
-export function callOf(guests: number): { tier: MemoryTier; host: Person; people: Person[] } {
+export async function callOf(guests: number): Promise<{ tier: MemoryTier; host: Person; people: Person[] }> {
   const host = new Person('Host');
   const tier = new MemoryTier(host.self, host.hostKey);
-  tier.open(host, 'host').secure.host.start('Host');
-  tier.run();
+  void tier.open(host, 'host').secure.host.start('Host');
+  await tier.settle();
   const people: Person[] = [];
   for (let i = 0; i < guests; i++) {
     const guest = new Person(`Guest ${i + 1}`);
-    admit(tier, host, guest);
+    await admit(tier, host, guest);
     people.push(guest);
   }
   return { tier, host, people };
 }
 
 /** `guest` opens the link, knocks, and the host admits it. */
-export function admit(tier: MemoryTier, host: Person, guest: Person): void {
+export async function admit(tier: MemoryTier, host: Person, guest: Person): Promise<void> {
   const page = tier.open(guest, 'guest');
-  tier.run();
+  await tier.settle();
   page.secure.knock(guest.name);
-  tier.run();
-  host.page.secure.host.admit([page.participantId]);
-  tier.run();
+  await tier.settle();
+  await host.page.secure.host.admit([page.participantId]);
+  await tier.settle();
 }

@@ -7,7 +7,8 @@ type ErrorClass = abstract new (...args: never[]) => SealroomCryptoError;
 
 export function thrown(fn: () => unknown): SealroomCryptoError {
   try {
-    fn();
+    const result = fn();
+    if (result instanceof Promise) throw new Error('expected a synchronous throw, got a promise: use expectRejected');
   } catch (e) {
     if (e instanceof SealroomCryptoError) return e;
     throw e;
@@ -26,4 +27,16 @@ export function expectError(fn: () => unknown, cls: ErrorClass, reason: string):
 export function expectRefused(result: { readonly error?: SealroomCryptoError }, cls: ErrorClass, reason: string): void {
   expect(result.error).toBeInstanceOf(cls);
   expect(result.error?.reason).toBe(reason);
+}
+
+/** Assert that `fn`'s promise rejects with an instance of `cls` with `reason` (for the asynchronous, signing operations). */
+export async function expectRejected(fn: () => Promise<unknown>, cls: ErrorClass, reason: string): Promise<void> {
+  let error: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(cls);
+  expect((error as SealroomCryptoError).reason).toBe(reason);
 }

@@ -3,7 +3,7 @@
 import {
   toBase64Url,
   participantIdBytes,
-  type IdentityKeyPair,
+  type Signer,
   fingerprint,
   generateIdentity,
   generateRoomKey,
@@ -33,19 +33,19 @@ export interface Party {
 export interface Link {
   readonly room: RoomContext;
   readonly linkSecret: Uint8Array;
-  readonly hostIdentity: IdentityKeyPair;
+  readonly hostIdentity: Signer;
 }
 
 export function newParticipantId(): string {
   return toBase64Url(sodium().randombytes_buf(16));
 }
 
-export function newSelf(identity: IdentityKeyPair = generateIdentity()): SelfKeys {
+export function newSelf(identity: Signer = generateIdentity()): SelfKeys {
   return { identity, roomKey: generateRoomKey() };
 }
 
 /** A fresh room id and link secret, with the given identity as host. */
-export function newLink(hostIdentity: IdentityKeyPair = generateIdentity()): Link {
+export function newLink(hostIdentity: Signer = generateIdentity()): Link {
   const roomId = sodium().randombytes_buf(16);
   const linkSecret = generateLinkSecret();
   const room = roomContext(roomId, { linkSecret, hostFingerprint: fingerprint(hostIdentity.publicKey) });
@@ -58,7 +58,7 @@ export function newGuest(link: Link, name: string): Party {
 }
 
 /** The guest's sealed join request, addressed to the host room key from its own verified chain. */
-export function knock(guest: Party, link: Link, displayName: string = guest.name): Uint8Array {
+export function knock(guest: Party, link: Link, displayName: string = guest.name): Promise<Uint8Array> {
   const hostRoomPublicKey = hostRoomKey(guest.state);
   if (hostRoomPublicKey === null) throw new Error(`${guest.name} has not read the room's log yet`);
   return createJoinRequest({
@@ -78,23 +78,23 @@ function hostOpens(hostParty: Party, link: Link, guest: Party, sealed: Uint8Arra
 }
 
 /** The host creates the room (epoch 0) and posts the commit to the relay. */
-export function startRoom(link: Link, relay: Relay, name = 'Host'): Party {
+export async function startRoom(link: Link, relay: Relay, name = 'Host'): Promise<Party> {
   const self = newSelf(link.hostIdentity);
   const pid = newParticipantId();
-  const created = host.createRoom({ room: link.room, self, participantId: pid, displayName: name });
+  const created = await host.createRoom({ room: link.room, self, participantId: pid, displayName: name });
   const party: Party = { name, pid, self, state: created.state };
   relay.publish(created, party);
   return party;
 }
 
 /** Guests read the log, knock, and are admitted in ONE batched commit; everyone receives it. */
-export function admitGuests(link: Link, relay: Relay, hostParty: Party, members: readonly Party[], guests: readonly Party[]): host.HostResult {
-  const admissions = guests.map((g) => {
+export async function admitGuests(link: Link, relay: Relay, hostParty: Party, members: readonly Party[], guests: readonly Party[]): Promise<host.HostResult> {
+  const admissions = await Promise.all(guests.map(async (g) => {
     const synced = relay.sync(g);
     if (synced.error) throw synced.error;
-    return hostOpens(hostParty, link, g, knock(g, link));
-  });
-  const result = host.admit(hostParty.state, admissions);
+    return hostOpens(hostParty, link, g, await knock(g, link));
+  }));
+  const result = await host.admit(hostParty.state, admissions);
   relay.publish(result, hostParty);
   for (const p of [...members, ...guests]) {
     const delivered = relay.deliver(p);
@@ -112,12 +112,12 @@ export interface TestRoom {
 }
 
 /** A room with a host and `guestCount` admitted guests (one batched admit). */
-export function buildRoom(guestCount: number): TestRoom {
+export async function buildRoom(guestCount: number): Promise<TestRoom> {
   const link = newLink();
   const relay = new Relay();
-  const hostParty = startRoom(link, relay);
+  const hostParty = await startRoom(link, relay);
   const guests = Array.from({ length: guestCount }, (_, i) => newGuest(link, `Guest ${i + 1}`));
-  if (guestCount > 0) admitGuests(link, relay, hostParty, [], guests);
+  if (guestCount > 0) await admitGuests(link, relay, hostParty, [], guests);
   return { link, relay, host: hostParty, guests };
 }
 

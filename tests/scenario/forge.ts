@@ -14,7 +14,7 @@ import {
   commitToSecret,
   generateEpochSecret,
   sealEnvelope,
-  type IdentityKeyPair,
+  type Signer,
   Label,
   type InRoomState,
   wrap,
@@ -32,7 +32,7 @@ export interface Forged {
  * The commit after `base` (a rekey by default) with `overrides` applied, signed by `signer`
  * (the link's host by default), wrapped, with a correct envelope for every member it lists.
  */
-export function forgeNext(link: Link, base: InRoomState, overrides: Partial<UnsignedCommitBody> = {}, signer: IdentityKeyPair = link.hostIdentity): Forged {
+export async function forgeNext(link: Link, base: InRoomState, overrides: Partial<UnsignedCommitBody> = {}, signer: Signer = link.hostIdentity): Promise<Forged> {
   const epoch = overrides.epoch ?? base.epoch + 1;
   const epochSecret = generateEpochSecret();
   const body: UnsignedCommitBody = {
@@ -47,7 +47,7 @@ export function forgeNext(link: Link, base: InRoomState, overrides: Partial<Unsi
     members: base.members,
     ...overrides,
   };
-  const signed = signCommit(signer, body);
+  const signed = await signCommit(signer, body);
   return { entry: entryFor(signed, epochSecret, base.epochSecret), signed, epochSecret };
 }
 

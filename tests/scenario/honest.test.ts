@@ -21,7 +21,7 @@ import {
   commitKeyFromHandoff,
   utf8,
 } from '../../crypto/index';
-import { expectError, expectRefused } from './errors';
+import { expectRejected, expectError, expectRefused } from './errors';
 import { admitGuests, buildRoom, inRoom, newGuest, type Party } from './fixtures';
 import { forgeNext } from './forge';
 
@@ -51,8 +51,8 @@ async function opensWith(keys: Map<bigint, Uint8Array>, frame: Uint8Array): Prom
 }
 
 describe('scenario: joining', () => {
-  it('admits two knocking guests in one commit, and all three see the same call code', () => {
-    const room = buildRoom(2);
+  it('admits two knocking guests in one commit, and all three see the same call code', async () => {
+    const room = await buildRoom(2);
     const [ann, bob] = room.guests as [Party, Party];
     expect([inRoom(ann).ownIndex, inRoom(bob).ownIndex]).toEqual([1, 2]);
     expect(inRoom(ann).epoch).toBe(1);
@@ -60,33 +60,33 @@ describe('scenario: joining', () => {
     expect(callCode(inRoom(ann).commitHash).words).toEqual(callCode(inRoom(room.host).commitHash).words);
   });
 
-  it('changes the call code for everyone when membership changes', () => {
-    const room = buildRoom(2);
+  it('changes the call code for everyone when membership changes', async () => {
+    const room = await buildRoom(2);
     const [ann, bob] = room.guests as [Party, Party];
     const before = codeOf(ann);
     const cleo = newGuest(room.link, 'Cleo');
-    admitGuests(room.link, room.relay, room.host, [ann, bob], [cleo]);
+    await admitGuests(room.link, room.relay, room.host, [ann, bob], [cleo]);
     expect(codeOf(ann)).not.toBe(before);
     expect(new Set([codeOf(room.host), codeOf(ann), codeOf(bob), codeOf(cleo)]).size).toBe(1);
   });
 
   it('lets members decode each other, but a late joiner cannot read frames of an earlier epoch', async () => {
-    const room = buildRoom(2);
+    const room = await buildRoom(2);
     const [ann, bob] = room.guests as [Party, Party];
     const early = await frameFrom(ann, 1n);
     expect(await opensWith(currentBaseKeys(inRoom(bob)), early)).toBe(1);
     const cleo = newGuest(room.link, 'Cleo');
-    admitGuests(room.link, room.relay, room.host, [ann, bob], [cleo]);
+    await admitGuests(room.link, room.relay, room.host, [ann, bob], [cleo]);
     expect(await opensWith(currentBaseKeys(inRoom(cleo)), early)).toBe(0);
     expect(await opensWith(currentBaseKeys(inRoom(cleo)), await frameFrom(ann, 2n))).toBe(1);
   });
 });
 
 describe('scenario: leaving and removal', () => {
-  it('records a leave: the leaver is out, the rest agree on the new code', () => {
-    const room = buildRoom(3);
+  it('records a leave: the leaver is out, the rest agree on the new code', async () => {
+    const room = await buildRoom(3);
     const [ann, bob, cleo] = room.guests as [Party, Party, Party];
-    const result = host.leave(room.host.state, inRoom(bob).ownIndex);
+    const result = await host.leave(room.host.state, inRoom(bob).ownIndex);
     room.relay.publish(result, room.host);
     const [ra, rb, rc] = room.relay.broadcast([ann, bob, cleo]);
     expect([ra?.error, rb?.error, rc?.error]).toEqual([undefined, undefined, undefined]);
@@ -96,11 +96,11 @@ describe('scenario: leaving and removal', () => {
   });
 
   it('locks a removed member out: no envelope, no new keys, and its old keys fail on new frames', async () => {
-    const room = buildRoom(3);
+    const room = await buildRoom(3);
     const [ann, bob, cleo] = room.guests as [Party, Party, Party];
     const annBefore = inRoom(ann);
     const oldKeys = currentBaseKeys(annBefore);
-    const result = host.remove(room.host.state, [annBefore.ownIndex]);
+    const result = await host.remove(room.host.state, [annBefore.ownIndex]);
     room.relay.publish(result, room.host);
     room.relay.broadcast([ann, bob, cleo]);
 
@@ -112,7 +112,7 @@ describe('scenario: leaving and removal', () => {
     // Even handed another member's envelope, the removed member cannot open it.
     expectError(() => openEnvelope(ann.self.roomKey, result.epoch, result.envelopes.get(bob.pid) as Uint8Array), VerificationError, Reason.authFailed);
     // Nor any commit after its removal: the next one opens only with the new epoch's secret.
-    const after = host.rekey(room.host.state);
+    const after = await host.rekey(room.host.state);
     expectError(() => unwrapCommit(commitKey(annBefore.epochSecret, bobNow.roomId, after.epoch), bobNow.roomId, after.wrappedCommit), VerificationError, Reason.authFailed);
     expectError(() => commitKeyFromHandoff(annBefore.epochSecret, bobNow.roomId, after.wrappedCommit), VerificationError, Reason.authFailed);
 
@@ -124,35 +124,35 @@ describe('scenario: leaving and removal', () => {
     expect(await opensWith(oldKeys, frame)).toBe(0);
 
     // And it follows no further commits.
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    room.relay.publish(await host.rekey(room.host.state), room.host);
     expectRefused(room.relay.deliver(ann), MembershipError, Reason.notMember);
     expect(room.relay.deliver(cleo).error).toBeUndefined();
   });
 });
 
 describe('scenario: lock, transfer and end', () => {
-  it('carries the lock flag in the signed commit every member accepts', () => {
-    const room = buildRoom(2);
-    room.relay.publish(host.setLocked(room.host.state, true), room.host);
+  it('carries the lock flag in the signed commit every member accepts', async () => {
+    const room = await buildRoom(2);
+    room.relay.publish(await host.setLocked(room.host.state, true), room.host);
     for (const r of room.relay.broadcast(room.guests)) expect(r.effects).toContainEqual({ type: 'locked', locked: true });
     for (const g of room.guests) expect(inRoom(g).locked).toBe(true);
   });
 
-  it('hands the host role over: the new host commits, the old host is refused as not-host', () => {
-    const room = buildRoom(3);
+  it('hands the host role over: the new host commits, the old host is refused as not-host', async () => {
+    const room = await buildRoom(3);
     const [ann, bob, cleo] = room.guests as [Party, Party, Party];
-    room.relay.publish(host.transfer(room.host.state, inRoom(bob).ownIndex), room.host);
+    room.relay.publish(await host.transfer(room.host.state, inRoom(bob).ownIndex), room.host);
     room.relay.broadcast([ann, bob, cleo]);
     expect(inRoom(ann).hostIndex).toBe(inRoom(bob).ownIndex);
 
     // The old host's client, still believing it is host, signs a commit that extends the chain.
     const oldHostView: InRoomState = { ...inRoom(room.host), hostIndex: 0 };
-    const rogue = forgeNext(room.link, oldHostView, {}, room.host.self.identity);
+    const rogue = await forgeNext(room.link, oldHostView, {}, room.host.self.identity);
     expectRefused(room.relay.deliver(ann, rogue.entry), MembershipError, Reason.notHost);
-    expectError(() => host.rekey(room.host.state), MembershipError, Reason.notHost);
+    await expectRejected(() => host.rekey(room.host.state), MembershipError, Reason.notHost);
 
     // The new host's commit is accepted by everyone, the old host included.
-    room.relay.publish(host.remove(bob.state, [inRoom(cleo).ownIndex]), bob);
+    room.relay.publish(await host.remove(bob.state, [inRoom(cleo).ownIndex]), bob);
     const results = room.relay.broadcast([room.host, ann, cleo]);
     expect(results.map((r) => r.error)).toEqual([undefined, undefined, undefined]);
     expect(cleo.state.kind).toBe('removed');
@@ -160,15 +160,15 @@ describe('scenario: lock, transfer and end', () => {
     expect(codeOf(ann)).toBe(codeOf(bob));
   });
 
-  it('ends the room for every member', () => {
-    const room = buildRoom(2);
-    room.relay.publish(host.end(room.host.state), room.host);
+  it('ends the room for every member', async () => {
+    const room = await buildRoom(2);
+    room.relay.publish(await host.end(room.host.state), room.host);
     for (const r of room.relay.broadcast(room.guests)) expect(r.effects).toEqual([{ type: 'ended' }]);
     expect(room.guests.map((g) => g.state.kind)).toEqual(['ended', 'ended']);
   });
 
-  it('installs the same base keys on every member for every sender of the epoch', () => {
-    const room = buildRoom(3);
+  it('installs the same base keys on every member for every sender of the epoch', async () => {
+    const room = await buildRoom(3);
     const states = [room.host, ...room.guests].map(inRoom);
     const reference = states[0] as InRoomState;
     const expected = epochBaseKeys(reference.epochSecret, reference.roomId, reference.epoch, [0, 1, 2, 3]);

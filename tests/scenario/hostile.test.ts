@@ -43,11 +43,11 @@ const flip = (bytes: Uint8Array, at: number) => {
 };
 
 describe('hostile relay: key substitution in a join request', () => {
-  it('cannot read, alter or replace a knock it carries', () => {
-    const room = buildRoom(1);
+  it('cannot read, alter or replace a knock it carries', async () => {
+    const room = await buildRoom(1);
     const cleo = newGuest(room.link, 'Cleo');
     room.relay.sync(cleo);
-    const sealed = knock(cleo, room.link);
+    const sealed = await knock(cleo, room.link);
     const { roomKey: hostRoomKey } = room.host.self;
     const { joinMacKey, roomId } = room.link.room;
 
@@ -56,7 +56,7 @@ describe('hostile relay: key substitution in a join request', () => {
 
     // Replaced by the relay's own request with its own keys: it lacks the link, so the MAC fails.
     const mallory = { identity: generateIdentity(), roomKey: generateRoomKey() };
-    const replaced = createJoinRequest({ ...mallory, roomId, participantId: participantIdBytes(cleo.pid), hostRoomPublicKey: hostRoomKey.publicKey, displayName: 'Cleo', joinMacKey: sodium().randombytes_buf(32) });
+    const replaced = await createJoinRequest({ ...mallory, roomId, participantId: participantIdBytes(cleo.pid), hostRoomPublicKey: hostRoomKey.publicKey, displayName: 'Cleo', joinMacKey: sodium().randombytes_buf(32) });
     expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, replaced, participantIdBytes(cleo.pid)), VerificationError, Reason.badLinkSecret);
 
     // With the link (colluding guest): Cleo's identity key next to the relay's room key. The MAC
@@ -67,7 +67,7 @@ describe('hostile relay: key substitution in a join request', () => {
         participantId: participantIdBytes(cleo.pid),
         identityPublicKey: cleo.self.identity.publicKey,
         roomPublicKey: mallory.roomKey.publicKey,
-        roomKeySignature: signRoomKey(mallory.identity, roomId, mallory.roomKey.publicKey),
+        roomKeySignature: await signRoomKey(mallory.identity, roomId, mallory.roomKey.publicKey),
         hostRoomPublicKey: hostRoomKey.publicKey,
         displayName: 'Cleo',
       },
@@ -81,17 +81,17 @@ describe('hostile relay: key substitution in a join request', () => {
     expectError(() => openJoinRequest(hostRoomKey, joinMacKey, roomId, sealed, sodium().randombytes_buf(16)), VerificationError, Reason.wrongParticipant);
 
     // The honest knock goes through, and the key admitted is Cleo's own.
-    admitGuests(room.link, room.relay, room.host, room.guests, [cleo]);
+    await admitGuests(room.link, room.relay, room.host, room.guests, [cleo]);
     const listed = inRoom(room.host).members.find((m) => m.index === inRoom(cleo).ownIndex);
     expect(listed?.roomPublicKey).toEqual(cleo.self.roomKey.publicKey);
   });
 
-  it('cannot make a guest knock to a host key of its choosing: a fake log is refused (host-mismatch)', () => {
+  it('cannot make a guest knock to a host key of its choosing: a fake log is refused (host-mismatch)', async () => {
     const link = newLink();
     const impostor = generateIdentity();
     const fakeRelay = new Relay();
     // The relay (holding the link) starts a look-alike chain under its own identity.
-    startRoom({ ...link, hostIdentity: impostor, room: { ...link.room, hostFingerprint: fingerprint(impostor.publicKey) } }, fakeRelay, 'Impostor');
+    await startRoom({ ...link, hostIdentity: impostor, room: { ...link.room, hostFingerprint: fingerprint(impostor.publicKey) } }, fakeRelay, 'Impostor');
     const guest = newGuest(link, 'Dana');
     expectRefused(fakeRelay.sync(guest), VerificationError, Reason.hostMismatch);
     expect(() => knock(guest, link)).toThrow(/has not read the room's log/);
@@ -99,8 +99,8 @@ describe('hostile relay: key substitution in a join request', () => {
 });
 
 describe('hostile relay: a ghost member', () => {
-  it('cannot add one without the epoch secret (auth-failed), nor with it (bad-signature), nor by signing itself (not-host)', () => {
-    const room = buildRoom(3);
+  it('cannot add one without the epoch secret (auth-failed), nor with it (bad-signature), nor by signing itself (not-host)', async () => {
+    const room = await buildRoom(3);
     const [ann, bob, cleo] = room.guests as [Party, Party, Party];
     const codes = [codeOf(ann), codeOf(bob), codeOf(cleo)];
     const ghostId = generateIdentity();
@@ -109,11 +109,11 @@ describe('hostile relay: a ghost member', () => {
       index: 9,
       identityPublicKey: ghostId.publicKey,
       roomPublicKey: ghostKey.publicKey,
-      roomKeySignature: signRoomKey(ghostId, room.link.room.roomId, ghostKey.publicKey),
+      roomKeySignature: await signRoomKey(ghostId, room.link.room.roomId, ghostKey.publicKey),
       participantId: sodium().randombytes_buf(16),
       displayName: 'Ghost',
     };
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    room.relay.publish(await host.rekey(room.host.state), room.host);
 
     // Without the epoch's secret (the server, or anyone with only the link): any change breaks its authentication.
     expectRefused(room.relay.deliver(ann, room.relay.latest(), (m) => ({ ...m, wrapped: flip(m.wrapped, m.wrapped.length - 1) })), VerificationError, Reason.authFailed);
@@ -129,7 +129,7 @@ describe('hostile relay: a ghost member', () => {
     expectRefused(room.relay.deliver(bob, room.relay.latest(), withGhost), VerificationError, Reason.badSignature);
 
     // With the link and its own identity: a valid signature, but not the host's.
-    const selfSigned = forgeNext(room.link, inRoom(cleo), { action: 'admit', members: [...inRoom(cleo).members, ghost] }, ghostId);
+    const selfSigned = await forgeNext(room.link, inRoom(cleo), { action: 'admit', members: [...inRoom(cleo).members, ghost] }, ghostId);
     expectRefused(room.relay.deliver(cleo, selfSigned.entry), MembershipError, Reason.notHost);
 
     // Nobody moved; the honest commit still applies and the codes agree.
@@ -140,11 +140,11 @@ describe('hostile relay: a ghost member', () => {
 });
 
 describe('hostile relay: replayed and reordered commits', () => {
-  it('refuses a commit delivered twice, and an old commit delivered again later (replayed)', () => {
-    const room = buildRoom(2);
+  it('refuses a commit delivered twice, and an old commit delivered again later (replayed)', async () => {
+    const room = await buildRoom(2);
     const [ann] = room.guests as [Party, Party];
     const admit = room.relay.latest();
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    room.relay.publish(await host.rekey(room.host.state), room.host);
     expect(room.relay.deliver(ann).error).toBeUndefined();
     expectRefused(room.relay.deliver(ann), ReplayError, Reason.replayed);
     expectRefused(room.relay.deliver(ann, admit), ReplayError, Reason.replayed);
@@ -153,11 +153,11 @@ describe('hostile relay: replayed and reordered commits', () => {
     expect(codeOf(ann)).toBe(codeOf(room.host));
   });
 
-  it('refuses commits delivered out of order (gap, then replayed) and applies them in order', () => {
-    const room = buildRoom(2);
+  it('refuses commits delivered out of order (gap, then replayed) and applies them in order', async () => {
+    const room = await buildRoom(2);
     const [ann, bob] = room.guests as [Party, Party];
-    const first = room.relay.publish(host.rekey(room.host.state), room.host);
-    const second = room.relay.publish(host.setLocked(room.host.state, true), room.host);
+    const first = room.relay.publish(await host.rekey(room.host.state), room.host);
+    const second = room.relay.publish(await host.setLocked(room.host.state, true), room.host);
     expectRefused(room.relay.deliver(ann, second), EpochError, Reason.gap);
     expect(room.relay.deliver(ann, first).error).toBeUndefined();
     expect(room.relay.deliver(ann, second).error).toBeUndefined();
@@ -167,25 +167,25 @@ describe('hostile relay: replayed and reordered commits', () => {
     expect(inRoom(ann).locked).toBe(true);
   });
 
-  it('refuses a commit of an epoch older than the one held that it never saw (out-of-order)', () => {
-    const room = buildRoom(2);
+  it('refuses a commit of an epoch older than the one held that it never saw (out-of-order)', async () => {
+    const room = await buildRoom(2);
     const [ann] = room.guests as [Party, Party];
-    const stale = entryOf(host.rekey(room.host.state)); // made, never published: the relay kept it
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    const stale = entryOf(await host.rekey(room.host.state)); // made, never published: the relay kept it
+    room.relay.publish(await host.rekey(room.host.state), room.host);
     room.relay.deliver(ann);
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    room.relay.publish(await host.rekey(room.host.state), room.host);
     room.relay.deliver(ann);
     expectRefused(room.relay.deliver(ann, stale), EpochError, Reason.outOfOrder);
   });
 });
 
 describe('hostile relay: a dropped commit', () => {
-  it('is noticed as a gap, and a resync from the log restores the shared code', () => {
-    const room = buildRoom(3);
+  it('is noticed as a gap, and a resync from the log restores the shared code', async () => {
+    const room = await buildRoom(3);
     const [ann, bob, cleo] = room.guests as [Party, Party, Party];
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    room.relay.publish(await host.rekey(room.host.state), room.host);
     room.relay.broadcast([bob, cleo]); // Ann's copy is dropped
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    room.relay.publish(await host.rekey(room.host.state), room.host);
     room.relay.broadcast([bob, cleo]);
     expectRefused(room.relay.deliver(ann), EpochError, Reason.gap);
     expect(codeOf(ann)).not.toBe(codeOf(bob));
@@ -195,10 +195,10 @@ describe('hostile relay: a dropped commit', () => {
 });
 
 describe('hostile relay: envelopes', () => {
-  it('cannot substitute its own epoch secret (secret-mismatch) or hand a member another one\'s envelope (auth-failed)', () => {
-    const room = buildRoom(2);
+  it('cannot substitute its own epoch secret (secret-mismatch) or hand a member another one\'s envelope (auth-failed)', async () => {
+    const room = await buildRoom(2);
     const [ann, bob] = room.guests as [Party, Party];
-    const result = host.rekey(room.host.state);
+    const result = await host.rekey(room.host.state);
     room.relay.publish(result, room.host);
     // A secret of its own opens nothing: the commit is wrapped under a key of the host's secret.
     const own = generateEpochSecret();
@@ -213,13 +213,13 @@ describe('hostile relay: envelopes', () => {
 });
 
 describe('hostile relay: equivocation', () => {
-  it('shows two validly signed commits for one epoch to different members; the split is detected three ways', () => {
-    const room = buildRoom(4);
+  it('shows two validly signed commits for one epoch to different members; the split is detected three ways', async () => {
+    const room = await buildRoom(4);
     const [ann, bob, cleo, dee] = room.guests as [Party, Party, Party, Party];
     // The host's client made two commits from the same state (e.g. a retry after a reconnect);
     // the relay kept both and shows X to Ann and Cleo, Y to Bob and Dee.
-    const x = host.rekey(room.host.state);
-    const y = host.setLocked(room.host.state, true);
+    const x = await host.rekey(room.host.state);
+    const y = await host.setLocked(room.host.state, true);
     for (const p of [ann, cleo]) expect(room.relay.deliver(p, entryOf(x)).error).toBeUndefined();
     for (const p of [bob, dee]) expect(room.relay.deliver(p, entryOf(y)).error).toBeUndefined();
 
@@ -237,7 +237,7 @@ describe('hostile relay: equivocation', () => {
 
     // 3. The host goes on from X; the next commit is refused as a fork on Y's side.
     room.relay.publish(x, room.host);
-    room.relay.publish(host.rekey(room.host.state), room.host);
+    room.relay.publish(await host.rekey(room.host.state), room.host);
     expect(room.relay.deliver(ann).error).toBeUndefined();
     expectRefused(room.relay.deliver(bob), EpochError, Reason.fork);
     // And X itself, offered to Y's side, is a second commit for an epoch it holds.

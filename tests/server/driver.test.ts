@@ -39,7 +39,7 @@ async function admitted(host: ProtocolMember, names: readonly string[]): Promise
   const guests = await newGuests(host, names);
   await Promise.all(guests.map((g) => g.knock()));
   await host.waitForKnocks(guests.length);
-  const epoch = host.admit(guests.map((g) => g.participantId));
+  const epoch = await host.admit(guests.map((g) => g.participantId));
   await Promise.all(guests.map((g) => g.waitForEpoch(epoch)));
   return guests;
 }
@@ -92,7 +92,7 @@ describe('driver: admission', () => {
     const guests = await newGuests(host, ['Ann', 'Bob', 'Cleo']);
     await Promise.all(guests.map((g) => g.knock()));
     await host.waitForKnocks(3);
-    expect(host.admit(guests.map((g) => g.participantId))).toBe(1);
+    expect(await host.admit(guests.map((g) => g.participantId))).toBe(1);
     await Promise.all(guests.map((g) => g.waitForEpoch(1)));
 
     const everyone = [host, ...guests];
@@ -153,7 +153,7 @@ describe('driver: removal and leave', () => {
   it('removes a member: the rest rekey, the removed one is closed and its kept keys open nothing new', async () => {
     const host = await newHost();
     const [ann, bob, cleo] = (await admitted(host, ['Ann', 'Bob', 'Cleo'])) as [ProtocolMember, ProtocolMember, ProtocolMember];
-    expect(host.remove([cleo.participantId])).toBe(2);
+    expect(await host.remove([cleo.participantId])).toBe(2);
     await Promise.all([ann.waitForEpoch(2), bob.waitForEpoch(2)]);
     expect(await cleo.waitForClose()).toBe(CloseCode.removed);
     // [D1] The signed removal reached Cleo before the server closed her socket.

@@ -29,14 +29,14 @@ const epochOf = (epoch: number, s = secret): AppEpoch => ({
 const message = (over: Partial<AppMessage> = {}): AppMessage => ({ type: 'chat', epoch: 3, senderIndex: 1, seq: 10n, body: utf8('hello'), ...over });
 
 describe('in-call app messages', () => {
-  it('round-trip between members of the epoch and name their epoch in clear', () => {
-    const sealed = sealAppMessage(epochOf(3).appKey, roomId, bob, message());
+  it('round-trip between members of the epoch and name their epoch in clear', async () => {
+    const sealed = await sealAppMessage(epochOf(3).appKey, roomId, bob, message());
     expect(appMessageEpoch(sealed)).toBe(3);
     expect(openAppMessage(epochOf(3), roomId, sealed)).toEqual(message());
   });
 
-  it('do not open with another epoch key, another room, or a flipped bit anywhere', () => {
-    const sealed = sealAppMessage(epochOf(3).appKey, roomId, bob, message());
+  it('do not open with another epoch key, another room, or a flipped bit anywhere', async () => {
+    const sealed = await sealAppMessage(epochOf(3).appKey, roomId, bob, message());
     expectError(() => openAppMessage(epochOf(3, generateEpochSecret()), roomId, sealed), VerificationError, Reason.authFailed);
     expectError(() => openAppMessage(epochOf(3), sodium().randombytes_buf(16), sealed), VerificationError, Reason.authFailed);
     for (let i = 0; i < sealed.length; i++) {
@@ -46,15 +46,15 @@ describe('in-call app messages', () => {
     }
   });
 
-  it('refuse a member speaking as another member, and a sender index outside the epoch', () => {
-    const forged = sealAppMessage(epochOf(3).appKey, roomId, alice, message({ senderIndex: 1 }));
+  it('refuse a member speaking as another member, and a sender index outside the epoch', async () => {
+    const forged = await sealAppMessage(epochOf(3).appKey, roomId, alice, message({ senderIndex: 1 }));
     expectError(() => openAppMessage(epochOf(3), roomId, forged), VerificationError, Reason.badSignature);
-    const ghost = sealAppMessage(epochOf(3).appKey, roomId, alice, message({ senderIndex: 7 }));
+    const ghost = await sealAppMessage(epochOf(3).appKey, roomId, alice, message({ senderIndex: 7 }));
     expectError(() => openAppMessage(epochOf(3), roomId, ghost), VerificationError, Reason.unknownSender);
   });
 
-  it('refuse a wrapper relabelled with another epoch', () => {
-    const sealed = sealAppMessage(epochOf(3).appKey, roomId, bob, message());
+  it('refuse a wrapper relabelled with another epoch', async () => {
+    const sealed = await sealAppMessage(epochOf(3).appKey, roomId, bob, message());
     const relabelled = new Writer().u8(sealed[0]!).u64(4).bytes(sealed.subarray(9)).finish();
     expect(thrown(() => openAppMessage(epochOf(4), roomId, relabelled))).toBeInstanceOf(VerificationError);
   });

@@ -146,9 +146,9 @@ describe('commit body codec', () => {
 });
 
 describe('signed commits', () => {
-  it('verify under the signer, round-trip, and hash as documented', () => {
+  it('verify under the signer, round-trip, and hash as documented', async () => {
     const identity = generateIdentity();
-    const signed = signCommit(identity, body());
+    const signed = await signCommit(identity, body());
     expect(signed.body.signer).toEqual(identity.publicKey);
     const decoded = decodeSignedCommit(signed.bytes);
     expect(decoded.body).toEqual(signed.body);
@@ -156,8 +156,8 @@ describe('signed commits', () => {
     expect(() => verifyCommitSignature(decoded)).not.toThrow();
   });
 
-  it('fail verification if any body byte or the signature changes', () => {
-    const signed = signCommit(generateIdentity(), body());
+  it('fail verification if any body byte or the signature changes', async () => {
+    const signed = await signCommit(generateIdentity(), body());
     fc.assert(
       fc.property(fc.integer({ min: 0, max: signed.bytes.length * 8 - 1 }), (bit) => {
         const tampered = signed.bytes.slice();
@@ -169,8 +169,8 @@ describe('signed commits', () => {
     );
   });
 
-  it('fail verification when the stated signer is swapped for another key', () => {
-    const signed = signCommit(generateIdentity(), body());
+  it('fail verification when the stated signer is swapped for another key', async () => {
+    const signed = await signCommit(generateIdentity(), body());
     const forged = { ...signed, body: { ...signed.body, signer: generateIdentity().publicKey } };
     expectError(() => verifyCommitSignature(forged), VerificationError, Reason.badSignature);
   });
@@ -186,8 +186,8 @@ describe('wrapped commits', () => {
   const keyOf = (signed: { body: { roomId: Uint8Array; epoch: number } }) => commitKey(secret, signed.body.roomId, signed.body.epoch);
   const wrapCommit = (_k: unknown, signed: Parameters<typeof wrapWith>[0]) => wrapWith(signed, secret, null);
 
-  it('round-trip, and carry their epoch in clear for routing', () => {
-    const signed = signCommit(identity, body({ epoch: 42 }));
+  it('round-trip, and carry their epoch in clear for routing', async () => {
+    const signed = await signCommit(identity, body({ epoch: 42 }));
     const wrapped = wrapCommit(secret, signed);
     expect(wrappedCommitEpoch(wrapped)).toBe(42);
     const opened = unwrapCommit(keyOf(signed), signed.body.roomId, wrapped);
@@ -195,15 +195,15 @@ describe('wrapped commits', () => {
     expect(opened.hash).toEqual(signed.hash);
   });
 
-  it('hide names and keys from a reader without the key', () => {
-    const signed = signCommit(identity, body({ members: [member(0, 'Zanzibar Quux')] }));
+  it('hide names and keys from a reader without the key', async () => {
+    const signed = await signCommit(identity, body({ members: [member(0, 'Zanzibar Quux')] }));
     const text = toBase64Url(wrapCommit(secret, signed));
     expect(text).not.toContain(toBase64Url(signed.body.members[0]?.identityPublicKey ?? ZERO_HASH).slice(0, 20));
     expect(new TextDecoder().decode(wrapCommit(secret, signed))).not.toContain('Zanzibar');
   });
 
-  it('refuse the wrong key, the wrong room, and an epoch relabelled in clear', () => {
-    const signed = signCommit(identity, body({ epoch: 5 }));
+  it('refuse the wrong key, the wrong room, and an epoch relabelled in clear', async () => {
+    const signed = await signCommit(identity, body({ epoch: 5 }));
     const wrapped = wrapCommit(secret, signed);
     expectError(() => unwrapCommit(rnd(32), signed.body.roomId, wrapped), VerificationError, Reason.authFailed);
     expectError(() => unwrapCommit(keyOf(signed), rnd(16), wrapped), VerificationError, Reason.authFailed);
@@ -212,17 +212,17 @@ describe('wrapped commits', () => {
     expectError(() => unwrapCommit(keyOf(signed), signed.body.roomId, relabelled), VerificationError, Reason.authFailed);
   });
 
-  it('refuse a commit wrapped by a key holder under another epoch than it is signed for', () => {
-    const signed = signCommit(identity, body({ epoch: 5 }));
+  it('refuse a commit wrapped by a key holder under another epoch than it is signed for', async () => {
+    const signed = await signCommit(identity, body({ epoch: 5 }));
     const context = new Writer().bytes(signed.body.roomId).u64(6).finish();
     const key6 = commitKey(secret, signed.body.roomId, 6);
     const rewrapped = new Writer().u8(2).u64(6).vec16(new Uint8Array(0)).bytes(wrap(key6, Label.epochCommitKey, context, signed.bytes)).finish();
     expectError(() => unwrapCommit(key6, signed.body.roomId, rewrapped), VerificationError, Reason.authFailed);
   });
 
-  it('open for a member of the epoch before only through the handoff, and never with the link', () => {
+  it('open for a member of the epoch before only through the handoff, and never with the link', async () => {
     const previous = rnd(32);
-    const signed = signCommit(identity, body({ epoch: 7 }));
+    const signed = await signCommit(identity, body({ epoch: 7 }));
     const wrapped = wrapWith(signed, secret, previous);
     const key = commitKeyFromHandoff(previous, signed.body.roomId, wrapped);
     expect(unwrapCommit(key, signed.body.roomId, wrapped).bytes).toEqual(signed.bytes);
@@ -234,15 +234,15 @@ describe('wrapped commits', () => {
     }
   });
 
-  it('refuse unknown wrapper versions and truncated wrappers', () => {
-    const wrapped = wrapCommit(secret, signCommit(identity, body()));
+  it('refuse unknown wrapper versions and truncated wrappers', async () => {
+    const wrapped = wrapCommit(secret, await signCommit(identity, body()));
     expectError(() => wrappedCommitEpoch(Uint8Array.of(3, ...wrapped.subarray(1))), VersionError, Reason.unknownVersion);
     expectError(() => wrappedCommitEpoch(Uint8Array.of(1, ...wrapped.subarray(1))), VersionError, Reason.oldVersion);
     expectError(() => unwrapCommit(rnd(32), rnd(16), wrapped.subarray(0, 5)), CodecError, Reason.truncated);
   });
 
-  it('refuse any single flipped bit with a typed error', () => {
-    const signed = signCommit(identity, body());
+  it('refuse any single flipped bit with a typed error', async () => {
+    const signed = await signCommit(identity, body());
     const wrapped = wrapCommit(secret, signed);
     const key = keyOf(signed);
     fc.assert(

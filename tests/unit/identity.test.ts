@@ -15,7 +15,7 @@ import {
   verifyRoomKey,
   sodium,
 } from '../../crypto/index';
-import { expectError } from '../scenario/errors';
+import { expectRejected, expectError } from '../scenario/errors';
 
 const roomId = () => sodium().randombytes_buf(16);
 
@@ -61,14 +61,14 @@ describe('room-key signatures', () => {
     const identity = generateIdentity();
     const room = roomId();
     const roomKey = generateRoomKey().publicKey;
-    expect(() => verifyRoomKey(identity.publicKey, room, roomKey, signRoomKey(identity, room, roomKey))).not.toThrow();
+    expect(async () => verifyRoomKey(identity.publicKey, room, roomKey, await signRoomKey(identity, room, roomKey))).not.toThrow();
   });
 
-  it('fail for another room, another room key, another identity or an altered signature', () => {
+  it('fail for another room, another room key, another identity or an altered signature', async () => {
     const identity = generateIdentity();
     const room = roomId();
     const roomKey = generateRoomKey().publicKey;
-    const sig = signRoomKey(identity, room, roomKey);
+    const sig = await signRoomKey(identity, room, roomKey);
     const flipped = sig.slice();
     flipped[10] = (flipped[10] as number) ^ 1;
     expectError(() => verifyRoomKey(identity.publicKey, roomId(), roomKey, sig), VerificationError, Reason.badSignature);
@@ -77,10 +77,10 @@ describe('room-key signatures', () => {
     expectError(() => verifyRoomKey(identity.publicKey, room, roomKey, flipped), VerificationError, Reason.badSignature);
   });
 
-  it('refuse inputs of the wrong length with a codec error', () => {
+  it('refuse inputs of the wrong length with a codec error', async () => {
     const identity = generateIdentity();
     const roomKey = generateRoomKey().publicKey;
-    expectError(() => signRoomKey(identity, new Uint8Array(15), roomKey), CodecError, Reason.malformed);
+    await expectRejected(() => signRoomKey(identity, new Uint8Array(15), roomKey), CodecError, Reason.malformed);
     expectError(() => verifyRoomKey(identity.publicKey, roomId(), roomKey, new Uint8Array(63)), CodecError, Reason.malformed);
   });
 });

@@ -55,10 +55,10 @@ describe('limits', () => {
     expect(MAX_DEPARTED).toBeGreaterThanOrEqual(MAX_MEMBERS);
   });
 
-  it('fits the largest join request (a name of four-byte letters at the limit) in a knock', () => {
+  it('fits the largest join request (a name of four-byte letters at the limit) in a knock', async () => {
     const roomId = sodium().randombytes_buf(16);
     const { joinMacKey } = deriveLinkKeys(generateLinkSecret(), roomId);
-    const request = createJoinRequest({
+    const request = await createJoinRequest({
       identity: generateIdentity(),
       roomKey: generateRoomKey(),
       roomId,

@@ -57,11 +57,11 @@ type PageRun = { delivery: Delivery; frames: number; logPrefix: number };
  * were sealed and the first (KID, CTR) sealed twice, if any.
  */
 async function runLives(lives: readonly PageRun[], extraRekeys: number, claim: (record: RoomKeyRecord | undefined) => RoomKeyRecord) {
-  const room = buildRoom(1);
+  const room = await buildRoom(1);
   const member = room.guests[0]!;
   // More epochs: another guest joins, then the host rekeys a few times.
-  admitGuests(room.link, room.relay, room.host, [member], [newGuest(room.link, 'Late')]);
-  for (let i = 0; i < extraRekeys; i++) room.relay.publish(host.rekey(room.host.state), room.host);
+  await admitGuests(room.link, room.relay, room.host, [member], [newGuest(room.link, 'Late')]);
+  for (let i = 0; i < extraRekeys; i++) room.relay.publish(await host.rekey(room.host.state), room.host);
   const log = room.relay.log.map((entry) => wire(entry, member));
   let record: RoomKeyRecord | undefined;
   const seen = new Set<string>();

@@ -26,7 +26,7 @@ function wire(entry: LogEntry, to: Party): WireCommit {
   return { epoch: entry.epoch, commit: toBase64Url(entry.wrapped), ...(envelope ? { envelope: toBase64Url(envelope) } : {}) };
 }
 
-function connected(party: Party, room: ReturnType<typeof buildRoom>) {
+function connected(party: Party, room: Awaited<ReturnType<typeof buildRoom>>) {
   const sent: Outgoing[] = [];
   const secure = new Session({ room: room.link.room, self: party.self, life: 0 }, media, { open: true, send: (m) => (sent.push(m), true) }, { removed() {}, ended() {} }, { clock: hurried });
   const membership = secure.membership;
@@ -35,36 +35,37 @@ function connected(party: Party, room: ReturnType<typeof buildRoom>) {
   return { secure, membership, sent, confirmations };
 }
 
-function member(party: Party, room: ReturnType<typeof buildRoom>, log: readonly LogEntry[]) {
+async function member(party: Party, room: Awaited<ReturnType<typeof buildRoom>>, log: readonly LogEntry[]) {
   const m = connected(party, room);
   const lobby = room.relay.lobby === undefined ? {} : { lobby: toBase64Url(room.relay.lobby) };
   m.secure.receive({ v: PROTOCOL_VERSION, type: 'commits', commits: log.map((e) => wire(e, party)), ...lobby });
+  await m.secure.settled(); // its confirmation is signed and sent
   return m;
 }
 
 const relayFrom = (party: Party, payload: string) => ({ v: PROTOCOL_VERSION, type: 'relay' as const, from: party.pid, payload });
 
 describe('[F1] epoch confirmations between members', () => {
-  it('each member confirms its epoch once, and members holding the same commit agree', () => {
-    const room = buildRoom(2);
+  it('each member confirms its epoch once, and members holding the same commit agree', async () => {
+    const room = await buildRoom(2);
     const [ann, ben] = [room.guests[0]!, room.guests[1]!];
-    const a = member(ann, room, room.relay.log);
-    const b = member(ben, room, room.relay.log);
+    const a = await member(ann, room, room.relay.log);
+    const b = await member(ben, room, room.relay.log);
     expect(a.confirmations()).toHaveLength(1);
     b.secure.receive(relayFrom(ann, a.confirmations()[0]!.payload));
     expect(b.secure.forks).toEqual([]);
     expect(b.secure.unopenedCurrent).toBe(0);
   });
 
-  it('tells a member that another holds a different version of the same epoch (an equivocating host)', () => {
-    const room = buildRoom(2);
+  it('tells a member that another holds a different version of the same epoch (an equivocating host)', async () => {
+    const room = await buildRoom(2);
     const [ann, ben] = [room.guests[0]!, room.guests[1]!];
     // Two different commits for the next epoch, each with its own secret: Ann gets one, Ben the other.
-    const one = entryOf(host.rekey(room.host.state));
-    const other = entryOf(host.rekey(room.host.state));
+    const one = entryOf(await host.rekey(room.host.state));
+    const other = entryOf(await host.rekey(room.host.state));
     expect(one.epoch).toBe(other.epoch);
-    const a = member(ann, room, [...room.relay.log, one]);
-    const b = member(ben, room, [...room.relay.log, other]);
+    const a = await member(ann, room, [...room.relay.log, one]);
+    const b = await member(ben, room, [...room.relay.log, other]);
     expect(a.membership.epoch).toBe(b.membership.epoch);
     expect(a.membership.code?.digits).not.toBe(b.membership.code?.digits);
     // Ann's confirmation is sealed under her version's key: it cannot open at Ben's, who says so.
@@ -72,10 +73,10 @@ describe('[F1] epoch confirmations between members', () => {
     expect(b.secure.unopenedCurrent).toBe(1);
   });
 
-  it('flags a confirmation of the same epoch and secret but another commit as a fork', () => {
-    const room = buildRoom(1);
+  it('flags a confirmation of the same epoch and secret but another commit as a fork', async () => {
+    const room = await buildRoom(1);
     const ann = room.guests[0]!;
-    const a = member(ann, room, room.relay.log);
+    const a = await member(ann, room, room.relay.log);
     const state = a.membership.state as InRoomState;
     const forged = makeConfirmation({ ...state, commitHash: new Uint8Array(state.commitHash.length).fill(7) }, 0);
     expect(a.membership.checkConfirmation(forged)).toBe('fork');
@@ -83,16 +84,48 @@ describe('[F1] epoch confirmations between members', () => {
   });
 });
 
+describe('host operations while signing is asynchronous', () => {
+  it('makes two quick changes into two consecutive epochs that members accept, not two commits on one epoch', async () => {
+    const room = await buildRoom(2);
+    const [ann, ben] = [room.guests[0]!, room.guests[1]!];
+    const h = connected(room.host, room);
+    h.secure.receive({ v: PROTOCOL_VERSION, type: 'commits', commits: room.relay.log.map((e) => wire(e, room.host)) });
+    const head = h.membership.epoch!;
+    const a = await member(ann, room, room.relay.log);
+    // Both clicks land before the first commit is signed.
+    const made = await Promise.all([h.secure.host.setLocked(true), h.secure.host.remove([ben.pid]), h.secure.host.setLocked(false)]);
+    expect(made).toEqual([true, true, true]);
+    const commits = h.sent.filter((m): m is Extract<Outgoing, { type: 'commit' }> => m.type === 'commit');
+    expect(commits.map((c) => c.epoch)).toEqual([head + 1, head + 2, head + 3]);
+    for (const c of commits) a.secure.receive({ v: PROTOCOL_VERSION, type: 'commit', epoch: c.epoch, commit: c.commit, envelope: c.envelopes[ann.pid]! });
+    expect(a.secure.refusals).toEqual([]);
+    expect(a.membership.epoch).toBe(head + 3);
+    expect(a.membership.members.map((m) => m.participantId)).toEqual([room.host.pid, ann.pid]);
+    expect(a.membership.locked).toBe(false);
+  });
+
+  it('drops, unsent, a commit whose state moved on while it was being signed', async () => {
+    const room = await buildRoom(1);
+    const h = connected(room.host, room);
+    h.secure.receive({ v: PROTOCOL_VERSION, type: 'commits', commits: room.relay.log.map((e) => wire(e, room.host)) });
+    const prepared = await h.membership.rekey();
+    const other = await h.membership.rekey();
+    expect(other.adopt()).toBe(true);
+    expect(prepared.adopt()).toBe(false);
+    expect(h.membership.epoch).toBe(other.message.epoch);
+  });
+});
+
 describe('[S1] a sync answer in parts', () => {
-  it('keeps a returning host from acting on the log before its last part', () => {
-    const room = buildRoom(2);
-    for (let i = 0; i < 3; i++) room.relay.publish(host.rekey(room.host.state), room.host);
+  it('keeps a returning host from acting on the log before its last part', async () => {
+    const room = await buildRoom(2);
+    for (let i = 0; i < 3; i++) room.relay.publish(await host.rekey(room.host.state), room.host);
     const head = room.relay.log.at(-1)!.epoch;
     const guest = newGuest(room.link, 'Cleo');
     guest.state = room.relay.sync(guest).state;
     const h = connected(room.host, room);
     // A knock reaches the returning host before the log does.
-    h.secure.receive({ v: PROTOCOL_VERSION, type: 'knock', from: guest.pid, payload: toBase64Url(knock(guest, room.link)) });
+    h.secure.receive({ v: PROTOCOL_VERSION, type: 'knock', from: guest.pid, payload: toBase64Url(await knock(guest, room.link)) });
     const log = room.relay.log.map((e) => wire(e, room.host));
     h.secure.receive({ v: PROTOCOL_VERSION, type: 'commits', commits: log.slice(0, 2), more: true });
     expect(h.secure.host.knocks).toEqual([]); // still held back: the host is at a stale epoch
@@ -100,7 +133,7 @@ describe('[S1] a sync answer in parts', () => {
     h.secure.receive({ v: PROTOCOL_VERSION, type: 'commits', commits: log.slice(2) });
     expect(h.membership.epoch).toBe(head);
     expect(h.secure.host.knocks.map((k) => k.id)).toEqual([guest.pid]);
-    h.secure.host.admit([guest.pid]);
+    await h.secure.host.admit([guest.pid]);
     const commits = h.sent.filter((m): m is Extract<Outgoing, { type: 'commit' }> => m.type === 'commit');
     expect(commits.map((c) => c.epoch)).toEqual([head + 1]);
   });

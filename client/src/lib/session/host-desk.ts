@@ -12,14 +12,14 @@
 // knock is admitted only one at a time, never by admit-all.
 import { equalBytes, fromBase64Url, handOverMessage, participantIdBytes, roomIdBytes, toBase64Url } from '../../../../crypto/index';
 import { SealroomCryptoError } from '../../../../crypto/index';
-import { type Admission } from '../../../../crypto/index';
+import { type Admission, type Signer } from '../../../../crypto/index';
 import { MAX_LOBBY } from '../../../../protocol/protocol';
 import { type Contact, contactStatus } from '../e2ee/contacts';
 import { trace } from '../e2ee/trace';
 import { nameSkeletons, skeletonsMeet } from '../names';
 import { type Outgoing } from './channel';
 import { type Changes } from './changes';
-import { type CommitMessage, type Membership, type MemberView } from './membership';
+import { type Membership, type MemberView, type PreparedCommit } from './membership';
 
 /** Why a knock may not be who its name says. */
 export type KnockFlag =
@@ -55,24 +55,18 @@ export interface Publisher {
   readonly membership: Membership;
   /** This page's participant id, once welcomed. */
   readonly participantId: string | undefined;
-  publish(make: () => CommitMessage, before?: Outgoing, after?: Outgoing): boolean;
+  /** Queue a host operation: one at a time, each on the state the one before left; true if its commit went out. */
+  publish(make: () => Promise<PreparedCommit | null>, before?: Outgoing, after?: Outgoing): Promise<boolean>;
+  /** Run a task in the same queue as publish (a hand-over is made there too). */
+  serialize<T>(task: () => Promise<T>): Promise<T>;
   send(message: Outgoing): boolean;
   /** A commit of this page was applied outside publish (an accepted hand-over): install its keys. */
   adopted(): void;
   /** Tell the host why its last change did not happen. */
   report(problem: string, reason: string): void;
-  /** This page's per-room host key, if it has one. */
-  readonly hostKey: HostSigner | undefined;
+  /** This page's per-room host key, if it has one: it answers the server's host challenge and signs hand-overs (crypto/host-authority.ts). */
+  readonly hostKey: Signer | undefined;
   readonly roomId: string;
-}
-
-/**
- * A per-room host key (not the identity key): it answers the server's host challenge and signs
- * hand-overs (crypto/host-authority.ts). In the app, a non-extractable WebCrypto key in IndexedDB.
- */
-export interface HostSigner {
-  readonly publicKey: Uint8Array;
-  sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Reasons a hand-over did not happen (Session.problemReason); the view words them. */
@@ -166,40 +160,49 @@ export class HostDesk {
   }
 
   /** Host: make epoch 0 as `name`, once the log has been read and shown to be empty. */
-  start(name: string): void {
+  start(name: string): Promise<boolean> {
     this.#startAs = name;
-    this.create();
+    return this.create();
   }
 
   /** After each log read: make epoch 0 if the host asked to start and the room has no chain yet. */
-  create(): void {
-    const name = this.#startAs;
-    const m = this.#membership;
-    const participantId = this.#room.participantId;
-    if (name === undefined || !m.synced || m.state.kind !== 'lobby' || participantId === undefined) return;
-    this.#room.publish(() => {
+  create(): Promise<boolean> {
+    const ready = () => {
+      const m = this.#membership;
+      const name = this.#startAs;
+      const participantId = this.#room.participantId;
+      return name === undefined || !m.synced || m.state.kind !== 'lobby' || participantId === undefined ? undefined : { m, name, participantId };
+    };
+    if (ready() === undefined) return Promise.resolve(false);
+    return this.#room.publish(async () => {
+      const now = ready(); // queued behind another operation: look again
+      if (now === undefined) return null;
       // A lobby record means the room was created: the host finding no commit it can open means the log is gone.
-      if (m.hostKnown || this.#genesis.createdBefore()) throw new LostLogError("the server shows no history for a room this browser already opened: it lost or hides the room's log");
-      const commit = m.create(participantId, name);
+      if (now.m.hostKnown || this.#genesis.createdBefore()) throw new LostLogError("the server shows no history for a room this browser already opened: it lost or hides the room's log");
+      const commit = await now.m.create(now.participantId, now.name);
       this.#genesis.markCreated();
       return commit;
     });
   }
 
-  admit(ids: readonly string[]): void {
+  admit(ids: readonly string[]): Promise<boolean> {
     const chosen = this.#knocks.filter((k) => ids.includes(k.id)).slice(0, MAX_LOBBY);
-    if (chosen.length === 0 || !this.#membership.isHost) return;
+    if (chosen.length === 0 || !this.#membership.isHost) return Promise.resolve(false);
     // Someone already a member knocking again (a new tab, a lost session) replaces the old seat.
+    // The queue makes the admit on the state the removal left.
     const stale = this.#membership.members.filter((m) => !m.isSelf && chosen.some((k) => equalBytes(k.admission.request.identityPublicKey, m.identityPublicKey)));
-    if (stale.length > 0) this.#room.publish(() => this.#membership.remove(stale.map((m) => m.index)), undefined, { type: 'remove', participants: stale.map((m) => m.participantId) });
-    if (!this.#room.publish(() => this.#membership.admit(chosen.map((k) => k.admission)), { type: 'admit', participants: chosen.map((k) => k.id) })) return;
-    trace('admit-sent', chosen.map((k) => k.id).join(','));
-    this.#setKnocks(this.#knocks.filter((k) => !chosen.some((c) => c.id === k.id)));
+    if (stale.length > 0) void this.#room.publish(() => this.#membership.remove(stale.map((m) => m.index)), undefined, { type: 'remove', participants: stale.map((m) => m.participantId) });
+    return this.#room.publish(() => this.#membership.admit(chosen.map((k) => k.admission)), { type: 'admit', participants: chosen.map((k) => k.id) }).then((sent) => {
+      if (!sent) return false;
+      trace('admit-sent', chosen.map((k) => k.id).join(','));
+      this.#setKnocks(this.#knocks.filter((k) => !chosen.some((c) => c.id === k.id)));
+      return true;
+    });
   }
 
   /** Admit every waiting knock that carries no flag; a flagged one needs its own admit. */
-  admitUnflagged(): void {
-    this.admit(this.knocks.filter((k) => k.flags.length === 0).map((k) => k.id));
+  admitUnflagged(): Promise<boolean> {
+    return this.admit(this.knocks.filter((k) => k.flags.length === 0).map((k) => k.id));
   }
 
   deny(ids: readonly string[]): void {
@@ -208,24 +211,25 @@ export class HostDesk {
     this.#setKnocks(this.#knocks.filter((k) => !chosen.some((c) => c.id === k.id)));
   }
 
-  remove(participantIds: readonly string[]): void {
+  remove(participantIds: readonly string[]): Promise<boolean> {
     const targets = this.#membership.members.filter((m) => !m.isSelf && participantIds.includes(m.participantId));
-    if (targets.length === 0 || !this.#membership.isHost) return;
+    if (targets.length === 0 || !this.#membership.isHost) return Promise.resolve(false);
     trace('remove-sent', targets.map((m) => m.participantId).join(','));
     // The commit first: the member reads its own signed removal before the server closes it (4403).
-    this.#room.publish(() => this.#membership.remove(targets.map((m) => m.index)), undefined, { type: 'remove', participants: targets.map((m) => m.participantId) });
+    return this.#room.publish(() => this.#membership.remove(targets.map((m) => m.index)), undefined, { type: 'remove', participants: targets.map((m) => m.participantId) });
   }
 
   /** Host: lock or unlock (a signed commit; the server's flag follows, so knocks are refused). */
-  setLocked(locked: boolean): void {
-    if (!this.#membership.isHost || this.#membership.locked === locked) return;
-    this.#room.publish(() => this.#membership.setLocked(locked), undefined, { type: 'lock', locked });
+  setLocked(locked: boolean): Promise<boolean> {
+    if (!this.#membership.isHost) return Promise.resolve(false);
+    // Queued behind another change: nothing to do if the chain already says so.
+    return this.#room.publish(async () => (this.#membership.locked === locked ? null : this.#membership.setLocked(locked)), undefined, { type: 'lock', locked });
   }
 
   /** Host: end the room for everyone. The end commit goes first, so members learn it from the host. */
-  end(): void {
-    if (!this.#membership.isHost) return;
-    this.#room.publish(() => this.#membership.end(), undefined, { type: 'end' });
+  end(): Promise<boolean> {
+    if (!this.#membership.isHost) return Promise.resolve(false);
+    return this.#room.publish(() => this.#membership.end(), undefined, { type: 'end' });
   }
 
   /** A hand-over is waiting for the server's answer: no other change is made meanwhile. */
@@ -249,7 +253,11 @@ export class HostDesk {
    * key's signature naming the member's registered host key; the server stores it and moves the
    * role in one step, or refuses both. This page applies the commit only on `handed-over`.
    */
-  transfer(participantId: string): void {
+  transfer(participantId: string): Promise<void> {
+    return this.#room.serialize(() => this.#transferNow(participantId));
+  }
+
+  async #transferNow(participantId: string): Promise<void> {
     const target = this.#membership.members.find((m) => m.participantId === participantId && !m.isSelf);
     const signer = this.#room.hostKey;
     if (!target || !this.#membership.isHost || this.#handOver !== undefined) return;
@@ -257,7 +265,7 @@ export class HostDesk {
     if (signer === undefined || key === undefined) return this.#room.report(`${target.name}'s page has not registered a host key yet`, NO_HOST_KEY);
     let prepared;
     try {
-      prepared = this.#membership.prepareTransfer(target.index);
+      prepared = await this.#membership.prepareTransfer(target.index);
     } catch (error) {
       return this.#room.report(error instanceof Error ? error.message : 'the hand-over could not be made', error instanceof SealroomCryptoError ? error.reason : 'malformed');
     }
@@ -265,14 +273,15 @@ export class HostDesk {
     this.#handOver = pending;
     this.#changes?.emit();
     const statement = handOverMessage(roomIdBytes(this.#room.roomId), pending.epoch, participantIdBytes(participantId), key);
-    void signer.sign(statement).then(
-      (signature) => {
-        if (this.#handOver !== pending) return;
-        const sent = this.#room.send({ ...prepared.message, handOver: { to: participantId, hostKey: toBase64Url(key), signature: toBase64Url(signature) } });
-        if (!sent) this.#dropHandOver('the connection to the server is down');
-      },
-      () => this.#dropHandOver('this browser could not sign with its host key'),
-    );
+    let signature: Uint8Array;
+    try {
+      signature = await signer.sign(statement);
+    } catch {
+      return this.#dropHandOver('this browser could not sign with its host key');
+    }
+    if (this.#handOver !== pending) return;
+    const sent = this.#room.send({ ...prepared.message, handOver: { to: participantId, hostKey: toBase64Url(key), signature: toBase64Url(signature) } });
+    if (!sent) this.#dropHandOver('the connection to the server is down');
   }
 
   /** The server stored the hand-over of `epoch` and moved the role: apply the commit now. */
@@ -328,7 +337,7 @@ export class HostDesk {
     if (!this.#membership.isHost) return;
     for (const id of participantIds) {
       const member = this.#membership.members.find((m) => m.participantId === id && !m.isSelf);
-      if (member) this.#room.publish(() => this.#membership.leave(member.index));
+      if (member) void this.#room.publish(async () => (this.#membership.members.some((m) => m.participantId === id) ? this.#membership.leave(member.index) : null));
     }
   }
 }

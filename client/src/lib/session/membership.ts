@@ -49,6 +49,12 @@ export interface WireCommit {
 /** A `commit` message, ready for SignalingClient.send. */
 export type CommitMessage = Omit<Extract<ClientMessage, { type: 'commit' }>, 'v'>;
 
+/** A signed commit of this host, not applied yet: `adopt()` applies it, false if the state moved on since it was made. */
+export interface PreparedCommit {
+  readonly message: CommitMessage;
+  adopt(): boolean;
+}
+
 export interface Applied {
   readonly effects: readonly MemberEffect[];
   /** Set when the commit (or log) was refused; the state is unchanged. */
@@ -183,11 +189,11 @@ export class Membership {
   // --- joining (guest)
 
   /** The sealed join request of this connection, or null while the host's key is not known yet. */
-  joinRequest(participantId: string, displayName: string): string | null {
+  async joinRequest(participantId: string, displayName: string): Promise<string | null> {
     const hostKey = hostRoomKey(this.state);
     if (hostKey === null) return null;
     return toBase64Url(
-      createJoinRequest({
+      await createJoinRequest({
         identity: this.#self.identity,
         roomKey: this.#self.roomKey,
         roomId: this.#room.roomId,
@@ -209,57 +215,48 @@ export class Membership {
     return knockCode(this.#room.roomId, request.identityPublicKey, request.roomPublicKey);
   }
 
-  // --- host operations: each returns the commit message to send, and applies it locally
+  // --- host operations: each signs a commit on the current state and returns it, not applied yet
 
   /** Host: open a knock that came from `from`. Throws a typed error for one that does not open or verify. */
   openKnock(from: string, payload: string): JoinRequest {
     return openJoinRequest(this.#self.roomKey, this.#room.joinMacKey, this.#room.roomId, fromBase64Url(payload), participantIdBytes(from));
   }
 
-  create(participantId: string, displayName: string): CommitMessage {
-    return this.#publish(host.createRoom({ room: this.#room, self: this.#self, participantId, displayName }));
+  create(participantId: string, displayName: string): Promise<PreparedCommit> {
+    return this.#prepare(() => host.createRoom({ room: this.#room, self: this.#self, participantId, displayName }));
   }
 
-  admit(admissions: readonly host.Admission[]): CommitMessage {
-    return this.#publish(host.admit(this.state, admissions));
+  admit(admissions: readonly host.Admission[]): Promise<PreparedCommit> {
+    return this.#prepare((s) => host.admit(s, admissions));
   }
 
-  remove(indexes: readonly number[]): CommitMessage {
-    return this.#publish(host.remove(this.state, indexes));
+  remove(indexes: readonly number[]): Promise<PreparedCommit> {
+    return this.#prepare((s) => host.remove(s, indexes));
   }
 
-  leave(index: number): CommitMessage {
-    return this.#publish(host.leave(this.state, index));
+  leave(index: number): Promise<PreparedCommit> {
+    return this.#prepare((s) => host.leave(s, index));
   }
 
-  rekey(): CommitMessage {
-    return this.#publish(host.rekey(this.state));
+  rekey(): Promise<PreparedCommit> {
+    return this.#prepare((s) => host.rekey(s));
   }
 
-  setLocked(locked: boolean): CommitMessage {
-    return this.#publish(host.setLocked(this.state, locked));
+  setLocked(locked: boolean): Promise<PreparedCommit> {
+    return this.#prepare((s) => host.setLocked(s, locked));
   }
 
-  end(): CommitMessage {
-    return this.#publish(host.end(this.state));
+  end(): Promise<PreparedCommit> {
+    return this.#prepare((s) => host.end(s));
   }
 
   /**
-   * Host: the commit handing the role to member `toIndex`, not applied yet. The server stores it and
-   * moves the host role in one step, or refuses both; `adopt()` applies it once the server took it
-   * (false if this page's state moved on meanwhile), and dropping it leaves this page as it was.
+   * Host: the commit handing the role to member `toIndex`. The server stores it and moves the host
+   * role in one step, or refuses both; `adopt()` applies it once the server took it, and dropping it
+   * leaves this page as it was.
    */
-  prepareTransfer(toIndex: number): { readonly message: CommitMessage; adopt(): boolean } {
-    const base = this.#state;
-    const result = host.transfer(base, toIndex);
-    return {
-      message: commitMessage(result),
-      adopt: () => {
-        if (this.#state !== base) return false;
-        this.#setState(result.state);
-        return true;
-      },
-    };
+  prepareTransfer(toIndex: number): Promise<PreparedCommit> {
+    return this.#prepare((s) => host.transfer(s, toIndex));
   }
 
   // --- epoch confirmations ([F1]): who holds the same commit for this epoch
@@ -288,13 +285,14 @@ export class Membership {
 
   // --- in-call messages
 
-  seal(type: AppMessageType, body: Uint8Array): string | null {
+  /** Sealed under the current epoch, with the next seq (taken before signing, so calls made in order get rising seqs). */
+  async seal(type: AppMessageType, body: Uint8Array): Promise<string | null> {
     const s = this.state;
     if (s.kind !== 'member') return null;
     this.#seq = this.#seq > 0n ? this.#seq + 1n : BigInt(Date.now()) * 1000n;
     const key = this.#appEpoch(s.epoch)?.appKey;
     if (key === undefined) return null;
-    return toBase64Url(sealAppMessage(key, this.#room.roomId, this.#self.identity, { type, epoch: s.epoch, senderIndex: s.ownIndex, seq: this.#seq, body }));
+    return toBase64Url(await sealAppMessage(key, this.#room.roomId, this.#self.identity, { type, epoch: s.epoch, senderIndex: s.ownIndex, seq: this.#seq, body }));
   }
 
   /** Open a relayed message from a member of the current or previous epoch. Throws a typed error otherwise. */
@@ -323,9 +321,22 @@ export class Membership {
     return { effects: result.effects };
   }
 
-  #publish(result: host.HostResult): CommitMessage {
-    this.#setState(result.state);
-    return commitMessage(result);
+  /**
+   * Sign `operation`'s commit on the state of now. Signing is asynchronous: the commit is applied
+   * only by `adopt()`, which refuses (false) when the state moved on meanwhile, so a commit made on
+   * a stale state is never applied. The caller runs one host operation at a time (Session.publish).
+   */
+  async #prepare(operation: (state: MemberState) => Promise<host.HostResult>): Promise<PreparedCommit> {
+    const base = this.#state;
+    const result = await operation(base);
+    return {
+      message: commitMessage(result),
+      adopt: () => {
+        if (this.#state !== base) return false;
+        this.#setState(result.state);
+        return true;
+      },
+    };
   }
 
   #rememberEpoch(): void {

@@ -18,11 +18,11 @@ import { ErrorCode, type ServerMessage } from '../../../../protocol/protocol';
 import { trace } from '../e2ee/trace';
 import { type Channel, type Outgoing } from './channel';
 import { Changes } from './changes';
-import { type GenesisRecord, HostDesk, type HostSigner, type Publisher } from './host-desk';
+import { type GenesisRecord, HostDesk, type Publisher } from './host-desk';
 import { type BehindEffect, LeftBehind } from './left-behind';
 import { type Clock, type MediaSink, PAGE_CLOCK } from './media-sink';
-import { type CommitMessage, Membership, type MemberView, type WireCommit } from './membership';
-import { type RoomContext, type SelfKeys } from '../../../../crypto/index';
+import { Membership, type MemberView, type PreparedCommit, type WireCommit } from './membership';
+import { type RoomContext, type SelfKeys, type Signer } from '../../../../crypto/index';
 
 /** Who this page is in which room: the link's room context, its keys, and its page life. */
 export interface Seat {
@@ -64,7 +64,7 @@ export interface SessionOptions {
   readonly genesis?: GenesisRecord;
   readonly clock?: Clock;
   /** This page's per-room host key: registered with the server, used if the host role comes here. */
-  readonly hostKey?: HostSigner;
+  readonly hostKey?: Signer;
 }
 
 /**
@@ -108,11 +108,17 @@ export class Session implements Publisher {
   readonly #media: MediaSink;
   readonly #events: SessionEvents;
   readonly #clock: Clock;
-  readonly hostKey: HostSigner | undefined;
+  readonly hostKey: Signer | undefined;
   readonly roomId: string;
   participantId: string | undefined;
   #knockName: string | undefined;
   #knockSent = false;
+  /** A join request is being signed: one knock at a time. */
+  #knockSealing = false;
+  /** Host operations run one at a time, each on the state the one before left (publish). */
+  #hostQueue: Promise<unknown> = Promise.resolve();
+  /** In-call messages are signed and sent one at a time, in the order sendApp was called. */
+  #appQueue: Promise<unknown> = Promise.resolve();
   /** A sync was sent and not answered yet: relayed commits until then are in the answer anyway. */
   #syncPending = false;
   #resyncedAt = -1;
@@ -251,11 +257,29 @@ export class Session implements Publisher {
 
   // --- in-call messages (chat, media state): signed by the sender, sealed under the epoch key
 
-  /** Seal and relay an in-call message to one member or all; false if not in the room or offline. */
+  /**
+   * Seal and relay an in-call message to one member or all; false if not in the room or offline.
+   * Signing is asynchronous, so true means queued: messages are sealed and sent in call order, and
+   * `sent` settles with whether this one went out (a socket that died meanwhile: the chat outbox
+   * resends what was not acknowledged).
+   */
   sendApp(type: AppMessageType, body: Uint8Array, to: string | 'all', id?: string): boolean {
-    const payload = this.membership.seal(type, body);
-    if (payload === null) return false;
-    return this.send({ type: 'relay', to, payload, ...(id !== undefined ? { id } : {}) });
+    if (this.membership.state.kind !== 'member' || !this.#channel.open) return false;
+    const sent = this.#appQueue.then(async () => {
+      const payload = await this.membership.seal(type, body);
+      return payload !== null && this.send({ type: 'relay', to, payload, ...(id !== undefined ? { id } : {}) });
+    });
+    this.#appQueue = sent.catch(() => false);
+    return true;
+  }
+
+  /** Settles once every host operation and in-call message queued so far has been signed and sent (or dropped). */
+  async settled(): Promise<void> {
+    let queued: [unknown, unknown];
+    do {
+      queued = [this.#hostQueue, this.#appQueue];
+      await Promise.all(queued);
+    } while (queued[0] !== this.#hostQueue || queued[1] !== this.#appQueue);
   }
 
   /** Receive every verified in-call message other than protocol ones (rekey requests). */
@@ -358,11 +382,24 @@ export class Session implements Publisher {
   }
 
   #sendKnock(): void {
-    if (this.#knockName === undefined || this.#knockSent || this.membership.state.kind !== 'lobby' || this.participantId === undefined) return;
-    const payload = this.membership.joinRequest(this.participantId, this.#knockName);
-    if (payload === null) return;
-    this.#knockSent = this.send({ type: 'knock', payload });
-    if (this.#knockSent) trace('knock-sent');
+    if (this.#knockName === undefined || this.#knockSent || this.#knockSealing || this.membership.state.kind !== 'lobby' || this.participantId === undefined) return;
+    this.#knockSealing = true;
+    const participantId = this.participantId;
+    let again = false;
+    void this.membership
+      .joinRequest(participantId, this.#knockName)
+      .then((payload) => {
+        // A new socket meanwhile (a new participant id): seal again for that one.
+        again = this.participantId !== participantId;
+        if (payload === null || again || this.#knockSent || this.membership.state.kind !== 'lobby') return;
+        this.#knockSent = this.send({ type: 'knock', payload });
+        if (this.#knockSent) trace('knock-sent');
+      })
+      .catch((error: unknown) => console.warn(`room: the join request could not be signed: ${error instanceof Error ? error.message : 'unknown error'}`))
+      .finally(() => {
+        this.#knockSealing = false;
+        if (again) this.#sendKnock();
+      });
   }
 
   #relayed(payload: string): void {
@@ -422,25 +459,40 @@ export class Session implements Publisher {
    * end, which the server acts on once members have the commit). Then install its keys.
    * Only with an open socket: a commit made but never delivered would fork this host's chain from
    * the server's log. A change crypto/ refuses (the room is full...) sends nothing at all.
+   * Signing is asynchronous: operations are queued and each one is made on the state the one
+   * before left, so two quick changes give two consecutive epochs, never two commits on one. A
+   * commit whose base moved on while it was signed is dropped unsent. `make` returns null when
+   * there is nothing to do any more. Settles with whether the commit went out.
    */
-  publish(make: () => CommitMessage, before?: Outgoing, after?: Outgoing): boolean {
+  publish(make: () => Promise<PreparedCommit | null>, before?: Outgoing, after?: Outgoing): Promise<boolean> {
+    return this.serialize(() => this.#publishNow(make, before, after));
+  }
+
+  /** Run `task` after every host operation queued before it, and before any queued after. */
+  serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#hostQueue.then(task);
+    this.#hostQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #publishNow(make: () => Promise<PreparedCommit | null>, before?: Outgoing, after?: Outgoing): Promise<boolean> {
     if (!this.#channel.open || this.host.handingOver) return false;
-    let message: CommitMessage;
+    let prepared: PreparedCommit | null;
     try {
-      message = make();
+      prepared = await make();
     } catch (error) {
-      this.problem = error instanceof Error ? error.message : 'the change could not be made';
-      this.problemReason = error instanceof Error && 'reason' in error ? String(error.reason) : undefined;
-      this.changes.emit();
+      this.report(error instanceof Error ? error.message : 'the change could not be made', error instanceof Error && 'reason' in error ? String(error.reason) : undefined);
       return false;
     }
-    if (this.problem !== undefined) {
-      this.problem = undefined;
-      this.problemReason = undefined;
-      this.changes.emit();
+    if (prepared === null) return false;
+    if (!this.#channel.open || this.host.handingOver) return false;
+    if (!prepared.adopt()) {
+      this.report('the room changed while this change was being signed; it was not made', 'stale');
+      return false;
     }
+    if (this.problem !== undefined) this.report(undefined, undefined);
     if (before) this.send(before);
-    const sent = this.send(message);
+    const sent = this.send(prepared.message);
     if (after) this.send(after);
     this.#installKeys();
     return sent;
@@ -450,7 +502,7 @@ export class Session implements Publisher {
     this.#installKeys();
   }
 
-  report(problem: string, reason: string): void {
+  report(problem: string | undefined, reason: string | undefined): void {
     this.problem = problem;
     this.problemReason = reason;
     this.changes.emit();

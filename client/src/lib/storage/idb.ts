@@ -23,27 +23,12 @@ function openDb(): Promise<IDBDatabase> {
   });
 }
 
-export function getBytes(db: IDBDatabase, store: Store, key: string): Promise<Uint8Array | undefined> {
+/** The value under `key`, unchecked (undefined when there is none): the caller validates what it reads. */
+export function getValue(db: IDBDatabase, store: Store, key: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = db.transaction(store, 'readonly').objectStore(store).get(key);
-    req.onsuccess = () => resolve(req.result instanceof Uint8Array ? req.result : undefined);
+    req.onsuccess = () => resolve(req.result as unknown);
     req.onerror = () => reject(req.error ?? new Error(`${store} could not be read`));
-  });
-}
-
-/** Store `value` under `key` unless another tab stored one first; return whichever is stored. */
-export function addOrGetBytes(db: IDBDatabase, store: Store, key: string, value: Uint8Array): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction(store, 'readwrite');
-    const objects = tx.objectStore(store);
-    const existing = objects.get(key);
-    let result = value;
-    existing.onsuccess = () => {
-      if (existing.result instanceof Uint8Array) result = existing.result;
-      else objects.add(value, key);
-    };
-    tx.oncomplete = () => resolve(result);
-    tx.onerror = () => reject(tx.error ?? new Error(`${store} could not be written`));
   });
 }
 
