@@ -78,3 +78,38 @@ export const MAX_HANDOVERS = 64;
 
 /** Commit hashes a member keeps to tell a replayed commit from a fork (the newest epochs). */
 export const CHAIN_HISTORY_KEPT = 64;
+
+// --- Media signatures ([M1], crypto/media-batch.ts, decision 0016)
+
+/**
+ * Bytes of each frame's digest in a signed batch. A member who holds the SFrame key and wants a
+ * forged frame to pass must find a second preimage of a frame it saw, before the receiver stops
+ * accepting that counter: 64 bits leave a farm at 10^10 hashes a second about 70 days per forged
+ * frame even with 300 frames to aim at; 48 bits would give it ten a second.
+ */
+export const MEDIA_DIGEST_BYTES = 8;
+/** A sender signs what it sent at least this often (with one KID, one batch). */
+export const MEDIA_BATCH_INTERVAL_MS = 100;
+/**
+ * [M1] backstop bound: a frame shown before its batch arrived that no valid batch covers this long
+ * after it arrived, while its sender's batches have stopped for half of it (or twice this long in
+ * any case), marks its sender's tile "not signed" and holds that sender's frames until covered.
+ * Usually much sooner: a batch that disagrees, or two batches that pass over its counter, flag it
+ * at once (about one to two intervals plus the relay). Long enough that a loaded page or a slow
+ * relay does not raise false alarms: batches were seen more than 1 s late on the loaded test
+ * machine (decision 0016).
+ */
+export const MEDIA_SIGNATURE_BOUND_MS = 2000;
+/**
+ * Frames more than this many counters ahead of the newest one a valid batch covered are never
+ * shown before their batch: so forged frames shown early can take at most this many of the real
+ * sender's counters (its own frames at those counters then fail the replay window).
+ */
+export const MEDIA_OPTIMISTIC_SLACK = 64;
+/** A verified batch entry is kept this long for frames that arrive after their batch. */
+export const MEDIA_BATCH_RETENTION_MS = 2000;
+/** After an unsigned frame (not a proven forgery) the sender's frames are held this long. */
+export const MEDIA_UNSIGNED_HOLD_MS = 10_000;
+/** Runs and frames one batch may carry (a sender makes about 15 frames per interval). */
+export const MAX_BATCH_RUNS = 32;
+export const MAX_BATCH_FRAMES = 1024;
