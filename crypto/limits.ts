@@ -91,13 +91,11 @@ export const MEDIA_DIGEST_BYTES = 8;
 /** A sender signs what it sent at least this often (with one KID, one batch). */
 export const MEDIA_BATCH_INTERVAL_MS = 100;
 /**
- * [M1] backstop bound: a frame shown before its batch arrived that no valid batch covers this long
- * after it arrived, while its sender's batches have stopped for half of it (or twice this long in
- * any case), marks its sender's tile "not signed" and holds that sender's frames until covered.
- * Usually much sooner: a batch that disagrees, or two batches that pass over its counter, flag it
- * at once (about one to two intervals plus the relay). Long enough that a loaded page or a slow
- * relay does not raise false alarms: batches were seen more than 1 s late on the loaded test
- * machine (decision 0016).
+ * [M1] how long time alone may let a sender's frames be shown before their batch. It never flags
+ * anyone (only a verified batch does: a digest that disagrees, or a counter inside its range that
+ * it leaves out), so late batches delay a flag and never raise one: a frame shown early that is
+ * this old without its batch stops its sender's frames from being shown before their batches until
+ * they catch up, and a frame held this long is dropped unjudged (decision 0016).
  */
 export const MEDIA_SIGNATURE_BOUND_MS = 2000;
 /**
@@ -106,7 +104,7 @@ export const MEDIA_SIGNATURE_BOUND_MS = 2000;
  * sender's counters (its own frames at those counters then fail the replay window).
  */
 export const MEDIA_OPTIMISTIC_SLACK = 64;
-/** A verified batch entry is kept this long for frames that arrive after their batch. */
+/** A verified batch (its range and digests) is kept this long for frames that arrive after it; older frames are dropped unjudged. */
 export const MEDIA_BATCH_RETENTION_MS = 2000;
 /** After an unsigned frame (not a proven forgery) the sender's frames are held this long. */
 export const MEDIA_UNSIGNED_HOLD_MS = 10_000;

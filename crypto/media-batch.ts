@@ -14,15 +14,19 @@
 // Batch (relayed as is over the in-call channel; its first byte has the high bit set, so it is
 // never taken for an app message, whose version byte is 1):
 //
-//   +-----------+---------+---------+---------------------------------------------+--------------+
-//   | u8 = 0x81 | u64 KID | u8 runs | runs x ( u64 firstCtr | u16 n | n x digest ) | signature 64 |
-//   +-----------+---------+---------+---------------------------------------------+--------------+
+//   +-----------+---------+----------+---------+---------------------------------------------+--------------+
+//   | u8 = 0x82 | u64 KID | u64 from | u8 runs | runs x ( u64 firstCtr | u16 n | n x digest ) | signature 64 |
+//   +-----------+---------+----------+---------+---------------------------------------------+--------------+
 //   digest    = BLAKE2b-64(key = BLAKE2b-256(u16 len || "sealroom/v1/media/frame-digest"), frame)
 //               over the protected frame exactly as sent (clear prefix, header, ciphertext, tag)
 //   signature = Ed25519(mediaKey, u16 len || "sealroom/v1/sig/media-batch" || roomId 16 || body)
 //
 // Run i covers CTRs firstCtr .. firstCtr + n - 1 of that KID, one digest each, in order; runs are
 // ascending and do not overlap, and every CTR of a batch lies in one page life's counter space.
+// The batch's range is [from, last CTR of the last run]: the sender states that it sealed no other
+// counter of that KID in the range (from <= the first run's firstCtr, same page life). A sender's
+// ranges follow each other, so the receiver needs neither their order nor all of them to tell that a
+// frame at an unlisted counter inside a range is not the sender's (version 0x81 had no range).
 // Why the whole frame and not its tag: whoever holds the AES-GCM key can make a second frame with
 // any chosen tag (GHASH is linear in the ciphertext), so a hash of the tag binds nothing here.
 import { Reader, Writer, utf8 } from './bytes';
@@ -37,7 +41,7 @@ import { checkVersion } from './version';
 
 const STATEMENT_VERSION = 1;
 /** Version 1 of the batch format, with the high bit set (see above). */
-export const MEDIA_BATCH_VERSION = 0x81;
+export const MEDIA_BATCH_VERSION = 0x82;
 const ED25519_PUBLIC_BYTES = 32;
 const ANSWER_ME = 0x01;
 
@@ -88,6 +92,8 @@ export interface MediaBatchRun {
 
 export interface MediaBatch {
   readonly kid: bigint;
+  /** The first counter of the batch's range (see above). */
+  readonly from: bigint;
   readonly runs: readonly MediaBatchRun[];
 }
 
@@ -105,8 +111,8 @@ export function isMediaBatch(bytes: Uint8Array): boolean {
 }
 
 export function encodeMediaBatchBody(batch: MediaBatch): Uint8Array {
-  checkRuns(batch.runs);
-  const w = new Writer().u8(MEDIA_BATCH_VERSION).u64(batch.kid).u8(batch.runs.length);
+  checkRuns(batch.from, batch.runs);
+  const w = new Writer().u8(MEDIA_BATCH_VERSION).u64(batch.kid).u64(batch.from).u8(batch.runs.length);
   for (const run of batch.runs) w.u64(run.firstCtr).u16(run.digests.length / MEDIA_DIGEST_BYTES).bytes(run.digests);
   return w.finish();
 }
@@ -123,6 +129,7 @@ export function decodeMediaBatch(bytes: Uint8Array): DecodedMediaBatch {
   const r = new Reader(body, 'media batch');
   checkVersion(r.u8(), MEDIA_BATCH_VERSION, 'media batch');
   const kid = r.u64();
+  const from = r.u64();
   const count = r.u8();
   const runs: MediaBatchRun[] = [];
   for (let i = 0; i < count; i++) {
@@ -131,19 +138,20 @@ export function decodeMediaBatch(bytes: Uint8Array): DecodedMediaBatch {
     runs.push({ firstCtr, digests: r.bytes(n * MEDIA_DIGEST_BYTES) });
   }
   r.end();
-  checkRuns(runs);
-  return { kid, runs, body, signature, life: lifeOf(runs[0]!.firstCtr) };
+  checkRuns(from, runs);
+  return { kid, from, runs, body, signature, life: lifeOf(runs[0]!.firstCtr) };
 }
 
 function lifeOf(ctr: bigint): number {
   return Number(ctr >> BigInt(PAGE_LIFE_CTR_BITS));
 }
 
-function checkRuns(runs: readonly MediaBatchRun[]): void {
+function checkRuns(from: bigint, runs: readonly MediaBatchRun[]): void {
   if (runs.length === 0 || runs.length > MAX_BATCH_RUNS) throw new CodecError(Reason.outOfRange, `a media batch has 1..${MAX_BATCH_RUNS} runs, not ${runs.length}`);
   let frames = 0;
-  let next = -1n;
+  let next = from - 1n;
   const life = lifeOf(runs[0]!.firstCtr);
+  if (lifeOf(from) !== life) throw new CodecError(Reason.malformed, 'a media batch range spans two page lives');
   for (const run of runs) {
     const n = run.digests.length / MEDIA_DIGEST_BYTES;
     if (!Number.isInteger(n) || n < 1) throw new CodecError(Reason.malformed, 'a media batch run covers no frame');

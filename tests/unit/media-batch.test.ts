@@ -41,7 +41,7 @@ function fixedKey(): MediaSigningKey {
   return { publicKey: pair.publicKey, engine: 'libsodium', sign: async (m) => sodium().crypto_sign_detached(m, pair.privateKey) };
 }
 
-const batch = () => ({ kid: KID, runs: [{ firstCtr: CTR0, digests: new Uint8Array(FRAMES.flatMap((f) => [...mediaFrameDigest(f)])) }] });
+const batch = () => ({ kid: KID, from: CTR0 - 2n, runs: [{ firstCtr: CTR0, digests: new Uint8Array(FRAMES.flatMap((f) => [...mediaFrameDigest(f)])) }] });
 
 describe('[M1] media batch format', () => {
   it('gives the pinned bytes for fixed keys and frames', async () => {
@@ -50,9 +50,9 @@ describe('[M1] media batch format', () => {
     expect(FRAMES.map((f) => toHex(mediaFrameDigest(f)))).toEqual(['8d5ea4ff850ad7c0', '8a0bae40957ce3e6', '6ea76b3f2fe3391b']);
     expect(toHex(encodeMediaKeyStatement({ life: LIFE, publicKey: key.publicKey, answerMe: true }))).toBe('0101000000000000000303a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8');
     expect(toHex(await signMediaBatch(key, ROOM, batch()))).toBe(
-      '8100000000000001c201000000030000006400038d5ea4ff850ad7c08a0bae40957ce3e66ea76b3f' +
-        '2fe3391b6f0697555896be8000b4850024446b6a51a059e95c8290c8f0ec058e82041744ab72b2a5' +
-        '908fce682ca9755b4aedbe9bd38070749270612137f463e8a3d9fb0c',
+      '8200000000000001c2000000030000006201000000030000006400038d5ea4ff850ad7c08a0bae40' +
+        '957ce3e66ea76b3f2fe3391bbe52ebadb2dfffeaf7baa99bd349a80ec1a8d3e838b4454ad08a6861' +
+        'bf3c8fde109463a95e918244c41281e24ea752dce9bc22f325ca42c14f6f70075576cc0b',
     );
   });
 
@@ -63,7 +63,7 @@ describe('[M1] media batch format', () => {
     const digestKey = sodium().crypto_generichash(32, new Writer().vec16(label).finish(), null);
     for (const f of FRAMES) expect(mediaFrameDigest(f)).toEqual(sodium().crypto_generichash(8, f, digestKey));
     const digests = FRAMES.map((f) => mediaFrameDigest(f));
-    const body = new Writer().u8(0x81).u64(KID).u8(1).u64(CTR0).u16(3).bytes(digests[0]!).bytes(digests[1]!).bytes(digests[2]!).finish();
+    const body = new Writer().u8(0x82).u64(KID).u64(CTR0 - 2n).u8(1).u64(CTR0).u16(3).bytes(digests[0]!).bytes(digests[1]!).bytes(digests[2]!).finish();
     expect(encodeMediaBatchBody(batch())).toEqual(body);
     const signed = new Writer().vec16(utf8('sealroom/v1/sig/media-batch')).bytes(ROOM).bytes(body).finish();
     expect(mediaBatchSignatureInput(ROOM, body)).toEqual(signed);
@@ -82,6 +82,7 @@ describe('[M1] media batch format', () => {
       expect(decoded.kid).toBe(KID);
       expect(decoded.life).toBe(LIFE);
       expect(decoded.runs).toEqual(batch().runs);
+      expect(decoded.from).toBe(CTR0 - 2n);
       for (const verifier of ['webcrypto', 'libsodium'] as const) {
         const pub = await importMediaVerifyKey(key.publicKey, verifier);
         await verifyMediaBatch(pub, ROOM, decoded);
@@ -114,19 +115,22 @@ describe('[M1] media batch format', () => {
   it('refuses other versions, truncation, trailing bytes and bad runs with typed errors', async () => {
     const wire = await signMediaBatch(fixedKey(), ROOM, batch());
     const withFirst = (b: number) => Uint8Array.of(b, ...wire.subarray(1));
-    expectError(() => decodeMediaBatch(withFirst(0x82)), VersionError, Reason.unknownVersion);
-    expectError(() => decodeMediaBatch(withFirst(0x80)), VersionError, Reason.oldVersion);
+    expectError(() => decodeMediaBatch(withFirst(0x83)), VersionError, Reason.unknownVersion);
+    expectError(() => decodeMediaBatch(withFirst(0x81)), VersionError, Reason.oldVersion); // version 1: no range
     expectError(() => decodeMediaBatch(wire.subarray(0, 40)), CodecError, Reason.truncated);
     expectError(() => decodeMediaBatch(wire.subarray(0, wire.length - 1)), CodecError, Reason.truncated); // the signature takes a digest's last byte
     expectError(() => decodeMediaBatch(Uint8Array.of(...wire, 0)), CodecError, Reason.trailingBytes);
     const d = new Uint8Array(8);
-    expectError(() => encodeMediaBatchBody({ kid: KID, runs: [] }), CodecError, Reason.outOfRange);
-    expectError(() => encodeMediaBatchBody({ kid: KID, runs: [{ firstCtr: CTR0, digests: new Uint8Array(0) }] }), CodecError, Reason.malformed);
-    expectError(() => encodeMediaBatchBody({ kid: KID, runs: [{ firstCtr: CTR0, digests: new Uint8Array(12) }] }), CodecError, Reason.malformed);
-    expectError(() => encodeMediaBatchBody({ kid: KID, runs: [{ firstCtr: CTR0, digests: new Uint8Array(16) }, { firstCtr: CTR0 + 1n, digests: d }] }), CodecError, Reason.malformed);
-    expectError(() => encodeMediaBatchBody({ kid: KID, runs: [{ firstCtr: (1n << 32n) - 1n, digests: new Uint8Array(16) }] }), CodecError, Reason.malformed);
-    expectError(() => encodeMediaBatchBody({ kid: KID, runs: [{ firstCtr: 0n, digests: new Uint8Array(8 * 1025) }] }), CodecError, Reason.fieldTooLong);
-    expectError(() => encodeMediaBatchBody({ kid: KID, runs: Array.from({ length: 33 }, (_, i) => ({ firstCtr: BigInt(2 * i), digests: d })) }), CodecError, Reason.outOfRange);
+    expectError(() => encodeMediaBatchBody({ kid: KID, from: 0n, runs: [] }), CodecError, Reason.outOfRange);
+    // The range starts at or before the first run, in the same page life.
+    expectError(() => encodeMediaBatchBody({ ...batch(), from: CTR0 + 1n }), CodecError, Reason.malformed);
+    expectError(() => encodeMediaBatchBody({ ...batch(), from: CTR0 - (1n << 32n) }), CodecError, Reason.malformed);
+    expectError(() => encodeMediaBatchBody({ kid: KID, from: 0n, runs: [{ firstCtr: CTR0, digests: new Uint8Array(0) }] }), CodecError, Reason.malformed);
+    expectError(() => encodeMediaBatchBody({ kid: KID, from: 0n, runs: [{ firstCtr: CTR0, digests: new Uint8Array(12) }] }), CodecError, Reason.malformed);
+    expectError(() => encodeMediaBatchBody({ kid: KID, from: 0n, runs: [{ firstCtr: CTR0, digests: new Uint8Array(16) }, { firstCtr: CTR0 + 1n, digests: d }] }), CodecError, Reason.malformed);
+    expectError(() => encodeMediaBatchBody({ kid: KID, from: 0n, runs: [{ firstCtr: (1n << 32n) - 1n, digests: new Uint8Array(16) }] }), CodecError, Reason.malformed);
+    expectError(() => encodeMediaBatchBody({ kid: KID, from: 0n, runs: [{ firstCtr: 0n, digests: new Uint8Array(8 * 1025) }] }), CodecError, Reason.fieldTooLong);
+    expectError(() => encodeMediaBatchBody({ kid: KID, from: 0n, runs: Array.from({ length: 33 }, (_, i) => ({ firstCtr: BigInt(2 * i), digests: d })) }), CodecError, Reason.outOfRange);
   });
 
   it('refuses a statement of another version, with unknown flags, a wrong key length or trailing bytes', () => {

@@ -17,6 +17,7 @@ const CAROL_KID = kidFor(5, 1);
 interface Held {
   readonly held: Promise<'shown' | 'dropped'>;
 }
+type Outcome = 'shown' | 'dropped' | Held;
 const ctrOf = (n: number): bigint => (BigInt(LIFE) << 32n) | BigInt(n);
 
 /** An Opus frame as sent (no clear prefix): SFrame header, then bytes standing in for ciphertext and tag. */
@@ -43,7 +44,7 @@ async function setup() {
     const frames: Uint8Array[] = [];
     for (let n = from; n < to; n++) {
       const f = frame(kid, n);
-      (kid === HOST_KID ? host : carol).record(f, 'opus');
+      (kid === CAROL_KID ? carol : host).record(f, 'opus');
       frames.push(f);
     }
     return frames;
@@ -108,12 +109,13 @@ describe('[M1] media signature checks in the Worker', () => {
     }
     for (const b of late.flatMap((l) => l.batches)) await t.verifier.batch(b);
     const settled = await Promise.all(outcomes.map((o) => (typeof o === 'string' ? o : o.held)));
-    expect(settled.every((o) => o === 'shown')).toBe(true);
+    // Frames held past the bound are dropped unjudged (stale by then); none is flagged.
+    expect(settled.filter((o) => o === 'shown').length).toBeGreaterThan(400);
     expect(outcomes.some((o) => typeof o !== 'string')).toBe(true);
     const tally = t.verifier.stats().byParticipant.get(HOST)!;
     expect(tally).toMatchObject({ unsigned: 0, forged: 0, holding: false });
-    expect(tally.verified).toBe(80 * 10);
-    expect(t.verifier.stats().coverage.maxMs).toBeGreaterThan(MEDIA_SIGNATURE_BOUND_MS);
+    expect(tally.verified).toBe(settled.filter((o) => o === 'shown').length);
+    expect(t.verifier.stats().coverage.maxMs).toBeGreaterThan(MEDIA_SIGNATURE_BOUND_MS / 2);
   });
 
   it('catches a forged frame under the host key, holds the host, never shows another forgery, and keeps the host frames', async () => {
@@ -142,37 +144,45 @@ describe('[M1] media signature checks in the Worker', () => {
     expect(t.verifier.stats().refused).toEqual([]); // the host did nothing wrong
   });
 
-  it('marks frames no batch covers within the bound as unsigned, and holds what follows', async () => {
+  it('marks a frame its sender\'s next range leaves out as unsigned, and holds what follows; time alone flags nothing', async () => {
     const t = await setup();
-    await t.deliver(t.host);
     t.send(0, 5);
     await t.deliver(t.host);
-    // A forger's frame at a counter the host never uses (within the slack): shown, then no batch covers it.
+    // A forger's frame at a counter the host never uses (within the slack): shown before any batch covers it.
     expect(await t.receive(frame(HOST_KID, 8, 1))).toBe('shown');
-    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS - 1);
+    // Past the bound without a batch: nothing more is shown before its batch, but nobody is flagged.
+    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS);
     t.verifier.sweep();
     expect(t.verifier.stats().byParticipant.get(HOST)?.unsigned ?? 0).toBe(0);
-    t.clock.advance(1);
-    t.verifier.sweep();
-    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unsigned: 1, holding: true });
+    const waiting = (await t.receive(frame(HOST_KID, 7, 1))) as Held;
+    expect(waiting.held).toBeInstanceOf(Promise);
+    // The host's next batch says it sealed 5, 6 (7 and 8 were never its): both are flagged at once.
+    t.host.record(frame(HOST_KID, 5), 'opus');
+    t.host.record(frame(HOST_KID, 6), 'opus');
+    t.host.record(frame(HOST_KID, 9), 'opus');
+    await t.deliver(t.host);
+    expect(await waiting.held).toBe('dropped');
+    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unsigned: 2, holding: true });
     // Held now: another such frame waits for the bound and is dropped; it never reached the decoder.
-    const held = (await t.receive(frame(HOST_KID, 9, 1))) as Held;
+    const held = (await t.receive(frame(HOST_KID, 12, 1))) as Held;
     expect(held.held).toBeInstanceOf(Promise);
     t.clock.advance(MEDIA_SIGNATURE_BOUND_MS);
     t.verifier.sweep();
     expect(await held.held).toBe('dropped');
   });
 
-  it('flags at once, without waiting for the bound, a frame at a counter two batches went past', async () => {
+  it('flags at once, without waiting for the bound, a frame at a counter a kept range leaves out', async () => {
     const t = await setup();
-    t.send(0, 5);
+    t.send(0, 3);
+    t.send(4, 10); // 3 was dropped by the host's encoder path: never sealed
     await t.deliver(t.host);
-    t.send(5, 10);
-    await t.deliver(t.host);
-    t.clock.advance(2100); // the entries of counter 3 are gone, but the batches went past it
-    t.verifier.sweep();
     expect(await t.receive(frame(HOST_KID, 3, 1))).toBe('dropped');
     expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unsigned: 1, holding: true, forged: 0 });
+    // Once the range is forgotten, a frame that old is dropped unjudged (no second alarm).
+    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS + 1);
+    t.verifier.sweep();
+    expect(await t.receive(frame(HOST_KID, 3, 2))).toBe('dropped');
+    expect(t.verifier.stats().byParticipant.get(HOST)?.unsigned).toBe(1);
   });
 
   it('never shows a frame far ahead of the newest covered counter before its batch', async () => {
@@ -189,9 +199,9 @@ describe('[M1] media signature checks in the Worker', () => {
   it("does not refuse the host for a batch someone else made in the host's name", async () => {
     const t = await setup();
     const forgerKey = await generateMediaSigningKey('libsodium');
-    const forged = await signMediaBatch(forgerKey, ROOM, { kid: HOST_KID, runs: [{ firstCtr: ctrOf(0), digests: new Uint8Array(8 * 5) }] });
+    const forged = await signMediaBatch(forgerKey, ROOM, { kid: HOST_KID, from: ctrOf(0), runs: [{ firstCtr: ctrOf(0), digests: new Uint8Array(8 * 5) }] });
     await t.verifier.batch(forged);
-    await t.verifier.batch(Uint8Array.of(0x81, 1, 2, 3)); // not even a batch
+    await t.verifier.batch(Uint8Array.of(0x82, 1, 2, 3)); // not even a batch
     expect(t.verifier.stats()).toMatchObject({ refused: [], badBatches: 2 });
     const genuine = t.send(0, 5);
     await t.deliver(t.host);
@@ -200,7 +210,7 @@ describe('[M1] media signature checks in the Worker', () => {
     // Carol's own valid batch cannot cover the host's KID either: it is checked under the host's key.
     const carolKey = await generateMediaSigningKey('libsodium');
     t.verifier.signer(CAROL_KID, LIFE + 1, carolKey.publicKey);
-    await t.verifier.batch(await signMediaBatch(carolKey, ROOM, { kid: HOST_KID, runs: [{ firstCtr: ctrOf(5), digests: new Uint8Array(8) }] }));
+    await t.verifier.batch(await signMediaBatch(carolKey, ROOM, { kid: HOST_KID, from: ctrOf(5), runs: [{ firstCtr: ctrOf(5), digests: new Uint8Array(8) }] }));
     expect(t.verifier.stats()).toMatchObject({ refused: [], badBatches: 3 });
   });
 
@@ -252,14 +262,15 @@ describe('[M1] media signature checks in the Worker', () => {
     t.send(0, 5);
     await t.deliver(t.host);
     expect(await t.receive(frame(HOST_KID, 6, 1))).toBe('shown');
-    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS);
-    t.verifier.sweep();
+    t.host.record(frame(HOST_KID, 5), 'opus'); // the host's range [5, 5]... and 7: 6 was never its
+    t.host.record(frame(HOST_KID, 7), 'opus');
+    await t.deliver(t.host);
     expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unsigned: 1, holding: true });
     t.verifier.forgive();
     expect(t.verifier.stats().byParticipant.get(HOST)?.holding).toBe(false);
     // ...but a proven forgery is never forgiven.
-    t.send(5, 8);
-    expect(await t.receive(frame(HOST_KID, 7, 1))).toBe('shown');
+    t.send(8, 11);
+    expect(await t.receive(frame(HOST_KID, 10, 1))).toBe('shown');
     await t.deliver(t.host);
     t.verifier.forgive();
     expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ forged: 1, holding: true });
@@ -346,5 +357,145 @@ describe('[M1] the forged frames of [R1] and [K1], through the real FrameCryptor
     await flush();
     expect(await receive(four)).not.toBeNull();
     expect(verifier.stats().refused).toEqual([]);
+  });
+});
+
+// Issue 12, after the revert: honest tiles turned 'unsigned' on a loaded machine. Each case below is
+// what an honest sender and a slow (never hostile) path can do; none may raise a flag.
+describe('[M1] an honest sender is never flagged, however late its batches or frames', () => {
+  const settle = async (outcomes: Outcome[]) => Promise.all(outcomes.map((o) => (typeof o === 'string' ? o : o.held)));
+  const clean = (verifier: MediaVerifier, who = HOST) => expect(verifier.stats().byParticipant.get(who) ?? { unsigned: 0, forged: 0, holding: false }).toMatchObject({ unsigned: 0, forged: 0, holding: false });
+
+  it('a frame that finishes encryption after later frames were signed (audio overtaking video)', async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    const video = t.host.sealing(); // counter 10 is taken, its encryption still runs
+    const audio = t.send(11, 14); // 11..13 finish first
+    await t.deliver(t.host);
+    const late = frame(HOST_KID, 10);
+    video(late, 'opus');
+    const outcome = await t.receive(late); // it reaches the receiver before its own batch
+    for (const f of audio) expect(await t.receive(f)).toBe('shown');
+    await t.deliver(t.host);
+    expect(await settle([outcome])).toEqual(['shown']);
+    clean(t.verifier);
+  });
+
+  it('batches that reach the receiver out of order (signatures finishing out of order)', async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    const first = t.send(10, 20);
+    const a = await t.host.flush();
+    const second = t.send(20, 30);
+    const b = await t.host.flush();
+    for (const x of b) await t.verifier.batch(x);
+    const outcomes: Outcome[] = [];
+    for (const f of [...second, ...first]) outcomes.push(await t.receive(f));
+    for (const x of a) await t.verifier.batch(x);
+    expect((await settle(outcomes)).every((o) => o === 'shown')).toBe(true);
+    clean(t.verifier);
+  });
+
+  it("batches stalled 3 s (the receiver's main thread busy) while frames keep arriving and the sweep runs", async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    const stalled: Uint8Array[] = [];
+    const outcomes: Outcome[] = [];
+    for (let tick = 0; tick < 120; tick++) {
+      for (const f of t.send(10 + tick, 11 + tick)) outcomes.push(await t.receive(f));
+      if (tick % 4 === 0) stalled.push(...(await t.host.flush()));
+      t.clock.advance(25);
+      t.verifier.sweep();
+    }
+    stalled.push(...(await t.host.flush()));
+    for (const x of stalled) await t.verifier.batch(x);
+    await settle(outcomes);
+    clean(t.verifier);
+  });
+
+  it('a slow sender (5 frames a second) whose frame is retransmitted and arrives 2.5 s after its batch', async () => {
+    const t = await setup();
+    const frames = t.send(0, 5);
+    await t.deliver(t.host);
+    for (const f of frames.slice(0, 4)) expect(await t.receive(f)).toBe('shown');
+    t.clock.advance(1250);
+    t.verifier.sweep();
+    t.send(5, 10);
+    await t.deliver(t.host);
+    t.clock.advance(1250);
+    t.verifier.sweep();
+    await settle([await t.receive(frames[4]!)]); // shown or dropped as too late, never an alarm
+    clean(t.verifier);
+  });
+
+  it('a receiver that gets one simulcast layer of three and the audio, all under one counter space', async () => {
+    const t = await setup();
+    const outcomes: Outcome[] = [];
+    for (let round = 0; round < 40; round++) {
+      const frames = t.send(round * 8, round * 8 + 8); // audio, audio, l0, l1, l2, audio, audio, l0 ...
+      for (const [i, f] of frames.entries()) if (i % 8 !== 3 && i % 8 !== 4) outcomes.push(await t.receive(f));
+      if (round % 2 === 1) await t.deliver(t.host);
+      t.clock.advance(50);
+      t.verifier.sweep();
+    }
+    await t.deliver(t.host);
+    expect((await settle(outcomes)).every((o) => o === 'shown')).toBe(true);
+    clean(t.verifier);
+  });
+
+  it('an epoch switch: frames under the new KID before its statement and batches, old batches after it', async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    const next = kidFor(6, 0);
+    t.verifier.addKeys([{ kid: next, owner: HOST }]);
+    const outcomes: Outcome[] = [];
+    for (const f of t.send(0, 10, next)) outcomes.push(await t.receive(f));
+    const tail = t.send(10, 14);
+    await t.deliver(t.host); // both KIDs' batches; the new one's waits for its statement
+    t.clock.advance(300);
+    t.verifier.sweep();
+    t.verifier.signer(next, LIFE, await t.host.publicKey());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const f of tail) outcomes.push(await t.receive(f));
+    t.verifier.removeKeys([HOST_KID]);
+    await settle(outcomes);
+    clean(t.verifier);
+  });
+
+  it('a reload: the new page life signs with a new key while frames of the old life still arrive', async () => {
+    const t = await setup();
+    const old = t.send(0, 20);
+    await t.deliver(t.host);
+    for (const f of old.slice(0, 10)) expect(await t.receive(f)).toBe('shown');
+    const reloaded = new MediaSigner('libsodium');
+    reloaded.room(ROOM);
+    t.verifier.signer(HOST_KID, LIFE + 1, await reloaded.publicKey());
+    const outcomes: Outcome[] = [];
+    const fresh = [];
+    for (let n = 0; n < 10; n++) {
+      const f = Uint8Array.of(...encodeSFrameHeader(HOST_KID, (BigInt(LIFE + 1) << 32n) | BigInt(n)), ...new Uint8Array(40).fill(n));
+      reloaded.record(f, 'opus');
+      fresh.push(f);
+    }
+    for (const f of fresh) outcomes.push(await t.receive(f));
+    for (const f of old.slice(10)) outcomes.push(await t.receive(f));
+    for (const b of await reloaded.flush()) await t.verifier.batch(b);
+    expect((await settle(outcomes)).every((o) => o === 'shown')).toBe(true);
+    clean(t.verifier);
+  });
+
+  it('more frames held at once than the Worker keeps: the extra ones are dropped, not flagged', async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    const outcomes: Outcome[] = [];
+    for (const f of t.send(10, 10 + 400)) outcomes.push(await t.receive(f));
+    await t.deliver(t.host);
+    await settle(outcomes);
+    clean(t.verifier);
   });
 });

@@ -1,21 +1,26 @@
 // [M1] The receiving half of per-sender media signatures (decision 0016), run in the media Worker
 // before a frame's tag is tried. Every member can seal frames under any member's KID, so a frame
 // that opens proves only "some member"; what proves "this sender" is the sender's signed batch
-// (crypto/media-batch.ts), which lists the digest of every frame it sealed. For each frame:
-//   - covered by a verified batch: opens if its digest matches, else it is a forgery and is
-//     dropped before its tag is tried (so it touches no replay window);
+// (crypto/media-batch.ts): a counter range and the digest of every frame it sealed in it.
+// For each frame:
+//   - listed by a verified batch: opens if its digest matches, else it is a forgery and is dropped
+//     before its tag is tried (so it touches no replay window);
+//   - inside a verified range but not listed: not the sender's ("unsigned"), dropped;
 //   - not covered yet: shown at once ("optimistic") when the sender's frames are not held and the
-//     frame is within MEDIA_OPTIMISTIC_SLACK counters of the newest covered one; its digest is kept,
-//     and when the batch that covers it disagrees, or none comes within MEDIA_SIGNATURE_BOUND_MS,
-//     the sender's tile is flagged and its frames are HELD: from then on a frame opens only once a
-//     batch covers it (up to the bound; then it is dropped as unsigned). A proven forgery holds the
-//     KID for the rest of its epoch, an unsigned frame for MEDIA_UNSIGNED_HOLD_MS.
+//     frame is within MEDIA_OPTIMISTIC_SLACK counters past the newest range; its digest is kept and
+//     judged when the batch whose range holds it arrives. Otherwise it waits for that batch (held).
+// Only a verified batch raises a flag (forged: listed with another digest; unsigned: in its range,
+// not listed), so a slow path can delay a flag but never raise one. Time only stops showing:
+// once a frame shown early is MEDIA_SIGNATURE_BOUND_MS old without its batch, the sender's frames
+// wait for their batches ("late", no flag) until the batches catch up; a frame held that long is
+// dropped unjudged. A proven forgery holds the KID for the rest of its epoch, an unsigned frame for
+// MEDIA_UNSIGNED_HOLD_MS; the tile says so.
 // A sender is refused (every frame under its KID dropped for the rest of the epoch) only for what
 // its own key signed: two valid batches that give one counter two digests. A batch that does not
 // verify is dropped and counted, never held against the KID it names: anyone can send bytes that
 // name the host's KID, and that must not make anyone refuse the host.
-// Bounded by what this page chose to hold: per held KID, entries for MEDIA_BATCH_RETENTION_MS,
-// MAX_WAITING held frames, MAX_QUEUED batches waiting for a key, MAX_LIVES keys.
+// Bounded by what this page chose to hold: per KID, batches for MEDIA_BATCH_RETENTION_MS (at most
+// MAX_ENTRIES digests), MAX_WAITING held frames, MAX_QUEUED batches waiting for a key, MAX_LIVES keys.
 import { type DecodedMediaBatch, type MediaCodec, type MediaVerifyKey, MEDIA_BATCH_RETENTION_MS, MEDIA_DIGEST_BYTES, MEDIA_OPTIMISTIC_SLACK } from '../../../crypto/index';
 import { MEDIA_SIGNATURE_BOUND_MS, MEDIA_UNSIGNED_HOLD_MS, PAGE_LIFE_CTR_BITS, decodeMediaBatch, decodeSFrameHeader, importMediaVerifyKey } from '../../../crypto/index';
 import { mediaFrameDigest, splitMediaFrame, verifyMediaBatch } from '../../../crypto/index';
@@ -25,6 +30,8 @@ const MAX_WAITING = 256;
 const MAX_QUEUED = 16;
 const MAX_LIVES = 4;
 const MAX_ENTRIES = 8192;
+/** A frame shown early is judged when its batch comes, for at most this long. */
+const PENDING_MS = 4 * MEDIA_SIGNATURE_BOUND_MS;
 
 /** What to do with a received frame before its tag is tried. */
 export type Admission =
@@ -38,27 +45,34 @@ interface Waiter {
   readonly ctr: bigint;
   readonly digest: Uint8Array;
   readonly participant: string;
-  readonly deadline: number;
+  readonly since: number;
   readonly resolve: (admission: Admission) => void;
+}
+
+/** A verified batch's range [from, to] and the counters it listed, kept for MEDIA_BATCH_RETENTION_MS. */
+interface Range {
+  readonly from: bigint;
+  readonly to: bigint;
+  readonly listed: readonly bigint[];
+  readonly at: number;
 }
 
 interface KidState {
   readonly owner: string;
   readonly signers: Map<number, Promise<MediaVerifyKey>>;
   readonly queued: DecodedMediaBatch[];
-  /** CTR -> digest and when it was verified. */
-  readonly entries: Map<bigint, { readonly digest: Uint8Array; readonly at: number }>;
-  /** Per page life, the newest CTR a verified batch covered, and the same before the latest batch. */
-  readonly coveredMax: Map<number, bigint>;
-  readonly coveredBefore: Map<number, bigint>;
+  /** CTR -> digest, for the counters of the ranges kept. */
+  readonly entries: Map<bigint, Uint8Array>;
+  /** Ranges of verified batches still kept, oldest first. */
+  readonly ranges: Range[];
+  /** Per page life, the newest counter a verified range reached. */
+  readonly newest: Map<number, bigint>;
   /** Frames shown before their batch: CTR -> digest, arrival, track owner. */
   readonly pending: Map<bigint, { readonly digest: Uint8Array; readonly at: number; readonly participant: string }>;
   readonly waiting: Set<Waiter>;
   readonly flagged: Set<bigint>;
-  /** Batches of one KID are verified and applied in the order they arrived (the skip rule needs it). */
-  order: Promise<void>;
-  /** When a batch of this KID was last applied (-Infinity: never). */
-  lastBatchAt: number;
+  /** A frame shown early went past the bound without its batch: nothing more is shown early until they catch up. */
+  late: boolean;
   proven: boolean;
   holdUntil: number;
   refused: boolean;
@@ -86,7 +100,7 @@ export class MediaVerifier {
   addKeys(keys: readonly { readonly kid: bigint; readonly owner: string }[]): void {
     for (const { kid, owner } of keys) {
       if (this.#kids.get(kid)?.owner === owner) continue;
-      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), coveredMax: new Map(), coveredBefore: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), order: Promise.resolve(), lastBatchAt: -Infinity, proven: false, holdUntil: 0, refused: false });
+      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, proven: false, holdUntil: 0, refused: false });
     }
   }
 
@@ -94,7 +108,7 @@ export class MediaVerifier {
     for (const kid of kids) {
       const st = this.#kids.get(kid);
       if (st === undefined) continue;
-      for (const w of st.waiting) w.resolve({ kind: 'drop' });
+      for (const w of st.waiting) w.resolve(DROP);
       this.#kids.delete(kid);
     }
   }
@@ -105,7 +119,8 @@ export class MediaVerifier {
     if (st === undefined || st.signers.has(life) || st.signers.size >= MAX_LIVES) return; // first statement wins
     st.signers.set(life, importMediaVerifyKey(publicKey));
     const queued = st.queued.splice(0);
-    for (const batch of queued) st.order = st.order.then(() => this.#check(st, batch));
+    for (const batch of queued) if (batch.life === life) void this.#check(st, batch);
+    for (const batch of queued) if (batch.life !== life) st.queued.push(batch);
   }
 
   /** A relayed batch. Resolves once it was applied or refused. */
@@ -125,10 +140,11 @@ export class MediaVerifier {
       st.queued.push(batch); // the statement may come after the first batch
       return;
     }
-    st.order = st.order.then(() => this.#check(st, batch));
-    await st.order;
+    await this.#check(st, batch);
   }
 
+  // Batches are independent (each states its own range), so they are applied in whatever order
+  // their signatures check out.
   async #check(st: KidState, batch: DecodedMediaBatch): Promise<void> {
     const key = st.signers.get(batch.life);
     if (key === undefined || this.#roomId === null) return;
@@ -138,61 +154,53 @@ export class MediaVerifier {
       this.#badBatches++; // not attributable: whoever relayed it may have made it
       return;
     }
-    if (this.#kids.get(batch.kid) !== st) return; // the key was removed meanwhile
+    if (this.#kids.get(batch.kid) !== st || st.refused) return; // the key was removed meanwhile
     this.#apply(st, batch);
   }
 
   #apply(st: KidState, batch: DecodedMediaBatch): void {
     const now = this.#now();
-    st.lastBatchAt = now;
+    const listed: bigint[] = [];
     for (const run of batch.runs) {
       const n = run.digests.length / MEDIA_DIGEST_BYTES;
       for (let i = 0; i < n; i++) {
         const ctr = run.firstCtr + BigInt(i);
         const digest = run.digests.subarray(i * MEDIA_DIGEST_BYTES, (i + 1) * MEDIA_DIGEST_BYTES);
         const known = st.entries.get(ctr);
-        if (known !== undefined && !same(known.digest, digest)) return this.#refuse(st); // its own key said two things
-        st.entries.set(ctr, { digest, at: now });
-        if (st.entries.size > MAX_ENTRIES) st.entries.delete(st.entries.keys().next().value as bigint);
-        if (st.flagged.delete(ctr)) this.#coverage.late++;
-        const shown = st.pending.get(ctr);
-        if (shown !== undefined) {
-          this.#covered(now - shown.at);
-          st.pending.delete(ctr);
-          if (same(shown.digest, digest)) this.#tally(shown.participant).verified++;
-          else this.#forged(st, shown.participant);
-        }
+        if (known !== undefined && !same(known, digest)) return this.#refuse(st); // its own key said two things
+        st.entries.set(ctr, digest);
+        listed.push(ctr);
       }
-      const last = run.firstCtr + BigInt(n) - 1n;
-      if (last > (st.coveredMax.get(batch.life) ?? -1n)) st.coveredMax.set(batch.life, last);
     }
-    // A sender records each frame as it seals it, so a counter below what an EARLIER batch covered
-    // and missing from this one too will never be covered: it is not the sender's (fast path; the
-    // bound is the backstop for when batches stop coming).
-    const before = st.coveredBefore.get(batch.life);
-    const skipped = (ctr: bigint): boolean => before !== undefined && ctr <= before && lifeOf(ctr) === batch.life;
-    if (before !== undefined) {
-      for (const [ctr, shown] of st.pending) {
-        if (!skipped(ctr)) continue;
-        st.pending.delete(ctr);
+    const last = batch.runs[batch.runs.length - 1]!;
+    const range: Range = { from: batch.from, to: last.firstCtr + BigInt(last.digests.length / MEDIA_DIGEST_BYTES) - 1n, listed, at: now };
+    st.ranges.push(range);
+    if (range.to > (st.newest.get(batch.life) ?? -1n)) st.newest.set(batch.life, range.to);
+    while (st.entries.size > MAX_ENTRIES && st.ranges.length > 1) this.#forgetRange(st);
+    const inRange = (ctr: bigint): boolean => ctr >= range.from && ctr <= range.to;
+    for (const ctr of listed) if (st.flagged.delete(ctr)) this.#coverage.late++;
+    for (const [ctr, shown] of st.pending) {
+      if (!inRange(ctr)) continue;
+      st.pending.delete(ctr);
+      this.#covered(now - shown.at);
+      const signed = st.entries.get(ctr);
+      if (signed === undefined) {
         this.#flag(st, ctr);
         this.#unsigned(st, shown.participant);
-      }
+      } else if (same(shown.digest, signed)) this.#tally(shown.participant).verified++;
+      else this.#forged(st, shown.participant);
     }
     for (const w of st.waiting) {
-      const entry = st.entries.get(w.ctr);
-      if (entry === undefined && !skipped(w.ctr)) continue;
+      if (!inRange(w.ctr)) continue;
       st.waiting.delete(w);
-      if (entry === undefined) {
+      this.#covered(now - w.since);
+      const signed = st.entries.get(w.ctr);
+      if (signed === undefined) {
         this.#flag(st, w.ctr);
         w.resolve(this.#unsigned(st, w.participant));
-        continue;
-      }
-      this.#covered(now - (w.deadline - MEDIA_SIGNATURE_BOUND_MS));
-      w.resolve(this.#judge(st, entry.digest, w.digest, w.participant));
+      } else w.resolve(this.#judge(st, signed, w.digest, w.participant));
     }
-    const newest = st.coveredMax.get(batch.life);
-    if (newest !== undefined) st.coveredBefore.set(batch.life, newest);
+    if (st.late && ![...st.pending.values()].some((p) => now - p.at >= MEDIA_SIGNATURE_BOUND_MS)) st.late = false;
   }
 
   #covered(ms: number): void {
@@ -217,64 +225,73 @@ export class MediaVerifier {
     if (st === undefined || participant === undefined || st.owner !== participant) return OPEN;
     if (st.refused) return DROP;
     const digest = mediaFrameDigest(data);
-    const entry = st.entries.get(ctr);
-    if (entry !== undefined) return this.#judge(st, entry.digest, digest, participant);
+    const signed = st.entries.get(ctr);
+    if (signed !== undefined) return this.#judge(st, signed, digest, participant);
+    if (st.ranges.some((r) => ctr >= r.from && ctr <= r.to)) {
+      this.#flag(st, ctr);
+      return this.#unsigned(st, participant); // its sender's own range leaves it out
+    }
     const now = this.#now();
     const life = lifeOf(ctr);
-    const covered = st.coveredMax.get(life);
-    if (covered !== undefined && ctr < covered - BigInt(MEDIA_OPTIMISTIC_SLACK)) return DROP; // far behind its batches: never shown, no alarm
-    const passed = st.coveredBefore.get(life);
-    if (passed !== undefined && ctr <= passed) {
-      this.#flag(st, ctr);
-      return this.#unsigned(st, participant); // two batches went past it: never the sender's
+    const newest = st.newest.get(life);
+    if (newest !== undefined && ctr <= newest) {
+      // Behind the newest range and in none kept: its batch is forgotten (too late to judge: dropped,
+      // no alarm) or still on its way (batches may pass each other: wait for it).
+      const oldest = st.ranges.find((r) => lifeOf(r.from) === life);
+      if (oldest === undefined || ctr < oldest.from) return DROP;
     }
-    const held = st.proven || now < st.holdUntil || covered === undefined || ctr > covered + BigInt(MEDIA_OPTIMISTIC_SLACK);
+    const held = st.proven || st.late || now < st.holdUntil || newest === undefined || ctr > newest + BigInt(MEDIA_OPTIMISTIC_SLACK);
     if (!held) return { kind: 'optimistic', kid, ctr, digest, participant };
-    if (st.waiting.size >= MAX_WAITING) return this.#unsigned(st, participant);
+    if (st.waiting.size >= MAX_WAITING) return DROP; // this page holds no more: lost, like a lost packet
     this.#tally(participant).held++;
-    return new Promise<Admission>((resolve) => st.waiting.add({ ctr, digest, participant, deadline: now + MEDIA_SIGNATURE_BOUND_MS, resolve }));
+    return new Promise<Admission>((resolve) => st.waiting.add({ ctr, digest, participant, since: now, resolve }));
   }
 
-  /** A frame admitted as optimistic opened and is shown: its batch must cover it within the bound. */
+  /** A frame admitted as optimistic opened and is shown: the batch whose range holds it judges it. */
   shown(admission: Admission & { kind: 'optimistic' }): void {
     const st = this.#kids.get(admission.kid);
-    if (st === undefined) return;
-    const entry = st.entries.get(admission.ctr);
-    if (entry !== undefined) {
+    if (st === undefined || st.refused) return;
+    const signed = st.entries.get(admission.ctr);
+    if (signed !== undefined) {
       // Its batch arrived while it was being opened.
-      if (same(entry.digest, admission.digest)) this.#tally(admission.participant).verified++;
+      if (same(signed, admission.digest)) this.#tally(admission.participant).verified++;
       else this.#forged(st, admission.participant);
+      return;
+    }
+    if (st.ranges.some((r) => admission.ctr >= r.from && admission.ctr <= r.to)) {
+      this.#flag(st, admission.ctr);
+      this.#unsigned(st, admission.participant);
       return;
     }
     st.pending.set(admission.ctr, { digest: admission.digest, at: this.#now(), participant: admission.participant });
   }
 
   /**
-   * Time passes: frames past the bound without a batch raise the alarm; old entries go. While the
-   * sender's batches keep coming, the batches themselves flag what they leave out (#apply), so the
-   * bound fires only once they have stopped for half of it, or at twice the bound in any case: a
-   * relay that is slow for everyone does not make honest frames look unsigned.
+   * Time passes. It never flags anyone (only a verified batch does, #apply): a frame shown early and
+   * MEDIA_SIGNATURE_BOUND_MS old without its batch makes its sender "late" (nothing more is shown
+   * before its batch), a frame held that long is dropped unjudged, and old ranges go.
    */
   sweep(): void {
     const now = this.#now();
     for (const st of this.#kids.values()) {
-      const overdue = (since: number): boolean => now - since >= MEDIA_SIGNATURE_BOUND_MS && (now - st.lastBatchAt >= MEDIA_SIGNATURE_BOUND_MS / 2 || now - since >= 2 * MEDIA_SIGNATURE_BOUND_MS);
       for (const [ctr, shown] of st.pending) {
-        if (!overdue(shown.at)) continue;
-        st.pending.delete(ctr);
-        this.#flag(st, ctr);
-        this.#unsigned(st, shown.participant);
+        if (now - shown.at >= MEDIA_SIGNATURE_BOUND_MS) st.late = true;
+        if (now - shown.at >= PENDING_MS) st.pending.delete(ctr);
       }
+      if (st.late && st.pending.size === 0) st.late = false;
       for (const w of st.waiting) {
-        if (!overdue(w.deadline - MEDIA_SIGNATURE_BOUND_MS)) continue;
+        if (now - w.since < MEDIA_SIGNATURE_BOUND_MS) continue;
         st.waiting.delete(w);
-        // Before any batch of that page life verified, the sender's key has not arrived yet: the
-        // frame is dropped (never shown) but is no evidence against anyone.
-        if (st.coveredMax.has(lifeOf(w.ctr))) this.#flag(st, w.ctr);
-        w.resolve(st.coveredMax.has(lifeOf(w.ctr)) ? this.#unsigned(st, w.participant) : DROP);
+        w.resolve(DROP);
       }
-      for (const [ctr, entry] of st.entries) if (now - entry.at > MEDIA_BATCH_RETENTION_MS) st.entries.delete(ctr);
+      while (st.ranges.length > 0 && now - st.ranges[0]!.at > MEDIA_BATCH_RETENTION_MS) this.#forgetRange(st);
     }
+  }
+
+  #forgetRange(st: KidState): void {
+    const range = st.ranges.shift();
+    if (range === undefined) return;
+    for (const ctr of range.listed) st.entries.delete(ctr);
   }
 
   /** KIDs with batches but no statement since the last call (the page asks their senders again). */
@@ -285,15 +302,14 @@ export class MediaVerifier {
   }
 
   /**
-   * This page's own signaling socket was away: batches relayed meanwhile never reached it, so its
-   * unsigned flags (not its proven forgeries) may be its own absence. Frames shown then and not
-   * covered since are forgotten, and senders held only for unsigned frames are released.
+   * This page's own signaling socket was away: unsigned flags raised since (not proven forgeries)
+   * are forgiven, and frames shown meanwhile and not judged yet are forgotten.
    */
   forgive(): void {
     for (const st of this.#kids.values()) {
       st.pending.clear();
       st.flagged.clear();
-      st.coveredBefore.clear();
+      st.late = false;
       st.holdUntil = 0;
     }
   }
@@ -317,7 +333,7 @@ export class MediaVerifier {
     return { byParticipant, refused, badBatches: this.#badBatches, coverage: { count: c.count, meanMs: c.count === 0 ? 0 : c.totalMs / c.count, maxMs: c.maxMs, late: c.late } };
   }
 
-  /** Remember (a few) counters flagged unsigned, to count batches that come for them later. */
+  /** Remember (a few) counters flagged unsigned, to count batches that list them later (an honest sender never makes one). */
   #flag(st: KidState, ctr: bigint): void {
     st.flagged.add(ctr);
     if (st.flagged.size > MAX_WAITING) st.flagged.delete(st.flagged.values().next().value as bigint);

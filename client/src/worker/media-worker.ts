@@ -137,9 +137,10 @@ scope.onrtctransform = ({ transformer }) => {
       };
       const data = new Uint8Array(frame.data);
       if (side === 'send') {
+        const sealed = signer.sealing(); // before the counter is taken (inside encrypt)
         const out = await cryptor.encrypt(data, codec, frame.getMetadata().mimeType);
+        sealed(out, codec);
         if (out === null) return; // dropped: fail closed
-        signer.record(out, codec);
         if (audit !== null) record(out, label);
         if (forger.forging) return forger.pass(data, out, codec, label, emit);
         return emit(out);
