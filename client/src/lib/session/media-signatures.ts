@@ -12,7 +12,7 @@
 //     page's socket is closed wait (the last UNSENT_KEPT) and go out, in order, once it is back.
 //   - The Worker reports KIDs whose batches arrive without a statement: their sender is asked
 //     directly ("answer me"), at most once per KID per STATEMENT_ASK_GAP_MS.
-import { type AppMessageType as AppType, decodeMediaKeyStatement, encodeMediaKeyStatement, fromBase64Url, isMediaBatch, kidFor, splitKid, toBase64Url } from '../../../../crypto/index';
+import { type AppMessageType as AppType, MEDIA_BATCH_INTERVAL_MS, MEDIA_BATCH_RETENTION_MS, decodeMediaKeyStatement, encodeMediaKeyStatement, fromBase64Url, isMediaBatch, kidFor, splitKid, toBase64Url } from '../../../../crypto/index';
 import { SWITCH_DELAY_MS } from '../../../../protocol/limits';
 import { type Outgoing } from './channel';
 import { type Clock, type SignedMedia } from './media-sink';
@@ -29,8 +29,8 @@ export interface SignatureSeat {
   memberAt(index: number): string | undefined;
 }
 
-/** Batches kept while the socket is closed: 2 s of them, the time a receiver keeps batch entries. */
-const UNSENT_KEPT = 20;
+/** Batches kept while the socket is closed: the time a receiver keeps batches, 2 s of them. */
+const UNSENT_KEPT = Math.ceil(MEDIA_BATCH_RETENTION_MS / MEDIA_BATCH_INTERVAL_MS);
 const STATEMENT_ASK_GAP_MS = 2000;
 
 export class MediaSignatures {
