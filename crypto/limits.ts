@@ -82,10 +82,11 @@ export const CHAIN_HISTORY_KEPT = 64;
 // --- Media signatures ([M1], crypto/media-batch.ts, decision 0016)
 
 /**
- * Bytes of each frame's digest in a signed batch. A member who holds the SFrame key and wants a
- * forged frame to pass must find a second preimage of a frame it saw, before the receiver stops
- * accepting that counter: 64 bits leave a farm at 10^10 hashes a second about 70 days per forged
- * frame even with 300 frames to aim at; 48 bits would give it ten a second.
+ * Bytes of each frame's digest in a signed batch. The digest covers the header, so a candidate
+ * forgery aims at one signed counter (many live frames give a farm nothing), but a member who can
+ * predict a sender's plaintext knows that frame in advance and can grind offline for a counter far
+ * ahead: 64 bits leave a farm at 10^10 hashes a second about 58 years per forged frame; 48 bits
+ * would give it one every 8 hours (decision 0016).
  */
 export const MEDIA_DIGEST_BYTES = 8;
 /**
