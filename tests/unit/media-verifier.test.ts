@@ -276,6 +276,23 @@ describe('[M1] media signature checks in the Worker', () => {
     expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ forged: 1, holding: true });
   });
 
+  it('cuts a range only below frames still being sealed, and a frame that sealing dropped blocks nothing', async () => {
+    const { decodeMediaBatch } = await import('../../crypto/index');
+    const signer = new MediaSigner('libsodium');
+    signer.room(ROOM);
+    signer.record(frame(HOST_KID, 0), 'opus');
+    const slow = signer.sealing(); // counter 1, still being sealed
+    const dropped = signer.sealing(); // counter 2: sealing will drop it
+    signer.record(frame(HOST_KID, 3), 'opus');
+    const first = (await signer.flush()).map((b) => decodeMediaBatch(b));
+    expect(first.map((b) => [b.from - ctrOf(0), b.runs.map((r) => r.firstCtr - ctrOf(0))])).toEqual([[0n, [0n]]]);
+    dropped(null, 'opus');
+    slow(frame(HOST_KID, 1), 'opus');
+    const second = (await signer.flush()).map((b) => decodeMediaBatch(b));
+    // [1, 3]: 1 and 3 listed, 2 (dropped, never sent) inside the range and left out.
+    expect(second.map((b) => [b.from - ctrOf(0), b.runs.map((r) => [r.firstCtr - ctrOf(0), r.digests.length / 8])])).toEqual([[1n, [[1n, 1], [3n, 1]]]]);
+  });
+
   it('splits what a signer recorded into runs of consecutive counters', async () => {
     const signer = new MediaSigner('libsodium');
     signer.room(ROOM);
