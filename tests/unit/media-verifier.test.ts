@@ -153,7 +153,7 @@ describe('[M1] media signature checks in the Worker', () => {
     // Past the bound without a batch: nothing more is shown before its batch, but nobody is flagged.
     t.clock.advance(MEDIA_SIGNATURE_BOUND_MS);
     t.verifier.sweep();
-    expect(t.verifier.stats().byParticipant.get(HOST)?.unsigned ?? 0).toBe(0);
+    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unsigned: 0, holding: false, late: true });
     const waiting = (await t.receive(frame(HOST_KID, 7, 1))) as Held;
     expect(waiting.held).toBeInstanceOf(Promise);
     // The host's next batch says it sealed 5, 6 (7 and 8 were never its): both are flagged at once.

@@ -322,13 +322,16 @@ export class MediaVerifier {
   stats(): SignatureStats {
     const now = this.#now();
     const holding = new Set<string>();
+    const late = new Set<string>();
     const refused: string[] = [];
     for (const st of this.#kids.values()) {
       if (st.proven || now < st.holdUntil) holding.add(st.owner);
+      if (st.late) late.add(st.owner);
       if (st.refused && !refused.includes(st.owner)) refused.push(st.owner);
     }
     const byParticipant = new Map<string, SignatureTally>();
-    for (const [id, t] of this.#tallies) byParticipant.set(id, { ...t, holding: holding.has(id) });
+    for (const id of [...holding, ...late]) if (!this.#tallies.has(id)) byParticipant.set(id, { verified: 0, unsigned: 0, forged: 0, held: 0, holding: holding.has(id), late: late.has(id) });
+    for (const [id, t] of this.#tallies) byParticipant.set(id, { ...t, holding: holding.has(id), late: late.has(id) });
     const c = this.#coverage;
     return { byParticipant, refused, badBatches: this.#badBatches, coverage: { count: c.count, meanMs: c.count === 0 ? 0 : c.totalMs / c.count, maxMs: c.maxMs, late: c.late } };
   }

@@ -114,7 +114,7 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = Object.freeze(
 export interface SignatureTally {
   /** Frames a valid batch of their KID's sender covered, digest matching. */
   readonly verified: number;
-  /** Frames no valid batch covered within the bound (MEDIA_SIGNATURE_BOUND_MS). */
+  /** Frames inside a verified batch's range that the batch did not list: not the sender's. */
   readonly unsigned: number;
   /** Frames whose digest differs from the one their sender signed for that counter: forgeries. */
   readonly forged: number;
@@ -122,6 +122,11 @@ export interface SignatureTally {
   readonly held: number;
   /** This participant's frames are held until their batch covers them (after an unsigned or forged frame). */
   readonly holding: boolean;
+  /**
+   * A frame of theirs shown before its batch went MEDIA_SIGNATURE_BOUND_MS without it: their frames
+   * wait for their batches until these catch up. No accusation: the batches may only be slow.
+   */
+  readonly late: boolean;
 }
 
 export interface SignatureStats {
