@@ -22,6 +22,7 @@ const sections: Record<string, () => Promise<SectionRunner>> = {
   signaling: async () => (await import('./signaling')).run,
   server: async () => (await import('./server')).run,
   worker: async () => (await import('./worker')).run,
+  signatures: async () => (await import('./signatures')).run,
   browser: async () => (await import('./browser')).run,
   reconnect: async () => (await import('./reconnect')).run,
 };

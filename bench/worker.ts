@@ -9,15 +9,13 @@
 //   50-person CPU = 1,470 video frames/s at 8 KB + 2,450 audio frames/s at 120 B, times the
 //                   cryptor's median decrypt time: wall time in one Worker, an upper bound of its CPU
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'vite';
 import { launchParticipant } from '../tests/e2e/harness/browser';
 import { FIREFOX_PATH, launchFirefox } from '../tests/e2e/harness/firefox';
 import type { HotpathJob, HotpathResult } from './hotpath/worker';
 import { type BenchSection, type Cell } from './section';
+import { runJob, serveWorker } from './worker-page';
 
 const SIZES = [120, 1200, 8 * 1024, 100 * 1024] as const;
 const TARGETS: Readonly<Record<number, number>> = { 120: 1.25, 8192: 1.1 };
@@ -25,63 +23,6 @@ const JOB: HotpathJob = { sizes: SIZES, rounds: 201, warmup: 20, variants: ['cry
 const VIDEO_FPS = 1470;
 const AUDIO_FPS = 2450;
 const OUT_DIR = join(tmpdir(), 'sealroom-bench-hotpath');
-const ROOT = join(import.meta.dirname, '..');
-
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>hot path bench</title></head><body>
-<script type="module">
-window.runHotpath = (job) => new Promise((resolve, reject) => {
-  const worker = new Worker('/worker.js', { type: 'module' });
-  worker.onmessage = (event) => { worker.terminate(); event.data.ok ? resolve(event.data.results) : reject(new Error(event.data.error)); };
-  worker.onerror = (event) => reject(new Error('worker error: ' + event.message));
-  worker.postMessage(job);
-});
-</script></body></html>`;
-
-async function buildWorker(): Promise<void> {
-  await build({
-    configFile: false,
-    root: ROOT,
-    logLevel: 'warn',
-    publicDir: false,
-    build: {
-      outDir: OUT_DIR,
-      emptyOutDir: true,
-      target: 'es2022',
-      minify: 'esbuild',
-      lib: { entry: join(ROOT, 'bench', 'hotpath', 'worker.ts'), formats: ['es'], fileName: () => 'worker.js' },
-    },
-  });
-}
-
-async function serve(): Promise<{ origin: string; close(): Promise<void> }> {
-  const worker = await readFile(join(OUT_DIR, 'worker.js'));
-  const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin', 'cache-control': 'no-store' };
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/') response.writeHead(200, { ...isolation, 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
-    else if (path === '/worker.js') response.writeHead(200, { ...isolation, 'content-type': 'text/javascript; charset=utf-8' }).end(worker);
-    else response.writeHead(404, isolation).end('not found');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the bench server has no TCP address');
-  return { origin: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-interface Evaluator {
-  goto(url: string): Promise<unknown>;
-  evaluate(expression: string): Promise<unknown>;
-}
-
-async function inBrowser(page: Evaluator, origin: string): Promise<{ isolated: boolean; results: HotpathResult[] }> {
-  await page.goto(`${origin}/`);
-  const isolated = (await page.evaluate('globalThis.crossOriginIsolated === true')) as boolean;
-  const results = (await page.evaluate(`window.runHotpath(${JSON.stringify(JOB)})`)) as HotpathResult[];
-  return { isolated, results };
-}
 
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -165,13 +106,12 @@ function sections(engine: string, isolated: boolean, results: readonly HotpathRe
 }
 
 export async function run(): Promise<BenchSection[]> {
-  await buildWorker();
-  const server = await serve();
+  const server = await serveWorker('bench/hotpath/worker.ts', OUT_DIR);
   const out: BenchSection[] = [];
   try {
     const chromium = await launchParticipant('bench-worker', server.origin);
     try {
-      const { isolated, results } = await inBrowser(chromium.page, server.origin);
+      const { isolated, results } = await runJob<HotpathResult[]>(chromium.page, server.origin, JOB);
       out.push(...sections('Chromium', isolated, results));
     } finally {
       await chromium.close();
@@ -180,7 +120,7 @@ export async function run(): Promise<BenchSection[]> {
       const firefox = await launchFirefox('bench-worker');
       try {
         const page = { goto: (url: string) => firefox.page.goto(url), evaluate: (expression: string) => firefox.page.evaluate(expression) };
-        const { isolated, results } = await inBrowser(page, server.origin);
+        const { isolated, results } = await runJob<HotpathResult[]>(page, server.origin, JOB);
         out.push(...sections('Firefox', isolated, results));
       } finally {
         await firefox.close();
@@ -188,7 +128,6 @@ export async function run(): Promise<BenchSection[]> {
     }
   } finally {
     await server.close();
-    await rm(OUT_DIR, { recursive: true, force: true });
   }
   return out;
 }

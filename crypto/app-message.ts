@@ -42,6 +42,8 @@ export const AppMessageType = {
   mediaState: 3,
   /** Body: the sender's epoch confirmation (crypto/confirm.ts) for the message's epoch. */
   epochConfirm: 4,
+  /** Body: the sender page's media signing key and page life (crypto/media-batch.ts, [M1]). */
+  mediaKey: 5,
 } as const;
 export type AppMessageType = keyof typeof AppMessageType;
 const TYPE_BY_CODE = new Map<number, AppMessageType>(Object.entries(AppMessageType).map(([name, code]) => [code, name as AppMessageType]));

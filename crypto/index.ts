@@ -32,5 +32,6 @@ export * from './words-ar';
 export * as host from './host';
 export type { Admission, CreateRoomInput, HostResult } from './host';
 export * from './app-message';
+export * from './media-batch';
 export * from './room-info';
 export * from './host-authority';

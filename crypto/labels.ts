@@ -53,6 +53,12 @@ export const Label = {
   /** MAC over the commit hash a member holds, under the confirm key (crypto/confirm.ts). */
   epochConfirmMac: `${P}epoch/confirm-mac`,
 
+  // --- media signatures ([M1]). crypto/media-batch.ts
+  /** Key of the keyed hash that gives each protected frame its digest in a signed batch. */
+  mediaFrameDigest: `${P}media/frame-digest`,
+  /** Signature context of a media batch, under a per-page media signing key. */
+  sigMediaBatch: `${P}sig/media-batch`,
+
   // --- verification codes. crypto/safety.ts
   /** Call security code from the head of the commit chain. */
   callCode: `${P}code/call`,

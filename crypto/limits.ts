@@ -78,3 +78,42 @@ export const MAX_HANDOVERS = 64;
 
 /** Commit hashes a member keeps to tell a replayed commit from a fork (the newest epochs). */
 export const CHAIN_HISTORY_KEPT = 64;
+
+// --- Media signatures ([M1], crypto/media-batch.ts, decision 0016)
+
+/**
+ * Bytes of each frame's digest in a signed batch. The digest covers the header, so a candidate
+ * forgery aims at one signed counter (many live frames give a farm nothing), but a member who can
+ * predict a sender's plaintext knows that frame in advance and can grind offline for a counter far
+ * ahead: 64 bits leave a farm at 10^10 hashes a second about 58 years per forged frame; 48 bits
+ * would give it one every 8 hours (decision 0016).
+ */
+export const MEDIA_DIGEST_BYTES = 8;
+/**
+ * A sender signs what it sent this often: one batch per KID, which covers all its tracks and
+ * simulcast layers. 200 ms rather than 100 ms halves the signature checks and the signature bytes
+ * per frame; a forged frame that replaced a real one is still caught within the 250 ms target on an
+ * unloaded path (the next cut, then the relay): decision 0016.
+ */
+export const MEDIA_BATCH_INTERVAL_MS = 200;
+/**
+ * [M1] how long time alone may let a sender's frames be shown before their batch. It never flags
+ * anyone (only a verified batch does: a digest that disagrees, or a counter inside its range that
+ * it leaves out), so late batches delay a flag and never raise one: a frame shown early that is
+ * this old without its batch stops its sender's frames from being shown before their batches until
+ * they catch up, and a frame held this long is dropped unjudged (decision 0016).
+ */
+export const MEDIA_SIGNATURE_BOUND_MS = 2000;
+/**
+ * Frames more than this many counters ahead of the newest one a valid batch covered are never
+ * shown before their batch: so forged frames shown early can take at most this many of the real
+ * sender's counters (its own frames at those counters then fail the replay window).
+ */
+export const MEDIA_OPTIMISTIC_SLACK = 64;
+/** A verified batch (its range and digests) is kept this long for frames that arrive after it; older frames are dropped unjudged. */
+export const MEDIA_BATCH_RETENTION_MS = 2000;
+/** After an unsigned frame (not a proven forgery) the sender's frames are held this long. */
+export const MEDIA_UNSIGNED_HOLD_MS = 10_000;
+/** Runs and frames one batch may carry (a sender makes about 15 frames per interval). */
+export const MAX_BATCH_RUNS = 32;
+export const MAX_BATCH_FRAMES = 1024;

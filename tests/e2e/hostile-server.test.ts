@@ -218,7 +218,7 @@ describe('a hostile signaling server between the browsers and the real server', 
   it('(d) drops in-call messages it made up or altered, and the security panel counts them', async () => {
     const code = requireAdmission();
     const hostId = ids.get(host)!;
-    // An in-call message (version byte 1, crypto/app-message.ts).
+    // An in-call message (version byte 1), not one of the host's signed media batches (high bit set, decision 0016).
     const fromHost = (s: { direction: string; participantId: string | undefined; message: Wire }) =>
       s.direction === 'to-browser' && s.participantId === ids.get(ann) && s.message.type === 'relay' && s.message['from'] === hostId && fromBase64Url(s.message['payload'] as string)[0] === 1;
     const genuine = (await waitUntil('an in-call message from the host to Ann', () => proxy.seen.filter(fromHost), (found) => found.length > 0, WAIT)).at(-1)!.message;

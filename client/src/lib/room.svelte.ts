@@ -103,7 +103,17 @@ export class RoomController {
     const member = this.members.find((m) => m.participantId === id);
     const epoch = this.secure?.membership.epoch;
     if (!member || epoch === null || epoch === undefined || !this.#media) return undefined;
-    return tileSecurity(this.#media.stats, member.participantId, epoch, this.#media.detached);
+    return tileSecurity(this.#media.stats, member.participantId, epoch, this.#media.detached, this.#media.signatures);
+  }
+
+  /** [M1] Members whose own media signatures contradict each other: refused until the epoch changes. */
+  get refusedSenders(): readonly string[] {
+    return (this.#media?.signatures.refused ?? []).map((id) => this.nameOf(id));
+  }
+
+  /** [M1] Media batches that did not verify (not attributable to anyone). */
+  get badBatches(): number {
+    return this.#media?.signatures.badBatches ?? 0;
   }
 
   /** Media frames the Worker dropped, by reason (shown in the security panel). */

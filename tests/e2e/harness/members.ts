@@ -15,6 +15,10 @@ export interface Member extends Participant {
 export interface Audit {
   /** [KID, CTR, transform label] of every frame this page sent since it loaded. */
   headers: [string, string, string][];
+  /** [KID, CTR, receiver label] of every received frame that opened on this page. */
+  opened: [string, string, string][];
+  /** [KID, CTR, sender label] of every frame this page replaced with a forgery (test-forger.ts). */
+  forged: [string, string, string][];
   stats: {
     encrypted: number;
     decrypted: number;
@@ -25,6 +29,13 @@ export interface Audit {
     /** Participants one of whose receivers lost its transform (failed closed). */
     detached: string[];
     refusedTransformChanges: number;
+    /** [M1] Media signatures: per participant whose tracks this page receives, and senders refused. */
+    signatures: {
+      byParticipant: Record<string, { verified: number; unsigned: number; forged: number; held: number; holding: boolean }>;
+      refused: string[];
+      badBatches: number;
+      coverage: { count: number; meanMs: number; maxMs: number; late: number };
+    };
   };
   sendingEpoch: number | null;
   events: { step: string; detail: string; at: number }[];

@@ -7,9 +7,10 @@
 // installed at once; this page starts SENDING under the new epoch only after SWITCH_DELAY_MS, so
 // the other members have installed it too; the previous epoch's keys are forgotten GRACE_MS after
 // the switch, so frames still in flight open. Decision record 0006 explains both numbers.
-import { type KeyEntry, type FromWorker, NO_DROPS, type SentHeader, type ToWorker, type WorkerStats } from '../../worker/messages';
+import { type TestMode } from '../../worker/test-forger';
+import { type KeyEntry, type FromWorker, NO_DROPS, type SentHeader, type SignatureStats, type ToWorker, type WorkerStats } from '../../worker/messages';
 import { detachedEndpoints, onReceiverCreated, onSenderCreated, pinTransform, refusedTransformChanges, type MediaKind } from '../media/transform-hook';
-import { type EpochKeys, type MediaSink } from '../session/media-sink';
+import { type EpochKeys, type MediaSink, type SignedMedia } from '../session/media-sink';
 import { GRACE_MS, SWITCH_DELAY_MS } from '../../../../protocol/limits';
 import { auditEnabled, trace, traceEvents, type TraceEvent } from './trace';
 
@@ -20,10 +21,14 @@ const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransform
 export type { EpochKeys };
 
 const EMPTY_STATS: WorkerStats = { encrypted: 0, decrypted: 0, dropped: NO_DROPS, decryptedByKid: new Map(), byParticipant: new Map(), newerEpoch: -1 };
+const EMPTY_SIGNATURES: SignatureStats = { byParticipant: new Map(), refused: [], badBatches: 0, coverage: { count: 0, meanMs: 0, maxMs: 0, late: 0 } };
 
 export class MediaKeys implements MediaSink {
   /** Latest counters from the Worker. */
   stats = $state.raw<WorkerStats>(EMPTY_STATS);
+  /** [M1] What the signed batches said, from the Worker. */
+  signatures = $state.raw<SignatureStats>(EMPTY_SIGNATURES);
+  readonly signed: SignedMedia;
   /** The epoch this page currently sends under, if any. */
   sendingEpoch = $state<number | null>(null);
   /** Problems the Worker reported while installing keys. */
@@ -37,6 +42,10 @@ export class MediaKeys implements MediaSink {
   refusedTransformChanges = $state(0);
 
   readonly #worker: Worker;
+  readonly #ownKey: Promise<Uint8Array>;
+  #gotOwnKey: (key: Uint8Array) => void = () => undefined;
+  readonly #batchHandlers = new Set<(bytes: Uint8Array) => void>();
+  readonly #missingHandlers = new Set<(kids: readonly bigint[]) => void>();
   readonly #newerEpochHandlers = new Set<(epoch: number) => void>();
   /** Sending is held back (a withheld membership change); the send KID to go back to when released. */
   #held = false;
@@ -46,6 +55,8 @@ export class MediaKeys implements MediaSink {
   readonly #installed = new Map<number, bigint[]>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #audit: SentHeader[] = [];
+  readonly #openedAudit: SentHeader[] = [];
+  readonly #forgedAudit: SentHeader[] = [];
   #transforms = 0;
   #latestEpoch = -1;
 
@@ -53,12 +64,30 @@ export class MediaKeys implements MediaSink {
     if (ScriptTransform === undefined) throw new Error('this browser cannot encrypt media (no RTCRtpScriptTransform)');
     this.#worker = new Worker(new URL('../../worker/media-worker.ts', import.meta.url), { type: 'module', name: 'sealroom-media' });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#received(event.data);
+    this.#ownKey = new Promise((resolve) => (this.#gotOwnKey = resolve));
+    this.signed = {
+      ownKey: () => this.#ownKey,
+      room: (roomId) => this.#post({ type: 'media-room', roomId }),
+      signer: (kid, life, publicKey) => this.#post({ type: 'media-signer', kid, life, publicKey }),
+      batch: (bytes) => this.#post({ type: 'media-batch', bytes }),
+      onBatch: (handler) => {
+        this.#batchHandlers.add(handler);
+        return () => this.#batchHandlers.delete(handler);
+      },
+      onMissingSigners: (handler) => {
+        this.#missingHandlers.add(handler);
+        return () => this.#missingHandlers.delete(handler);
+      },
+      resynced: () => this.#post({ type: 'media-resynced' }),
+    };
     onSenderCreated((sender, kind) => this.#attach(sender, 'send', kind));
     onReceiverCreated((receiver, kind) => this.#attach(receiver, 'receive', kind));
     if (auditEnabled()) {
       this.#post({ type: 'audit', on: true });
       // Test and debugging view: public header fields and counters only, never a key.
       Object.defineProperty(globalThis, 'sealroomAudit', { value: () => this.#auditView(), configurable: true });
+      // Browser tests of [M1] only: play a forger or a lossy path in this page's Worker (test-forger.ts).
+      Object.defineProperty(globalThis, 'sealroomTestMode', { value: (mode: TestMode) => this.#post({ type: 'test-mode', mode }), configurable: true });
     }
   }
 
@@ -139,16 +168,19 @@ export class MediaKeys implements MediaSink {
     return this.#audit;
   }
 
-  #auditView(): { headers: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null; events: readonly TraceEvent[] } {
+  #auditView(): { headers: [string, string, string][]; opened: [string, string, string][]; forged: [string, string, string][]; stats: Record<string, unknown>; sendingEpoch: number | null; events: readonly TraceEvent[] } {
     const { decryptedByKid, byParticipant, ...counts } = this.stats;
     return {
       headers: this.#audit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
+      opened: this.#openedAudit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
+      forged: this.#forgedAudit.map((h) => [h.kid.toString(), h.ctr.toString(), h.label]),
       stats: {
         ...counts,
         decryptedByKid: Object.fromEntries([...decryptedByKid].map(([kid, n]) => [kid.toString(), n])),
         byParticipant: Object.fromEntries(byParticipant),
         detached: [...this.detached],
         refusedTransformChanges: this.refusedTransformChanges,
+        signatures: { ...this.signatures, byParticipant: Object.fromEntries(this.signatures.byParticipant) },
       },
       sendingEpoch: this.sendingEpoch,
       events: traceEvents(),
@@ -208,11 +240,28 @@ export class MediaKeys implements MediaSink {
     switch (message.type) {
       case 'stats':
         this.stats = message.stats;
+        this.signatures = message.signatures;
         this.#watchTransforms();
         if (message.stats.newerEpoch >= 0) for (const handler of this.#newerEpochHandlers) handler(message.stats.newerEpoch);
         break;
       case 'sent-headers':
         this.#audit.push(...message.headers);
+        break;
+      case 'opened-headers':
+        this.#openedAudit.push(...message.headers);
+        break;
+      case 'forged-headers':
+        this.#forgedAudit.push(...message.headers);
+        break;
+      case 'media-key':
+        this.#gotOwnKey(message.publicKey);
+        trace('media-key', message.engine);
+        break;
+      case 'media-batch-out':
+        for (const handler of this.#batchHandlers) handler(message.bytes);
+        break;
+      case 'media-missing-signers':
+        for (const handler of this.#missingHandlers) handler(message.kids);
         break;
       case 'first-open':
         trace('first-open', message.kid.toString());

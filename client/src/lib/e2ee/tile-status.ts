@@ -1,20 +1,29 @@
 // What a tile says about a remote member's media, from the media Worker's tally of the tracks the
-// SFU says that member publishes:
+// SFU says that member publishes, and what the member's signed batches said about them ([M1]):
+//   'detached'      a receiver of this member lost its decrypting transform; its track is off;
+//   'refused'       this member's own signed batches contradict each other: every frame under its
+//                   key is refused until the epoch changes;
 //   'wrong-sender'  frames under another member's key arrived on this member's tracks and were
 //                   refused: the SFU tried to show someone's media as this member's (kept visible);
-//   'detached'      a receiver of this member lost its decrypting transform; its track is off;
+//   'unsigned'      frames under this member's key that it did not sign arrived (forged, or not
+//                   covered by its batch within the bound): its frames are now held until its
+//                   signature covers them, so only its own are shown;
 //   'encrypted'     a frame opened under this member's key of the current (or previous) epoch;
 //   'failing'       frames arrive but none open (no key yet, or authentication failures);
 //   'waiting'       nothing arrived yet.
-import { type WorkerStats } from '../../worker/messages';
+import { type SignatureStats, type WorkerStats } from '../../worker/messages';
 
-export type TileSecurity = 'encrypted' | 'failing' | 'waiting' | 'wrong-sender' | 'detached';
+export type TileSecurity = 'encrypted' | 'failing' | 'waiting' | 'wrong-sender' | 'detached' | 'unsigned' | 'refused';
 
-export function tileSecurity(stats: WorkerStats, participantId: string, epoch: number, detached: ReadonlySet<string>): TileSecurity {
+const NO_SIGNATURES: SignatureStats = { byParticipant: new Map(), refused: [], badBatches: 0, coverage: { count: 0, meanMs: 0, maxMs: 0, late: 0 } };
+
+export function tileSecurity(stats: WorkerStats, participantId: string, epoch: number, detached: ReadonlySet<string>, signatures: SignatureStats = NO_SIGNATURES): TileSecurity {
   if (detached.has(participantId)) return 'detached';
+  if (signatures.refused.includes(participantId)) return 'refused';
   const tally = stats.byParticipant.get(participantId);
   if (tally === undefined) return 'waiting';
   if (tally.wrongSender > 0) return 'wrong-sender';
+  if (signatures.byParticipant.get(participantId)?.holding === true) return 'unsigned';
   // The switch to a new epoch overlaps: frames of the one before still count.
   if (tally.openedEpoch >= epoch - 1 && tally.opened > 0) return 'encrypted';
   return tally.dropped > 0 ? 'failing' : 'waiting';

@@ -21,6 +21,7 @@ import { Changes } from './changes';
 import { type GenesisRecord, HostDesk, type Publisher } from './host-desk';
 import { type BehindEffect, LeftBehind } from './left-behind';
 import { type Clock, type MediaSink, PAGE_CLOCK } from './media-sink';
+import { MediaSignatures } from './media-signatures';
 import { Membership, type MemberView, type PreparedCommit, type WireCommit } from './membership';
 import { type RoomContext, type SelfKeys, type Signer } from '../../../../crypto/index';
 
@@ -131,6 +132,8 @@ export class Session implements Publisher {
   /** The epoch this page last scheduled its confirmation for. */
   #confirmScheduled = -1;
   #behindTimer: (() => void) | undefined;
+  /** [M1] Media signing keys and batches (media-signatures.ts); absent when the sink signs nothing. */
+  readonly #signatures: MediaSignatures | undefined;
 
   constructor(seat: Seat, media: MediaSink, channel: Channel, events: SessionEvents, options: SessionOptions = {}) {
     this.changes = new Changes();
@@ -143,6 +146,17 @@ export class Session implements Publisher {
     this.roomId = toBase64Url(seat.room.roomId);
     this.host = new HostDesk(this, options.genesis, this.changes);
     media.onNewerEpoch((epoch) => this.#sawNewer(epoch));
+    this.#signatures =
+      media.signed === undefined
+        ? undefined
+        : new MediaSignatures(media.signed, {
+            life: seat.life,
+            epoch: () => this.membership.epoch,
+            roomId: () => seat.room.roomId,
+            sendApp: (type, body, to) => this.sendApp(type, body, to),
+            send: (message) => this.send(message),
+            memberAt: (index) => this.membership.members.find((m) => m.index === index)?.participantId,
+          }, this.#clock);
   }
 
   /** Evidence that the others are in `epoch`, newer than ours: resync, and hold sending if it does not come. */
@@ -330,6 +344,7 @@ export class Session implements Publisher {
     this.host.flushEarly();
     if (this.#freshSocket) {
       this.#freshSocket = false;
+      this.#signatures?.synced();
       for (const handler of this.#syncedHandlers) handler();
     }
   }
@@ -362,6 +377,7 @@ export class Session implements Publisher {
     const keys = this.membership.epochKeys();
     if (keys !== null) trace('epoch', keys.epoch);
     if (keys !== null) this.#media.install(keys);
+    this.#signatures?.installed();
     this.#confirm();
   }
 
@@ -403,6 +419,7 @@ export class Session implements Publisher {
   }
 
   #relayed(payload: string): void {
+    if (this.#signatures?.relayed(payload) === true) return;
     let message;
     try {
       message = this.membership.open(payload);
@@ -420,6 +437,15 @@ export class Session implements Publisher {
     // Rekey requests are no longer needed (page lives keep counters apart) and are not granted:
     // one member could otherwise make the host commit every few seconds and fill the log.
     if (message.type === 'rekeyRequest') return;
+    if (message.type === 'mediaKey') {
+      try {
+        this.#signatures?.statement(message.from, message.epoch, message.body);
+      } catch {
+        this.droppedMessages++;
+        this.changes.emit();
+      }
+      return;
+    }
     if (message.type === 'epochConfirm') {
       if (this.membership.checkConfirmation(message.body) === 'fork') {
         this.forks = [...this.forks, { epoch: message.epoch, name: message.from.name }];

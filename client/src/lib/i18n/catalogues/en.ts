@@ -289,6 +289,12 @@ export const en = {
   'host.handingOver': 'Handing the host role over…',
   'host.handOverRefused': 'The host role was not handed over: that person is no longer connected, or the server refused. You are still the host.',
   'host.noHostKey': 'That person’s page has not sent its host key yet. Try again in a moment.',
+
+  // --- [M1] per-sender media signatures (decision 0016)
+  'tile.unsigned': 'Media not signed by {name}: frames under their key that they did not sign arrived on this tile and were refused; their media now shows only once their signature covers it',
+  'tile.refused': 'Media refused: {name} signed two different versions of the same frames',
+  'call.refusedSenders': 'Media refused until the member list changes, from: {names}. Their own media signatures contradict each other.',
+  'security.badBatches': '{count, number} media signatures that did not verify (ignored; nobody is blamed for them)',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -290,4 +290,10 @@ export const fr: Catalogue = {
   'host.handingOver': 'Transmission du rôle d’hôte…',
   'host.handOverRefused': 'Le rôle d’hôte n’a pas été transmis : cette personne n’est plus connectée, ou le serveur a refusé. Vous êtes toujours l’hôte.',
   'host.noHostKey': 'La page de cette personne n’a pas encore envoyé sa clé d’hôte. Réessayez dans un instant.',
+
+  // --- [M1] signatures des médias par émetteur (décision 0016)
+  'tile.unsigned': 'Médias non signés par {name} : des images sous sa clé qu’il ou elle n’a pas signées sont arrivées sur cette vignette et ont été refusées ; ses médias ne s’affichent plus qu’une fois couverts par sa signature',
+  'tile.refused': 'Médias refusés : {name} a signé deux versions différentes des mêmes images',
+  'call.refusedSenders': 'Médias refusés jusqu’au prochain changement de la liste des membres, de : {names}. Leurs propres signatures de médias se contredisent.',
+  'security.badBatches': '{count, number} signatures de médias invalides (ignorées ; personne n’en est tenu pour responsable)',
 };
