@@ -90,6 +90,9 @@ export async function startCallCluster(options: CallClusterOptions = {}): Promis
           PUBLIC_ORIGINS: origin,
           TRUST_PROXY: 'loopback',
           LIVEKIT_URL: livekit.nodes[i % livekit.nodes.length]!.url,
+          // The page may come from another node than the room's owner (static files go to any
+          // node), and a takeover hands out the new owner's LiveKit: its CSP allows every node.
+          LIVEKIT_EXTRA_ORIGINS: livekit.nodes.map((n) => n.url).join(','),
           LIVEKIT_API_KEY: livekit.apiKey,
           LIVEKIT_API_SECRET: livekit.apiSecret,
           LIVEKIT_LOCAL: 'true',
