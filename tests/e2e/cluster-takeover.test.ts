@@ -6,8 +6,9 @@
 // What this proves: after the Sealroom node that owns the room is SIGKILLed, both members resume on
 // the other node as the same participants (no knock: a refused resume keeps its token,
 // client/src/lib/reconnect-decision.ts), the encrypted call keeps decoding, and the host still
-// acts (a lock and an unlock, each a new epoch every member follows). After a restart of a single
-// node, the same. How long the resume takes is printed, not asserted (every wait is a liveness bound).
+// acts (a lock and an unlock, each a new epoch every member follows; removing a third member who
+// resumed too, who is told so, and a new epoch the others follow). After a restart of a single
+// node, the same for two members. How long the resume takes is printed, not asserted (every wait is a liveness bound).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resemblesPattern } from './harness/analysis';
 import { printLogs } from './harness/browser';
@@ -25,7 +26,7 @@ type Pair = readonly [Member, Member];
 
 const signaling = (m: Member) => m.page.getByTestId('call-view').getAttribute('data-signaling', { timeout: 1000 }).catch(() => null);
 
-async function startCall(origin: string, [host, guest]: Pair): Promise<Map<Member, string>> {
+async function startCall(origin: string, [host, guest]: Pair): Promise<{ ids: Map<Member, string>; link: string }> {
   const link = await createRoom(host.page, origin);
   await join(host.page, 'Alice');
   await guest.page.goto(link);
@@ -37,8 +38,10 @@ async function startCall(origin: string, [host, guest]: Pair): Promise<Map<Membe
     ids.set(m, await ownId(m.page));
   }
   await decodingBothWays([host, guest], ids);
-  return ids;
+  return { ids, link };
 }
+
+const lobbyState = (m: Member) => m.page.getByTestId('lobby-state').getAttribute('data-state', { timeout: 2000 }).catch(() => null);
 
 /** Each member decodes new frames of the other, showing the other's pattern. */
 async function decodingBothWays([host, guest]: Pair, ids: ReadonlyMap<Member, string>): Promise<void> {
@@ -85,28 +88,37 @@ const report = (what: string, back: ReadonlyMap<Member, number>) => console.log(
 describe('a call behind HAProxy on two Sealroom nodes, two LiveKit nodes and one Redis', () => {
   let cluster: CallCluster | undefined;
   let members: Member[] = [];
+  let carol: Member | undefined;
+  let carolId = '';
   let ids = new Map<Member, string>();
   let inCall = false;
 
   beforeAll(async () => {
     cluster = await startCallCluster();
     members = [await launchMember('host', cluster.origin, PATTERNS[0]!), await launchMember('guest', cluster.origin, PATTERNS[1]!)];
+    carol = await launchMember('carol', cluster.origin, PATTERNS[2]!);
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(members.map((m) => m.close()));
+    await Promise.all([...members, ...(carol ? [carol] : [])].map((m) => m.close()));
     await cluster?.stop();
   });
 
   beforeEach(({ onTestFailed }) => {
     onTestFailed(async () => {
-      printLogs(members);
+      printLogs([...members, ...(carol ? [carol] : [])]);
       for (const [i, node] of (cluster?.nodes ?? []).entries()) console.error(`--- Sealroom node ${i} ---\n${(await node.log()).split('\n').slice(-30).join('\n')}`);
     });
   });
 
-  it('joins host and guest through the balancer; both decode each other', async () => {
-    ids = await startCall(cluster!.origin, members as unknown as Pair);
+  it('joins host, guest and a third member through the balancer; host and guest decode each other', async () => {
+    const call = await startCall(cluster!.origin, members as unknown as Pair);
+    ids = call.ids;
+    await carol!.page.goto(call.link);
+    await join(carol!.page, 'Carol');
+    await admitFirstKnock(members[0]!.page);
+    for (const m of [...members, carol!]) await waitForTiles(m.page, 3, LIVENESS);
+    carolId = await ownId(carol!.page);
     inCall = true;
   });
 
@@ -115,12 +127,24 @@ describe('a call behind HAProxy on two Sealroom nodes, two LiveKit nodes and one
     const owner = await cluster!.ownerOf(new URL(members[0]!.page.url()).pathname.split('/').at(-1)!);
     const killedAt = Date.now();
     await owner.kill();
-    const back = await backOpen(members, killedAt);
+    const back = await backOpen([...members, carol!], killedAt);
     report('owner SIGKILLed', back);
     await decodingBothWays(members as unknown as Pair, ids);
+    expect(await ownId(carol!.page, LIVENESS)).toBe(carolId);
     await hostStillActs(members as unknown as Pair, ids);
     const survivor = cluster!.nodes.find((n) => n !== owner)!;
     expect(await survivor.log()).toContain('"room.loaded"');
+  });
+
+  it('lets the host remove the third member on the new node: she is told so, the others follow a new epoch', async () => {
+    if (!inCall) throw new Error('the call was not established (see the first test)');
+    const [host, guest] = members as [Member, Member];
+    const before = (await callCode(host.page)).epoch;
+    await host.page.locator(`[data-testid=member][data-participant="${carolId}"] [data-testid=remove-member]`).click();
+    await waitUntil("carol's lobby state removed", () => lobbyState(carol!), (s) => s === 'removed', LIVENESS);
+    const after = await waitForEpoch(guest.page, before + 1, LIVENESS);
+    expect((await callCode(host.page)).digits).toBe(after.digits);
+    await waitForTiles(guest.page, 2, LIVENESS);
   });
 });
 
@@ -145,7 +169,7 @@ describe('a call on one Sealroom node on its Redis (`npm start`), restarted', ()
   });
 
   it('starts the call on the node; both decode each other', async () => {
-    ids = await startCall(cluster!.origin, members as unknown as Pair);
+    ids = (await startCall(cluster!.origin, members as unknown as Pair)).ids;
     inCall = true;
   });
 
