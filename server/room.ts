@@ -177,10 +177,14 @@ export class Room {
     return null;
   }
 
-  /** For `GET /api/rooms/:id`: the host credential or the link's access token. */
+  /**
+   * For `GET /api/rooms/:id`: the host credential, the link's access token, or a resume token. A
+   * resume token's 200 or 403 is how a client whose resume upgrade was refused learns whether the
+   * token still counts (a refused upgrade and a node that is down look alike to a browser). A
+   * removed member's token also gets 200: its upgrade is accepted and closed with the removal.
+   */
   acceptsBearer(credential: string): boolean {
-    const kind = this.authenticate(credential)?.kind;
-    return kind === 'host' || kind === 'access';
+    return this.authenticate(credential) !== null;
   }
 
   /** Replace the host credential (a hand-over); the old one stops working at once. */

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateRoomResponse, HttpError, RoomStatusResponse } from '../../protocol/protocol';
+import { CloseCode, CreateRoomResponse, HttpError, RoomStatusResponse } from '../../protocol/protocol';
 import { generateHostKey, toBase64Url } from '../../crypto/index';
 import { ROOM_OVERHEAD_BYTES } from '../../protocol/limits';
-import { createRoom, newAccessKeys, startTestServer, type TestServer } from './helpers';
+import { admitGuest, createRoom, newAccessKeys, startTestServer, TestClient, type TestServer } from './helpers';
 
 let t: TestServer;
 let staticDir: string;
@@ -92,6 +92,32 @@ describe('GET /api/rooms/:roomId', () => {
     const res = await status(room.roomId, room.hostCredential);
     expect(res.status).toBe(200);
     expect(RoomStatusResponse.parse(await res.json()).roomId).toBe(room.roomId);
+  });
+
+  it('answers a resume token 200 while it counts and 403 once used, so a refused resume learns which it was', async () => {
+    const room = await createRoom(t.base);
+    const host = await TestClient.connect(t.base, room.roomId, room.hostCredential);
+    await host.next('welcome');
+    const { guest, resumeToken } = await admitGuest(t.base, room, host);
+    expect(RoomStatusResponse.parse(await (await status(room.roomId, resumeToken)).json()).roomId).toBe(room.roomId);
+    const back = await TestClient.connect(t.base, room.roomId, resumeToken);
+    await back.next('welcome');
+    expect(await guest.closeCode()).toBe(CloseCode.replaced);
+    await expectError(await status(room.roomId, resumeToken), 403, 'bad-credential');
+    await Promise.all([back.close(), host.close()]);
+  });
+
+  it('answers a removed member\'s resume token 200: its upgrade, not the status, tells it it was removed', async () => {
+    const room = await createRoom(t.base);
+    const host = await TestClient.connect(t.base, room.roomId, room.hostCredential);
+    await host.next('welcome');
+    const { guest, id, resumeToken } = await admitGuest(t.base, room, host);
+    host.send({ v: 1, type: 'remove', participants: [id] });
+    expect(await guest.closeCode()).toBe(CloseCode.removed);
+    expect((await status(room.roomId, resumeToken)).status).toBe(200);
+    const back = await TestClient.connect(t.base, room.roomId, resumeToken);
+    expect(await back.closeCode()).toBe(CloseCode.removed);
+    await host.close();
   });
 
   it('refuses a missing credential with 403 bad-credential', async () => {

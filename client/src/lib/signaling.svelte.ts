@@ -1,13 +1,17 @@
 // The signaling WebSocket. Authenticates with subprotocols (wsSubprotocols: no credential in the
 // URL), parses every frame once with parseServerMessage (invalid frames are dropped and counted,
 // never thrown), sends typed messages, and reconnects with backoff, resuming the same participant
-// with the latest resume token (kept in this tab's sessionStorage, so a reload resumes too).
+// with the latest resume token (kept in this tab's sessionStorage, so a reload resumes too). A
+// refused resume keeps the token until the server says it is gone (reconnect-decision.ts): during
+// a room's takeover by another node the refusal is only a wait.
 // A connection that would hold the host role first gets a `challenge`; the prover (the room's
 // per-room host key, storage/host-key-store.ts) signs it and nothing else is read until the welcome.
 // Close codes become user-facing reasons; 4403 and 4410 are only what the server says: the room
 // controller believes them only with the signed commit (Session.departure, [D1]).
 import { fromBase64Url, hostProofMessage, roomIdBytes, toBase64Url } from '../../../crypto/index';
 import { type Outgoing } from './session/channel';
+import { roomStatus } from './api';
+import { afterAnswer, afterClose, type CloseReason, type CloseStep, type ResumeAnswer } from './reconnect-decision';
 import {
   ClientMessage,
   CloseCode,
@@ -18,18 +22,6 @@ import {
   type ServerMessage,
 } from '../../../protocol/protocol';
 
-/** Why the socket is closed for good. */
-export type CloseReason =
-  | 'left' // we closed it
-  | 'removed'
-  | 'denied'
-  | 'ended'
-  | 'replaced'
-  | 'rejected' // the server refused the upgrade (wrong link, unknown room, full, locked…)
-  | 'protocol' // the server says we broke the protocol; retrying would repeat it
-  | 'unproven' // we could not sign the host challenge: this browser lacks the room's host key
-  | 'gave-up'; // it kept dropping; the person can retry
-
 export type SignalingStatus =
   | { readonly kind: 'idle' }
   | { readonly kind: 'connecting' }
@@ -38,29 +30,25 @@ export type SignalingStatus =
   | { readonly kind: 'closed'; readonly reason: CloseReason; readonly code: number };
 
 type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
-export type { Outgoing };
+export type { CloseReason, Outgoing };
 export type MessageHandler = (message: ServerMessage) => void;
 export type CloseHandler = (reason: CloseReason, code: number) => void;
 
 const RESUME_PREFIX = 'sealroom.resume.';
-/** The server's answer to a resume token that was already used. */
-const CREDENTIAL_USED = 1008;
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 const MAX_ATTEMPTS = 12;
 
-const FINAL_CODES: ReadonlyMap<number, CloseReason> = new Map([
-  [CloseCode.removed, 'removed'],
-  [CloseCode.denied, 'denied'],
-  [CloseCode.roomEnded, 'ended'],
-  [CloseCode.replaced, 'replaced'],
-  [CloseCode.protocolViolation, 'protocol'],
-  [CloseCode.tooBig, 'protocol'],
-  [CloseCode.unproven, 'unproven'],
-]);
-
 /** Signs a host challenge message with this page's per-room host key; null without one. */
 export type Prover = (message: Uint8Array) => Promise<Uint8Array | null>;
+
+/** Asks the server whether a resume token still opens the room (reconnect-decision.ts). */
+export type ResumeCheck = (roomId: string, resumeToken: string) => Promise<ResumeAnswer>;
+
+const askServer: ResumeCheck = async (roomId, resumeToken) => {
+  const status = await roomStatus(roomId, resumeToken);
+  return status.kind === 'ok' ? 'valid' : status.kind === 'forbidden' ? 'unknown' : status.kind === 'not-found' ? 'no-room' : 'unreachable';
+};
 
 export class SignalingClient {
   status = $state.raw<SignalingStatus>({ kind: 'idle' });
@@ -76,13 +64,14 @@ export class SignalingClient {
   #handlers = new Set<MessageHandler>();
   #closeHandlers = new Set<CloseHandler>();
   #welcomed = false;
-  #resumeFailures = 0;
   readonly #prove: Prover;
+  readonly #check: ResumeCheck;
 
-  constructor(roomId: string, credential: string, prove: Prover = () => Promise.resolve(null)) {
+  constructor(roomId: string, credential: string, prove: Prover = () => Promise.resolve(null), check: ResumeCheck = askServer) {
     this.#roomId = roomId;
     this.#credential = credential;
     this.#prove = prove;
+    this.#check = check;
     this.#resumeToken = readResume(roomId);
   }
 
@@ -172,7 +161,6 @@ export class SignalingClient {
     if (message.type === 'welcome') {
       this.#welcomed = true;
       this.#attempt = 0;
-      this.#resumeFailures = 0;
       this.#resumeToken = message.resumeToken;
       writeResume(this.#roomId, message.resumeToken);
       this.welcome = message;
@@ -212,21 +200,27 @@ export class SignalingClient {
 
   #closed(code: number): void {
     this.#socket = undefined;
-    const final = FINAL_CODES.get(code);
-    if (final !== undefined) {
-      this.#finish(final, code);
+    const resumeToken = this.#resumeToken;
+    const step = afterClose(code, { welcomed: this.#welcomed, resuming: resumeToken !== undefined, everWelcomed: this.welcome !== undefined });
+    if (step.kind !== 'ask' || resumeToken === undefined) {
+      this.#take(step, code);
       return;
     }
-    if (!this.#welcomed) {
-      if (this.#resumeToken !== undefined) {
-        // Used up, or twice refused (the session is gone): start over with the credential.
-        if (code === CREDENTIAL_USED || ++this.#resumeFailures >= 2) this.#forgetResume();
-      } else if (this.welcome === undefined) {
-        // Never got in: the upgrade itself was refused. The controller asks the HTTP API why.
-        this.#finish('rejected', code);
-        return;
-      }
-    }
+    // A refused resume looks like a node that is down or taking the room over: only the server's
+    // answer about the token ends it. Until it comes the status says reconnecting.
+    this.status = { kind: 'reconnecting', attempt: this.#attempt + 1 };
+    void this.#check(this.#roomId, resumeToken)
+      .catch((): ResumeAnswer => 'unreachable')
+      .then((answer) => {
+        // Closed for good, or reconnected by connect(), while the answer was on its way.
+        if (this.status.kind === 'closed' || this.#socket !== undefined || this.#resumeToken !== resumeToken) return;
+        this.#take(afterAnswer(answer), code);
+      });
+  }
+
+  #take(step: CloseStep, code: number): void {
+    if (step.kind === 'finish') return this.#finish(step.reason, code);
+    if (step.kind === 'start-over') this.#forgetResume();
     this.#retry();
   }
 
