@@ -42,7 +42,23 @@ export class Owner {
    */
   open(roomId: string): Promise<Opened> {
     const local = this.deps.rooms.get(roomId);
-    if (local !== undefined) return Promise.resolve({ kind: 'room', room: local });
+    if (local !== undefined) return this.confirm(local);
+    return this.claimAndLoad(roomId);
+  }
+
+  /**
+   * A room served here gets a new socket only while this node still holds its lease: another node
+   * may have taken it since the last renewal (a room created here and claimed by the node the
+   * balancer routes it to). Then it is dropped here and opened as any other node's room.
+   */
+  private async confirm(local: Room): Promise<Opened> {
+    const claim = await this.deps.store.claim(local.id, this.deps.node);
+    if (claim === 'ours') return { kind: 'room', room: local };
+    this.lose(local, new FencedError(local.id));
+    return claim === 'gone' ? { kind: 'gone' } : this.claimAndLoad(local.id);
+  }
+
+  private claimAndLoad(roomId: string): Promise<Opened> {
     let pending = this.opening.get(roomId);
     if (pending === undefined) {
       pending = this.load(roomId).finally(() => this.opening.delete(roomId));

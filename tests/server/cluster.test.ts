@@ -8,7 +8,8 @@ import { roomKeys } from '../../server/redis-store';
 import { admitGuest, closeAllClients, createRoom, refusal, TestClient } from './helpers';
 import { freeLoopbackPort, startHaproxy, startNode, startTestRedis, stopAll, until, type Balancer, type NodeProcess, type TestRedis } from './cluster-kit';
 
-const LEASE_MS = 1000;
+// The default lease: long enough that a loaded machine's late renewals never let the other node take a live room.
+const LEASE_MS = 3000;
 let redis: TestRedis;
 let lb: Balancer;
 let nodes: NodeProcess[] = [];
@@ -72,6 +73,19 @@ describe('two nodes behind haproxy', { timeout: 120_000 }, () => {
       const res = await fetch(`${base}/api/rooms/${room.roomId}`, { headers: { authorization: `Bearer ${room.accessToken}` } });
       expect(await res.json()).toMatchObject({ roomId: room.roomId, hostPresent: true });
     }
+  });
+
+  it('refuses a socket at the node that created a room once another node took it, before that node next renews', async () => {
+    const [creator, taker] = nodes as [NodeProcess, NodeProcess];
+    const room = await createRoom(creator.base); // served by its creator, with nobody connected
+    const host = await TestClient.connect(taker.base, room.roomId, room.hostCredential); // takes the idle room
+    await host.next('welcome');
+    const { guest } = await admitGuest(taker.base, room, host); // now the taker serves connected members
+    guest.send({ v: 1, type: 'relay', to: 'all', payload: 'aGk' });
+    await host.next('relay');
+    // The creator still holds the room in memory; it must not take a socket for it (a split room).
+    const refused = await refusal(creator.base, `/ws/${room.roomId}`, wsSubprotocols(room.accessToken));
+    expect(refused).toEqual({ status: 503, body: 'another node serves this room; try again\n' });
   });
 
   it('moves a call to the other node when its owner is SIGKILLed: members resume there in the next epoch', async () => {
