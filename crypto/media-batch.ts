@@ -31,7 +31,7 @@
 // any chosen tag (GHASH is linear in the ciphertext), so a hash of the tag binds nothing here.
 import { Reader, Writer, utf8 } from './bytes';
 import { CodecError, Reason, VerificationError } from './errors';
-import { ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
+import { PUBLIC_KEY_BYTES, ROOM_ID_BYTES, SIGNATURE_BYTES, assertLength } from './identity';
 import { labelledHash } from './kdf';
 import { Label } from './labels';
 import { MAX_BATCH_FRAMES, MAX_BATCH_RUNS, MEDIA_DIGEST_BYTES, PAGE_LIFE_CTR_BITS } from './limits';
@@ -42,7 +42,6 @@ import { checkVersion } from './version';
 const STATEMENT_VERSION = 1;
 /** Version 1 of the batch format, with the high bit set (see above). */
 export const MEDIA_BATCH_VERSION = 0x82;
-const ED25519_PUBLIC_BYTES = 32;
 const ANSWER_ME = 0x01;
 
 // --- media key statement
@@ -56,7 +55,7 @@ export interface MediaKeyStatement {
 }
 
 export function encodeMediaKeyStatement(s: MediaKeyStatement): Uint8Array {
-  assertLength(s.publicKey, ED25519_PUBLIC_BYTES, 'media signing key');
+  assertLength(s.publicKey, PUBLIC_KEY_BYTES, 'media signing key');
   return new Writer().u8(STATEMENT_VERSION).u8(s.answerMe ? ANSWER_ME : 0).u64(s.life).bytes(s.publicKey).finish();
 }
 
@@ -67,7 +66,7 @@ export function decodeMediaKeyStatement(bytes: Uint8Array): MediaKeyStatement {
   if ((flags & ~ANSWER_ME) !== 0) throw new CodecError(Reason.malformed, 'media key statement has unknown flags');
   const life = r.u64();
   if (life >= 1n << 32n) throw new CodecError(Reason.outOfRange, 'media key statement names a page life above 2^32 - 1');
-  const publicKey = r.bytes(ED25519_PUBLIC_BYTES).slice();
+  const publicKey = r.bytes(PUBLIC_KEY_BYTES).slice();
   r.end();
   return { life: Number(life), publicKey, answerMe: (flags & ANSWER_ME) !== 0 };
 }
@@ -199,7 +198,7 @@ export async function generateMediaSigningKey(engine?: 'webcrypto' | 'libsodium'
 
 /** A sender's announced key, ready to check its batches. */
 export async function importMediaVerifyKey(publicKey: Uint8Array, engine?: 'webcrypto' | 'libsodium'): Promise<MediaVerifyKey> {
-  assertLength(publicKey, ED25519_PUBLIC_BYTES, 'media signing key');
+  assertLength(publicKey, PUBLIC_KEY_BYTES, 'media signing key');
   const key = publicKey.slice();
   if (engine !== 'libsodium') {
     try {
