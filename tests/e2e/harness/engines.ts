@@ -62,14 +62,32 @@ function chromiumPage(page: PlaywrightPage): EnginePage {
   };
 }
 
+/**
+ * The first visible, enabled element matching `selector`. Not puppeteer's Locator: with
+ * firefox-esr 140.10 its in-page checks never succeed (the page logs "Permission denied to access
+ * property \"length\"" and a blocked eval), so every action timed out; waitForSelector and element
+ * handles work.
+ */
+async function actionable(page: PuppeteerPage, selector: string) {
+  const handle = await page.waitForSelector(`:is(${selector}):not([disabled])`, { visible: true, timeout: ACTION_TIMEOUT_MS });
+  if (handle === null) throw new Error(`no element matches ${selector}`);
+  return handle;
+}
+
 function firefoxPage(page: PuppeteerPage): EnginePage {
   return {
     engine: 'firefox',
     goto: async (url) => void (await page.goto(url)),
     url: () => page.url(),
     evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
-    click: (selector) => page.locator(selector).setTimeout(ACTION_TIMEOUT_MS).click(),
-    fill: (selector, value) => page.locator(selector).setTimeout(ACTION_TIMEOUT_MS).fill(value),
+    click: async (selector) => (await actionable(page, selector)).click(),
+    fill: async (selector, value) => {
+      const input = await actionable(page, selector);
+      await input.evaluate((element) => {
+        (element as HTMLInputElement).value = '';
+      });
+      await input.type(value);
+    },
     screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
   };
 }
