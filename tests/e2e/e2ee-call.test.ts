@@ -193,7 +193,8 @@ describe('an encrypted three-person call, watched by the SFU', () => {
     } finally {
       await liar.close();
     }
-  });
+    // Three members in turn, each with up to MEDIA_WAIT per step: 120 s was too little on a loaded machine.
+  }, 300_000);
 });
 
 function dropped(counts: Record<string, number>): number {
