@@ -18,6 +18,7 @@ interface Held {
   readonly held: Promise<'shown' | 'dropped'>;
 }
 type Outcome = 'shown' | 'dropped' | Held;
+const settle = async (outcomes: Outcome[]) => Promise.all(outcomes.map((o) => (typeof o === 'string' ? o : o.held)));
 const ctrOf = (n: number): bigint => (BigInt(LIFE) << 32n) | BigInt(n);
 
 /** An Opus frame as sent (no clear prefix): SFrame header, then bytes standing in for ciphertext and tag. */
@@ -106,6 +107,8 @@ describe('[M1] media signature checks in the Worker', () => {
       while (late.length > 0 && late[0]!.due <= tick) for (const b of late.shift()!.batches) await t.verifier.batch(b);
       t.clock.advance(100);
       t.verifier.sweep();
+      // Late batches that keep coming leave the tile "encrypted": only batches that stop make it "unverified".
+      if (tick > 23) expect(t.verifier.stats().byParticipant.get(HOST)?.unverified ?? false).toBe(false);
     }
     for (const b of late.flatMap((l) => l.batches)) await t.verifier.batch(b);
     const settled = await Promise.all(outcomes.map((o) => (typeof o === 'string' ? o : o.held)));
@@ -183,6 +186,38 @@ describe('[M1] media signature checks in the Worker', () => {
     t.verifier.sweep();
     expect(await t.receive(frame(HOST_KID, 3, 2))).toBe('dropped');
     expect(t.verifier.stats().byParticipant.get(HOST)?.unsigned).toBe(1);
+  });
+
+  it('says a sender whose batches stop coming is unverified, while its frames wait and drop, until its next batch', async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    const outcomes: Outcome[] = [];
+    // Batches withheld (the host keeps signing, the receiver gets none) while frames keep arriving.
+    for (let tick = 1; tick <= 40; tick++) {
+      for (const f of t.send(tick * 10, tick * 10 + 10)) outcomes.push(await t.receive(f));
+      await t.host.flush();
+      t.clock.advance(100);
+      t.verifier.sweep();
+      // Not before one frame has waited the whole bound without any batch.
+      if (tick * 100 < MEDIA_SIGNATURE_BOUND_MS) expect(t.verifier.stats().byParticipant.get(HOST)?.unverified ?? false).toBe(false);
+    }
+    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unverified: true, unsigned: 0, forged: 0, holding: false });
+    // No more than the slack was shown unchecked; the rest waited and dropped.
+    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS);
+    t.verifier.sweep();
+    const settled = await settle(outcomes);
+    expect(settled.filter((o) => o === 'shown').length).toBeLessThanOrEqual(MEDIA_OPTIMISTIC_SLACK);
+    // The batches come through again: the next verified one clears it, and nobody was flagged.
+    const next = t.send(410, 420);
+    const resumed = next.map((f) => t.receive(f));
+    await t.deliver(t.host);
+    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ unverified: false, unsigned: 0, forged: 0, holding: false });
+    expect(await settle(await Promise.all(resumed))).toContain('shown');
+    // A sender who stops sending frames is not left marked for ever either.
+    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS);
+    t.verifier.sweep();
+    expect(t.verifier.stats().byParticipant.get(HOST)?.unverified ?? false).toBe(false);
   });
 
   it('never shows a frame far ahead of the newest covered counter before its batch', async () => {
@@ -380,7 +415,6 @@ describe('[M1] the forged frames of [R1] and [K1], through the real FrameCryptor
 // Issue 12, after the revert: honest tiles turned 'unsigned' on a loaded machine. Each case below is
 // what an honest sender and a slow (never hostile) path can do; none may raise a flag.
 describe('[M1] an honest sender is never flagged, however late its batches or frames', () => {
-  const settle = async (outcomes: Outcome[]) => Promise.all(outcomes.map((o) => (typeof o === 'string' ? o : o.held)));
   const clean = (verifier: MediaVerifier, who = HOST) => expect(verifier.stats().byParticipant.get(who) ?? { unsigned: 0, forged: 0, holding: false }).toMatchObject({ unsigned: 0, forged: 0, holding: false });
 
   it('a frame that finishes encryption after later frames were signed (audio overtaking video)', async () => {

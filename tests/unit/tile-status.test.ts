@@ -34,4 +34,17 @@ describe('tile security status', () => {
   it('is detached when a receiver of this participant lost its transform, whatever else arrived', () => {
     expect(tileSecurity(stats([['a', { opened: 100, openedEpoch: 4 }]]), 'a', 4, new Set(['a']))).toBe('detached');
   });
+
+  it('says a member waits for signatures that do not come, unless a proven or unsigned frame says more', () => {
+    const signed = (flags: { holding?: boolean; unverified?: boolean }) => ({
+      byParticipant: new Map([['a', { verified: 9, unsigned: 0, forged: 0, held: 0, holding: false, late: true, unverified: false, ...flags }]]),
+      refused: [],
+      badBatches: 0,
+      coverage: { count: 0, meanMs: 0, maxMs: 0, late: 0 },
+    });
+    const opened = stats([['a', { opened: 100, openedEpoch: 4 }]]);
+    expect(tileSecurity(opened, 'a', 4, none, signed({}))).toBe('encrypted');
+    expect(tileSecurity(opened, 'a', 4, none, signed({ unverified: true }))).toBe('unverified');
+    expect(tileSecurity(opened, 'a', 4, none, signed({ unverified: true, holding: true }))).toBe('unsigned');
+  });
 });

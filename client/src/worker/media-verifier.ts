@@ -13,8 +13,10 @@
 // not listed), so a slow path can delay a flag but never raise one. Time only stops showing:
 // once a frame shown early is MEDIA_SIGNATURE_BOUND_MS old without its batch, the sender's frames
 // wait for their batches ("late", no flag) until the batches catch up; a frame held that long is
-// dropped unjudged. A proven forgery holds the KID for the rest of its epoch, an unsigned frame for
-// MEDIA_UNSIGNED_HOLD_MS; the tile says so.
+// dropped unjudged; when no batch of the sender came at all while it waited, the sender is
+// "unverified" on its tile (its media is frozen for want of signatures, and the page says so
+// instead of "encrypted"), until a batch of it verifies. A proven forgery holds the KID for the
+// rest of its epoch, an unsigned frame for MEDIA_UNSIGNED_HOLD_MS; the tile says so.
 // A sender is refused (every frame under its KID dropped for the rest of the epoch) only for what
 // its own key signed: two valid batches that give one counter two digests. A batch that does not
 // verify is dropped and counted, never held against the KID it names: anyone can send bytes that
@@ -73,6 +75,10 @@ interface KidState {
   readonly flagged: Set<bigint>;
   /** A frame shown early went past the bound without its batch: nothing more is shown early until they catch up. */
   late: boolean;
+  /** When a verified batch of this KID was last applied. */
+  batchAt: number;
+  /** When a held frame of this KID was last dropped unjudged with no batch of it come since the frame began to wait. */
+  starvedAt: number;
   proven: boolean;
   holdUntil: number;
   refused: boolean;
@@ -100,7 +106,7 @@ export class MediaVerifier {
   addKeys(keys: readonly { readonly kid: bigint; readonly owner: string }[]): void {
     for (const { kid, owner } of keys) {
       if (this.#kids.get(kid)?.owner === owner) continue;
-      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, proven: false, holdUntil: 0, refused: false });
+      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, batchAt: -Infinity, starvedAt: -Infinity, proven: false, holdUntil: 0, refused: false });
     }
   }
 
@@ -160,6 +166,7 @@ export class MediaVerifier {
 
   #apply(st: KidState, batch: DecodedMediaBatch): void {
     const now = this.#now();
+    st.batchAt = now;
     const listed: bigint[] = [];
     for (const run of batch.runs) {
       const n = run.digests.length / MEDIA_DIGEST_BYTES;
@@ -282,6 +289,8 @@ export class MediaVerifier {
       for (const w of st.waiting) {
         if (now - w.since < MEDIA_SIGNATURE_BOUND_MS) continue;
         st.waiting.delete(w);
+        // Starved, not merely late: no batch of this KID at all came while it waited.
+        if (st.batchAt < w.since) st.starvedAt = now;
         w.resolve(DROP);
       }
       while (st.ranges.length > 0 && now - st.ranges[0]!.at > MEDIA_BATCH_RETENTION_MS) this.#forgetRange(st);
@@ -323,15 +332,18 @@ export class MediaVerifier {
     const now = this.#now();
     const holding = new Set<string>();
     const late = new Set<string>();
+    const unverified = new Set<string>();
     const refused: string[] = [];
     for (const st of this.#kids.values()) {
       if (st.proven || now < st.holdUntil) holding.add(st.owner);
       if (st.late) late.add(st.owner);
+      if (st.batchAt < st.starvedAt && now - st.starvedAt < MEDIA_SIGNATURE_BOUND_MS) unverified.add(st.owner);
       if (st.refused && !refused.includes(st.owner)) refused.push(st.owner);
     }
     const byParticipant = new Map<string, SignatureTally>();
-    for (const id of [...holding, ...late]) if (!this.#tallies.has(id)) byParticipant.set(id, { verified: 0, unsigned: 0, forged: 0, held: 0, holding: holding.has(id), late: late.has(id) });
-    for (const [id, t] of this.#tallies) byParticipant.set(id, { ...t, holding: holding.has(id), late: late.has(id) });
+    const flags = (id: string) => ({ holding: holding.has(id), late: late.has(id), unverified: unverified.has(id) });
+    for (const id of [...holding, ...late, ...unverified]) if (!this.#tallies.has(id)) byParticipant.set(id, { verified: 0, unsigned: 0, forged: 0, held: 0, ...flags(id) });
+    for (const [id, t] of this.#tallies) byParticipant.set(id, { ...t, ...flags(id) });
     const c = this.#coverage;
     return { byParticipant, refused, badBatches: this.#badBatches, coverage: { count: c.count, meanMs: c.count === 0 ? 0 : c.totalMs / c.count, maxMs: c.maxMs, late: c.late } };
   }

@@ -127,6 +127,12 @@ export interface SignatureTally {
    * wait for their batches until these catch up. No accusation: the batches may only be slow.
    */
   readonly late: boolean;
+  /**
+   * Within the last MEDIA_SIGNATURE_BOUND_MS a frame of theirs was dropped after waiting the whole
+   * bound without any batch of theirs arriving: their media is frozen here for want of signatures
+   * (withheld or lost on the way). No accusation either; cleared by their next verified batch.
+   */
+  readonly unverified: boolean;
 }
 
 export interface SignatureStats {

@@ -8,12 +8,15 @@
 //   'unsigned'      frames under this member's key that it did not sign arrived (forged, or not
 //                   covered by its batch within the bound): its frames are now held until its
 //                   signature covers them, so only its own are shown;
+//   'unverified'    this member's frames wait for signed batches that do not come (the server may
+//                   be withholding them): none is shown, and the tile says why rather than
+//                   'encrypted' over a frozen picture; no accusation;
 //   'encrypted'     a frame opened under this member's key of the current (or previous) epoch;
 //   'failing'       frames arrive but none open (no key yet, or authentication failures);
 //   'waiting'       nothing arrived yet.
 import { type SignatureStats, type WorkerStats } from '../../worker/messages';
 
-export type TileSecurity = 'encrypted' | 'failing' | 'waiting' | 'wrong-sender' | 'detached' | 'unsigned' | 'refused';
+export type TileSecurity = 'encrypted' | 'failing' | 'waiting' | 'wrong-sender' | 'detached' | 'unsigned' | 'refused' | 'unverified';
 
 const NO_SIGNATURES: SignatureStats = { byParticipant: new Map(), refused: [], badBatches: 0, coverage: { count: 0, meanMs: 0, maxMs: 0, late: 0 } };
 
@@ -23,7 +26,9 @@ export function tileSecurity(stats: WorkerStats, participantId: string, epoch: n
   const tally = stats.byParticipant.get(participantId);
   if (tally === undefined) return 'waiting';
   if (tally.wrongSender > 0) return 'wrong-sender';
-  if (signatures.byParticipant.get(participantId)?.holding === true) return 'unsigned';
+  const signed = signatures.byParticipant.get(participantId);
+  if (signed?.holding === true) return 'unsigned';
+  if (signed?.unverified === true) return 'unverified';
   // The switch to a new epoch overlaps: frames of the one before still count.
   if (tally.openedEpoch >= epoch - 1 && tally.opened > 0) return 'encrypted';
   return tally.dropped > 0 ? 'failing' : 'waiting';
