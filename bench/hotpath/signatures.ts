@@ -9,7 +9,7 @@
 // here: bench/worker.ts measures it). Batch sizes are the real signed bytes.
 import { MediaSigner } from '../../client/src/worker/media-signer';
 import { MediaVerifier } from '../../client/src/worker/media-verifier';
-import { encodeSFrameHeader, kidFor, MEDIA_BATCH_INTERVAL_MS, sodiumReady } from '../../crypto/index';
+import { encodeSFrameHeader, kidFor, MEDIA_BATCH_INTERVAL_MS, mediaFrameDigest, sodiumReady } from '../../crypto/index';
 
 export interface SignatureJob {
   readonly engine: 'webcrypto' | 'libsodium';
@@ -34,6 +34,13 @@ export interface SignatureResult {
   readonly batchFrames: number[];
   /** Time the Worker spent from the end of an interval to a verified, applied batch (sign + verify), ms. */
   readonly signToApplyMs: number[];
+  /**
+   * The digest floor, per simulated second of what the receiver gets: every frame hashed once with
+   * the format's BLAKE2b (libsodium, as the verifier does), and, for comparison, with WebCrypto's
+   * SHA-256 (native; 16 calls in flight at a time), ms.
+   */
+  readonly blake2bMsPerSecond: number[];
+  readonly sha256MsPerSecond: number[];
 }
 
 const ROOM = new Uint8Array(16).fill(7);
@@ -65,7 +72,7 @@ async function run(job: SignatureJob): Promise<SignatureResult> {
   verifier.addKeys(senders.map((s, i) => ({ kid: s.kid, owner: `p${i}` })));
   for (const s of senders) verifier.signer(s.kid, LIFE, s.key);
   await new Promise((resolve) => setTimeout(resolve, 50)); // keys imported
-  const result: SignatureResult = { engine: job.engine, senderMsPerSecond: [], signMsPerSecond: [], receiverMsPerSecond: [], verifyMsPerSecond: [], batchBytes: [], batchFrames: [], signToApplyMs: [] };
+  const result: SignatureResult = { engine: job.engine, senderMsPerSecond: [], signMsPerSecond: [], receiverMsPerSecond: [], verifyMsPerSecond: [], batchBytes: [], batchFrames: [], signToApplyMs: [], blake2bMsPerSecond: [], sha256MsPerSecond: [] };
   for (let second = 0; second < job.seconds; second++) {
     let sender = 0;
     let sign = 0;
@@ -112,11 +119,30 @@ async function run(job: SignatureJob): Promise<SignatureResult> {
     result.signMsPerSecond.push(sign);
     result.receiverMsPerSecond.push(receiver);
     result.verifyMsPerSecond.push(verify);
+    const [blake2b, sha256] = await digestFloor(job);
+    result.blake2bMsPerSecond.push(blake2b);
+    result.sha256MsPerSecond.push(sha256);
   }
   const stats = verifier.stats();
   const alarms = [...stats.byParticipant.values()].reduce((n, t) => n + t.unsigned + t.forged, 0);
   if (alarms > 0 || stats.badBatches > 0) throw new Error(`the bench's own honest stream raised ${alarms} alarms and ${stats.badBatches} bad batches`);
   return result;
+}
+
+/** One second of the receiver's frames (as `run` sends them), hashed once each: BLAKE2b, then SHA-256. */
+async function digestFloor(job: SignatureJob): Promise<[number, number]> {
+  const video = Array.from({ length: 8 }, (_, i) => frame(kidFor(3, 1), BigInt(i), job.videoBytes));
+  const audio = Array.from({ length: 8 }, (_, i) => frame(kidFor(3, 1), BigInt(i), job.audioBytes));
+  const frames: Uint8Array<ArrayBuffer>[] = [];
+  for (let s = 0; s < job.senders; s++) {
+    for (let n = 0; n < job.videoFps; n++) frames.push(video[n % 8]! as Uint8Array<ArrayBuffer>);
+    for (let n = 0; n < job.audioFps; n++) frames.push(audio[n % 8]! as Uint8Array<ArrayBuffer>);
+  }
+  const b0 = performance.now();
+  for (const f of frames) mediaFrameDigest(f);
+  const b1 = performance.now();
+  for (let i = 0; i < frames.length; i += 16) await Promise.all(frames.slice(i, i + 16).map((f) => crypto.subtle.digest('SHA-256', f)));
+  return [b1 - b0, performance.now() - b1];
 }
 
 interface WorkerScope {
