@@ -14,7 +14,7 @@ import { type Audit, audit, launchMember, type Member, ownId, remoteVideo } from
 import { waitForMoreFrames } from './harness/media-probe';
 import { PATTERNS } from './harness/pattern';
 import { startTestServer, type TestServer } from './harness/server';
-import { admitFirstKnock, createRoom, join, waitForTiles } from './harness/ui';
+import { startCallOfTwo } from './harness/ui';
 import { waitUntil } from './harness/wait';
 
 const WAIT = { timeoutMs: 60_000, intervalMs: 250 };
@@ -42,12 +42,7 @@ describe('[M1] media signed by its sender', () => {
     server = await startTestServer();
     for (const [i, name] of ['alice', 'bob'].entries()) people.push(await launchMember(name, server.origin, PATTERNS[i]!));
     [alice, bob] = people as [Member, Member];
-    const link = await createRoom(alice.page, server.origin);
-    await join(alice.page, 'Alice');
-    await bob.page.goto(link);
-    await join(bob.page, 'Bob');
-    await admitFirstKnock(alice.page);
-    await waitForTiles(bob.page, 2, WAIT);
+    await startCallOfTwo(alice.page, bob.page, server.origin, ['Alice', 'Bob'], WAIT);
     [aliceId, bobId] = [await ownId(alice.page), await ownId(bob.page)];
     await waitForMoreFrames(bob.page, remoteVideo(aliceId), 10, WAIT);
     await waitForMoreFrames(alice.page, remoteVideo(bobId), 10, WAIT);

@@ -61,3 +61,13 @@ export function waitForTiles(page: Page, count: number, options?: WaitOptions): 
     options,
   );
 }
+
+/** The host creates a room at `origin` and joins as `names[0]`; the guest knocks as `names[1]` and is admitted; returns once the guest shows both tiles. */
+export async function startCallOfTwo(host: Page, guest: Page, origin: string, names: readonly [string, string], options?: WaitOptions): Promise<void> {
+  const link = await createRoom(host, origin);
+  await join(host, names[0]);
+  await guest.goto(link);
+  await join(guest, names[1]);
+  await admitFirstKnock(host);
+  await waitForTiles(guest, 2, options);
+}
