@@ -2,7 +2,7 @@
 // CDP: Firefox has none). puppeteer-core never downloads a browser; this only ever starts
 // FIREFOX_PATH, with a fresh profile directory that close() deletes, and with the prefs below.
 //
-// Why each media pref (found with firefox-esr 153 in the loopback namespace):
+// Why each media pref (found with firefox-esr in the loopback namespace; still so with 140.10):
 //   media.navigator.streams.fake          fake camera (one colour over the whole picture, its hue
 //                                         turning: fake-camera.ts) and fake microphone (a tone);
 //   media.navigator.permission.disabled   no permission prompt;
