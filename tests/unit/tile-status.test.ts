@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tileSecurity } from '../../client/src/lib/e2ee/tile-status';
+import { isTileProblem, tileSecurity } from '../../client/src/lib/e2ee/tile-status';
 import { NO_DROPS, type TrackTally, type WorkerStats } from '../../client/src/worker/messages';
 
 const stats = (tallies: [string, Partial<TrackTally>][]): WorkerStats => ({
@@ -46,5 +46,11 @@ describe('tile security status', () => {
     expect(tileSecurity(opened, 'a', 4, none, signed({}))).toBe('encrypted');
     expect(tileSecurity(opened, 'a', 4, none, signed({ unverified: true }))).toBe('unverified');
     expect(tileSecurity(opened, 'a', 4, none, signed({ unverified: true, holding: true }))).toBe('unsigned');
+  });
+
+  it('writes on the tile why its media is not shown as encrypted, and nothing for encrypted or waiting', () => {
+    expect(['failing', 'wrong-sender', 'detached', 'unsigned', 'refused', 'unverified'].every((s) => isTileProblem(s as never))).toBe(true);
+    expect(isTileProblem('encrypted')).toBe(false);
+    expect(isTileProblem('waiting')).toBe(false);
   });
 });

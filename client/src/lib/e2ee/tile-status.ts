@@ -18,6 +18,11 @@ import { type SignatureStats, type WorkerStats } from '../../worker/messages';
 
 export type TileSecurity = 'encrypted' | 'failing' | 'waiting' | 'wrong-sender' | 'detached' | 'unsigned' | 'refused' | 'unverified';
 
+/** The states a tile explains in words on the tile itself (the others are said by its lock icon alone). */
+export function isTileProblem(security: TileSecurity): boolean {
+  return security !== 'encrypted' && security !== 'waiting';
+}
+
 const NO_SIGNATURES: SignatureStats = { byParticipant: new Map(), refused: [], badBatches: 0, coverage: { count: 0, meanMs: 0, maxMs: 0, late: 0 } };
 
 export function tileSecurity(stats: WorkerStats, participantId: string, epoch: number, detached: ReadonlySet<string>, signatures: SignatureStats = NO_SIGNATURES): TileSecurity {
