@@ -48,8 +48,16 @@ describe('tile security status', () => {
     expect(tileSecurity(opened, 'a', 4, none, signed({ unverified: true, holding: true }))).toBe('unsigned');
   });
 
+  it("does not blame the server for missing signatures while this page's own link is down", () => {
+    const signed = { byParticipant: new Map([['a', { verified: 9, unsigned: 0, forged: 0, held: 0, holding: false, late: true, unverified: true }]]), refused: [], badBatches: 0, coverage: { count: 0, meanMs: 0, maxMs: 0, late: 0 } };
+    const opened = stats([['a', { opened: 100, openedEpoch: 4 }]]);
+    expect(tileSecurity(opened, 'a', 4, none, signed, true)).toBe('offline');
+    expect(tileSecurity(opened, 'a', 4, none, signed, false)).toBe('unverified');
+    expect(tileSecurity(opened, 'a', 4, none, { ...signed, refused: ['a'] }, true)).toBe('refused');
+  });
+
   it('writes on the tile why its media is not shown as encrypted, and nothing for encrypted or waiting', () => {
-    expect(['failing', 'wrong-sender', 'detached', 'unsigned', 'refused', 'unverified'].every((s) => isTileProblem(s as never))).toBe(true);
+    expect(['failing', 'wrong-sender', 'detached', 'unsigned', 'refused', 'unverified', 'offline'].every((s) => isTileProblem(s as never))).toBe(true);
     expect(isTileProblem('encrypted')).toBe(false);
     expect(isTileProblem('waiting')).toBe(false);
   });

@@ -103,7 +103,7 @@ export class RoomController {
     const member = this.members.find((m) => m.participantId === id);
     const epoch = this.secure?.membership.epoch;
     if (!member || epoch === null || epoch === undefined || !this.#media) return undefined;
-    return tileSecurity(this.#media.stats, member.participantId, epoch, this.#media.detached, this.#media.signatures);
+    return tileSecurity(this.#media.stats, member.participantId, epoch, this.#media.detached, this.#media.signatures, this.signaling?.status.kind === 'reconnecting');
   }
 
   /** [M1] Members whose own media signatures contradict each other: refused until the epoch changes. */

@@ -11,12 +11,14 @@
 //   'unverified'    this member's frames wait for signed batches that do not come (the server may
 //                   be withholding them): none is shown, and the tile says why rather than
 //                   'encrypted' over a frozen picture; no accusation;
+//   'offline'       the same while this page's own link to the server is down: the batches cannot
+//                   arrive, and the tile says that instead of blaming the server;
 //   'encrypted'     a frame opened under this member's key of the current (or previous) epoch;
 //   'failing'       frames arrive but none open (no key yet, or authentication failures);
 //   'waiting'       nothing arrived yet.
 import { type SignatureStats, type WorkerStats } from '../../worker/messages';
 
-export type TileSecurity = 'encrypted' | 'failing' | 'waiting' | 'wrong-sender' | 'detached' | 'unsigned' | 'refused' | 'unverified';
+export type TileSecurity = 'encrypted' | 'failing' | 'waiting' | 'wrong-sender' | 'detached' | 'unsigned' | 'refused' | 'unverified' | 'offline';
 
 /** The states a tile explains in words on the tile itself (the others are said by its lock icon alone). */
 export function isTileProblem(security: TileSecurity): boolean {
@@ -25,7 +27,11 @@ export function isTileProblem(security: TileSecurity): boolean {
 
 const NO_SIGNATURES: SignatureStats = { byParticipant: new Map(), refused: [], badBatches: 0, coverage: { count: 0, meanMs: 0, maxMs: 0, late: 0 } };
 
-export function tileSecurity(stats: WorkerStats, participantId: string, epoch: number, detached: ReadonlySet<string>, signatures: SignatureStats = NO_SIGNATURES): TileSecurity {
+/**
+ * `linkDown`: this page's own signaling link is not open (reconnecting), so no batch can reach it
+ * whatever the server does.
+ */
+export function tileSecurity(stats: WorkerStats, participantId: string, epoch: number, detached: ReadonlySet<string>, signatures: SignatureStats = NO_SIGNATURES, linkDown = false): TileSecurity {
   if (detached.has(participantId)) return 'detached';
   if (signatures.refused.includes(participantId)) return 'refused';
   const tally = stats.byParticipant.get(participantId);
@@ -33,7 +39,7 @@ export function tileSecurity(stats: WorkerStats, participantId: string, epoch: n
   if (tally.wrongSender > 0) return 'wrong-sender';
   const signed = signatures.byParticipant.get(participantId);
   if (signed?.holding === true) return 'unsigned';
-  if (signed?.unverified === true) return 'unverified';
+  if (signed?.unverified === true) return linkDown ? 'offline' : 'unverified';
   // The switch to a new epoch overlaps: frames of the one before still count.
   if (tally.openedEpoch >= epoch - 1 && tally.opened > 0) return 'encrypted';
   return tally.dropped > 0 ? 'failing' : 'waiting';

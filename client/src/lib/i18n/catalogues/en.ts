@@ -294,6 +294,7 @@ export const en = {
   'tile.unsigned': 'Media not signed by {name}: frames under their key that they did not sign arrived on this tile and were refused; their media now shows only once their signature covers it',
   'tile.refused': 'Media refused: {name} signed two different versions of the same frames',
   'tile.unverified': 'Waiting for {name}’s signatures: their media is held until it can be checked as theirs, and their signatures are not arriving (the server may be holding them back)',
+  'tile.offline': 'Waiting for {name}’s signatures until this page is reconnected: their media is held until it can be checked as theirs',
   'call.refusedSenders': 'Media refused until the member list changes, from: {names}. Their own media signatures contradict each other.',
   'security.badBatches': '{count, number} media signatures that did not verify (ignored; nobody is blamed for them)',
 } as const;

@@ -295,6 +295,7 @@ export const fr: Catalogue = {
   'tile.unsigned': 'Médias non signés par {name} : des images sous sa clé qu’il ou elle n’a pas signées sont arrivées sur cette vignette et ont été refusées ; ses médias ne s’affichent plus qu’une fois couverts par sa signature',
   'tile.refused': 'Médias refusés : {name} a signé deux versions différentes des mêmes images',
   'tile.unverified': 'En attente des signatures de {name} : ses médias restent en attente tant qu’on ne peut pas vérifier qu’ils viennent de lui ou d’elle, et ses signatures n’arrivent pas (le serveur les retient peut-être)',
+  'tile.offline': 'En attente des signatures de {name} jusqu’à ce que cette page soit reconnectée : ses médias restent en attente tant qu’on ne peut pas vérifier qu’ils viennent de lui ou d’elle',
   'call.refusedSenders': 'Médias refusés jusqu’au prochain changement de la liste des membres, de : {names}. Leurs propres signatures de médias se contredisent.',
   'security.badBatches': '{count, number} signatures de médias invalides (ignorées ; personne n’en est tenu pour responsable)',
 };
