@@ -128,6 +128,8 @@ export interface RawPeerApi {
 
 export type ToRecorder =
   | { type: 'label'; receiverId: number; identity: string; trackSid: string }
+  /** The receiver's track was unsubscribed: LiveKit may give the receiver another track next. */
+  | { type: 'unlabel'; receiverId: number }
   | { type: 'read'; requestId: number; withFrames: boolean }
   | { type: 'clear'; requestId: number };
 

@@ -104,6 +104,12 @@ function onSubscribed(track: RemoteTrack, publication: RemoteTrackPublication, p
   document.body.append(element);
 }
 
+function onUnsubscribed(track: RemoteTrack): void {
+  const receiverId = track.receiver === undefined ? undefined : receiverIds.get(track.receiver);
+  if (receiverId !== undefined) worker.postMessage({ type: 'unlabel', receiverId } satisfies ToRecorder);
+  track.detach().forEach((element) => element.remove());
+}
+
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -144,7 +150,7 @@ async function connect(url: string, token: string, options: ConnectOptions): Pro
   });
   room = current;
   if (options.replay !== undefined) replayFrames = options.replay.map((frame) => Uint8Array.from(atob(frame), (c) => c.charCodeAt(0)));
-  current.on(RoomEvent.TrackSubscribed, onSubscribed).on(RoomEvent.TrackUnsubscribed, (track) => track.detach().forEach((element) => element.remove()));
+  current.on(RoomEvent.TrackSubscribed, onSubscribed).on(RoomEvent.TrackUnsubscribed, onUnsubscribed);
   await current.connect(url, token, { autoSubscribe: true, rtcConfig: { iceServers: [] } });
   const published = options.publish ? await publish(current) : [];
   return { identity: current.localParticipant.identity, published };

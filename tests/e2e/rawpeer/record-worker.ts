@@ -31,7 +31,13 @@ interface Recording {
 }
 
 const scope = self as unknown as WorkerScope;
+/** Per receiver, the recording of the track it carries now. */
 const recordings = new Map<number, Recording>();
+/**
+ * Recordings of tracks a receiver carried before: LiveKit reuses an idle transceiver for a later
+ * track of the same kind (its subscriber's AddTrack), so one receiver can carry several tracks in turn.
+ */
+const ended: { recording: Recording; label: { identity: string; trackSid: string } | undefined }[] = [];
 const labels = new Map<number, { identity: string; trackSid: string }>();
 let seq = 0;
 
@@ -77,12 +83,22 @@ function record(recording: Recording, frame: EncodedFrame): void {
   }
 }
 
+/** The receiver's track ended (unsubscribed): keep its recording, and record whatever it carries next afresh. */
+function endRecording(receiverId: number): void {
+  const recording = recordings.get(receiverId);
+  if (recording === undefined) return;
+  ended.push({ recording, label: labels.get(receiverId) });
+  recordings.set(receiverId, { options: recording.options, seen: 0, first: undefined, rest: [] });
+  labels.delete(receiverId);
+}
+
 scope.onrtctransform = ({ transformer }) => {
-  const recording: Recording = { options: transformer.options, seen: 0, first: undefined, rest: [] };
-  recordings.set(transformer.options.receiverId, recording);
+  const { receiverId } = transformer.options;
+  recordings.set(receiverId, { options: transformer.options, seen: 0, first: undefined, rest: [] });
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     transform(frame, controller) {
-      record(recording, frame);
+      const recording = recordings.get(receiverId);
+      if (recording !== undefined) record(recording, frame);
       controller.enqueue(frame);
     },
   });
@@ -93,6 +109,9 @@ scope.onmessage = ({ data: message }) => {
   switch (message.type) {
     case 'label': {
       const { receiverId, identity, trackSid } = message;
+      // A reused receiver whose end was not reported: its earlier track's frames are not this one's.
+      const previous = labels.get(receiverId);
+      if (previous !== undefined && previous.trackSid !== trackSid) endRecording(receiverId);
       labels.set(receiverId, { identity, trackSid });
       // Frames that came before LiveKit named the track belong to it.
       const recording = recordings.get(receiverId);
@@ -103,10 +122,14 @@ scope.onmessage = ({ data: message }) => {
       }
       return;
     }
+    case 'unlabel':
+      endRecording(message.receiverId);
+      return;
     case 'read': {
-      const all = [...recordings.values()];
-      const tracks: RecorderTrack[] = all.map((recording) => {
-        const label = labels.get(recording.options.receiverId);
+      const current = [...recordings.values()].map((recording) => ({ recording, label: labels.get(recording.options.receiverId) }));
+      const entries = [...ended, ...current];
+      const all = entries.map((entry) => entry.recording);
+      const tracks: RecorderTrack[] = entries.map(({ recording, label }) => {
         return {
           receiverId: recording.options.receiverId,
           identity: label?.identity ?? null,
@@ -121,6 +144,7 @@ scope.onmessage = ({ data: message }) => {
       return;
     }
     case 'clear':
+      ended.length = 0;
       for (const recording of recordings.values()) {
         recording.seen = 0;
         recording.first = undefined;
