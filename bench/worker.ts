@@ -99,7 +99,7 @@ function sections(engine: string, isolated: boolean, results: readonly HotpathRe
       title: `Where the time goes (${engine} Worker, enc+dec µs per frame and ×raw, medians over rounds)`,
       rows: layers,
       notes: [
-        'raw: AES-GCM, no AAD. gcm+aad: + SFrame nonce (salt XOR CTR) and AAD (header || codec id || prefix) in reused buffers. floor: + the fresh buffers the wire format forces with WebCrypto (sealed bytes copied behind prefix || header; for VP8 the plaintext copied behind its 3-byte prefix; Opus returns WebCrypto\'s buffer). pooled: floor copying into reused buffers instead (not usable: frame.data takes the buffer). sframe: SFrameSender/SFrameReceiver (header, replay window; no prefix). media: protectMediaFrame/unprotectMediaFrame. cryptor: + FrameCryptor (binding check, stats).',
+        'raw: AES-GCM, no AAD. gcm+aad: + SFrame nonce (salt XOR CTR) and AAD (header || codec id || prefix) in reused buffers. floor: + the fresh buffer the wire format forces with WebCrypto (sealed bytes copied behind prefix || header; the whole frame is encrypted, prefix too, so the opened bytes are WebCrypto\'s buffer). pooled: floor copying into a reused buffer instead (not usable: frame.data takes the buffer). sframe: SFrameSender/SFrameReceiver (header, replay window; no prefix). media: protectMediaFrame/unprotectMediaFrame. cryptor: + FrameCryptor (binding check, stats).',
       ],
     },
   ];

@@ -20,6 +20,7 @@ export const Reason = {
   hostMismatch: 'host-mismatch',
   secretMismatch: 'secret-mismatch',
   missingEnvelope: 'missing-envelope',
+  prefixMismatch: 'prefix-mismatch',
   // epochs and membership
   replayed: 'replayed',
   tooFarAhead: 'too-far-ahead',

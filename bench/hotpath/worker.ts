@@ -103,7 +103,7 @@ async function mediaPipeline(codec: MediaCodec, baseKey: Uint8Array): Promise<Pi
 
 async function sframePipeline(baseKey: Uint8Array): Promise<Pipeline> {
   const { kid, sender, receiver } = await sframePair(baseKey);
-  const metadata = Uint8Array.of(1, 0x31, 0, 0);
+  const metadata = Uint8Array.of(MEDIA_CODEC_ID.vp8, 0x31, 0, 0);
   return {
     seal: (frame) => sender.protect(kid, frame, metadata),
     open: (sealed) => receiver.unprotect(sealed, metadata, performance.now()),
@@ -114,11 +114,11 @@ async function sframePipeline(baseKey: Uint8Array): Promise<Pipeline> {
  * The WebCrypto layers under SFrame, on one key and salt:
  *   gcm+aad  AES-GCM with the SFrame nonce (salt XOR CTR) and AAD (7-byte header, codec id, prefix), written into
  *            buffers reused for every frame, as crypto/sframe does
- *   floor    + the fresh buffers the wire format forces with WebCrypto: the sealed bytes copied
- *            behind prefix || header, and for VP8 the opened bytes copied behind the prefix (Opus
- *            has no prefix: WebCrypto's output is the frame)
- *   pooled   floor with those copies made into reused buffers: not usable in the app (frame.data
- *            takes the buffer), measured to show what the copies cost apart from allocation
+ *   floor    + the fresh buffer the wire format forces with WebCrypto: the sealed bytes copied
+ *            behind prefix || header (the whole frame is encrypted, its prefix too, so the opened
+ *            bytes are WebCrypto's output and need no copy; crypto/media/protect.ts)
+ *   pooled   floor with that copy made into a reused buffer: not usable in the app (frame.data
+ *            takes the buffer), measured to show what the copy costs apart from allocation
  */
 async function gcmPipeline(kind: 'gcm+aad' | 'floor' | 'pooled', codec: MediaCodec): Promise<Pipeline> {
   const s = subtle();
@@ -131,7 +131,7 @@ async function gcmPipeline(kind: 'gcm+aad' | 'floor' | 'pooled', codec: MediaCod
   const view = new DataView(nonce.buffer);
   const aadRoom = new Uint8Array(new ArrayBuffer(64));
   const lead = prefix.length + header.length;
-  const pools = kind === 'pooled' ? [new Uint8Array(new ArrayBuffer(lead + 128 * 1024)), new Uint8Array(new ArrayBuffer(128 * 1024))] : null;
+  const pool = kind === 'pooled' ? new Uint8Array(new ArrayBuffer(lead + 128 * 1024)) : null;
   let sealLo = 0;
   let openLo = 0;
   const params = (lo: number): AesGcmParams => {
@@ -147,18 +147,11 @@ async function gcmPipeline(kind: 'gcm+aad' | 'floor' | 'pooled', codec: MediaCod
       s.encrypt(params(sealLo++), key, frame).then((buffer) => {
         if (kind === 'gcm+aad') return new Uint8Array(buffer);
         const body = new Uint8Array(buffer);
-        const out = pools === null ? new Uint8Array(lead + body.length) : (pools[0] as Uint8Array).subarray(0, lead + body.length);
+        const out = pool === null ? new Uint8Array(lead + body.length) : pool.subarray(0, lead + body.length);
         out.set(body, lead);
         return out;
       }),
-    open: (sealed) =>
-      s.decrypt(params(openLo++), key, (kind === 'gcm+aad' ? sealed : sealed.subarray(lead)) as Uint8Array<ArrayBuffer>).then((buffer) => {
-        if (kind === 'gcm+aad' || prefix.length === 0) return new Uint8Array(buffer);
-        const plain = new Uint8Array(buffer);
-        const out = pools === null ? new Uint8Array(prefix.length + plain.length) : (pools[1] as Uint8Array).subarray(0, prefix.length + plain.length);
-        out.set(plain, prefix.length);
-        return out;
-      }),
+    open: (sealed) => s.decrypt(params(openLo++), key, (kind === 'gcm+aad' ? sealed : sealed.subarray(lead)) as Uint8Array<ArrayBuffer>).then((buffer) => new Uint8Array(buffer)),
   };
 }
 

@@ -1,6 +1,7 @@
 // Protecting one encoded media frame with SFrame (RFC 9605 §4.4.3, §9.4), per frame, per codec.
 //
 //   sent:      clear prefix || SFrame header || ciphertext || tag
+//   plaintext: the whole encoded frame, clear prefix included
 //   metadata:  +---------------+--------------------+      (authenticated, never sent as such)
 //              | u8 codec id   | clear prefix       |
 //              +---------------+--------------------+
@@ -8,12 +9,23 @@
 // The codec id binds each frame to the kind of track it was sent on, so a VP8 frame relayed on
 // an Opus track (or the reverse) fails authentication whatever its bytes. The clear prefix is
 // authenticated, so any change to it fails too (checked by tests/unit/framing*.test.ts).
+//
+// The prefix is encrypted as well as sent in clear (3 bytes a VP8 delta frame, 10 a key frame), so
+// the receiver's plaintext is the encoded frame itself: no second buffer and copy per received
+// frame (decision 0014). The receiver checks that the encrypted prefix equals the clear one; only a
+// key holder can make them differ, and such a frame is refused, not shown.
+import { Reason, VerificationError } from '../errors';
 import { type ParsedSFrame, type SFrameReceiver } from '../sframe/receiver';
 import { type SFrameSender } from '../sframe/sender';
 import { type MediaCodec, type SplitFrame, splitMediaFrame } from './framing';
 
-/** Metadata codec ids. Part of the authenticated data: never renumber. */
-export const MEDIA_CODEC_ID = { vp8: 1, opus: 2 } as const satisfies Record<MediaCodec, number>;
+/**
+ * Metadata codec ids, part of the authenticated data, so each also names the framing: never
+ * renumber, retire. 1 was VP8 with only the bytes after the clear prefix encrypted; an old page's
+ * frames now fail authentication here (and ours there) instead of decoding into garbage. Opus has
+ * no prefix, so its framing did not change.
+ */
+export const MEDIA_CODEC_ID = { vp8: 3, opus: 2 } as const satisfies Record<MediaCodec, number>;
 
 export interface ProtectMediaInput {
   readonly sender: SFrameSender;
@@ -48,14 +60,15 @@ function mediaMetadata(codec: MediaCodec, prefix: Uint8Array): Uint8Array {
   return metadata;
 }
 
-function joined(prefix: Uint8Array, rest: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + rest.length);
-  out.set(prefix);
-  out.set(rest, prefix.length);
-  return out;
+/** The opened frame, once its first bytes are shown to be the clear prefix it came behind. */
+function checkedFrame(prefix: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  let same = plaintext.length >= prefix.length;
+  for (let i = 0; same && i < prefix.length; i++) same = plaintext[i] === prefix[i];
+  if (!same) throw new VerificationError(Reason.prefixMismatch, `the frame's ${prefix.length}-byte clear prefix differs from the start of what its sender encrypted`);
+  return plaintext;
 }
 
-/** clear prefix || SFrame(payload), the prefix authenticated as metadata. */
+/** clear prefix || SFrame(whole frame), the prefix authenticated as metadata. */
 export function protectMediaFrame(input: ProtectMediaInput): Promise<Uint8Array> {
   let split: SplitFrame;
   try {
@@ -63,7 +76,7 @@ export function protectMediaFrame(input: ProtectMediaInput): Promise<Uint8Array>
   } catch (error) {
     return Promise.reject(error);
   }
-  return input.sender.protect(input.kid, split.rest, mediaMetadata(input.codec, split.prefix), split.prefix);
+  return input.sender.protect(input.kid, input.frame, mediaMetadata(input.codec, split.prefix), split.prefix);
 }
 
 /** A received frame split at its clear prefix, its SFrame header parsed once (parseMediaFrame). */
@@ -90,12 +103,13 @@ export function parseMediaFrame(receiver: SFrameReceiver, codec: MediaCodec, dat
 
 /**
  * Step 2: opens a parsed frame (unknown KID, replay, any altered byte: rejected, see
- * crypto/sframe/receiver.ts). The encoded frame comes back as the sender's encoder produced it;
- * with no clear prefix (Opus) it is WebCrypto's output itself, not a copy.
+ * crypto/sframe/receiver.ts; a sender's encrypted prefix that differs from its clear one:
+ * VerificationError(prefix-mismatch)). The encoded frame comes back as the sender's encoder
+ * produced it, WebCrypto's output itself, not a copy.
  */
 export function openMediaFrame(receiver: SFrameReceiver, received: ReceivedMediaFrame, nowMs = 0): Promise<Uint8Array> {
   const { prefix } = received;
-  return receiver.open(received.parsed, received.sframe, mediaMetadata(received.codec, prefix), nowMs, prefix.length === 0 ? (plaintext) => plaintext : (plaintext) => joined(prefix, plaintext));
+  return receiver.open(received.parsed, received.sframe, mediaMetadata(received.codec, prefix), nowMs, (plaintext) => checkedFrame(prefix, plaintext));
 }
 
 /**
@@ -113,6 +127,6 @@ export function unprotectMediaFrame(input: UnprotectMediaInput): Promise<Unprote
   return input.receiver.open(received.parsed, received.sframe, mediaMetadata(input.codec, prefix), input.nowMs ?? 0, (plaintext) => ({
     kid: received.kid,
     ctr: received.parsed.ctr,
-    frame: prefix.length === 0 ? plaintext : joined(prefix, plaintext),
+    frame: checkedFrame(prefix, plaintext),
   }));
 }

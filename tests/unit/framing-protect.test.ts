@@ -67,10 +67,10 @@ describe('protectMediaFrame / unprotectMediaFrame', () => {
         expect(header.kid).toBe(KID);
         expect(header.length).toBeGreaterThanOrEqual(CLEAR_BYTES[3].minBytes);
         expect(header.length).toBeLessThanOrEqual(CLEAR_BYTES[3].maxBytes);
+        // The whole frame is encrypted, its clear prefix too: the receiver opens it without a copy.
         const encrypted = data.subarray(prefixLength + header.length);
-        const secret = frame.subarray(prefixLength);
-        expect(encrypted.length).toBe(secret.length + TAG);
-        if (secret.length >= 8) expect(encrypted.subarray(0, secret.length)).not.toEqual(secret);
+        expect(encrypted.length).toBe(frame.length + TAG);
+        if (frame.length >= 8) expect(encrypted.subarray(0, frame.length)).not.toEqual(frame);
       }),
       { numRuns: 200 },
     );
@@ -125,6 +125,26 @@ describe('protectMediaFrame / unprotectMediaFrame', () => {
     const [prefix, sframe] = [data.subarray(0, 3), data.subarray(3)];
     await expect(receiver.unprotect(sframe, Uint8Array.of(MEDIA_CODEC_ID.opus, ...prefix))).rejects.toMatchObject({ reason: Reason.authFailed });
     await expect(receiver.unprotect(sframe, prefix)).rejects.toMatchObject({ reason: Reason.authFailed });
-    expect((await receiver.unprotect(sframe, Uint8Array.of(MEDIA_CODEC_ID.vp8, ...prefix))).plaintext).toEqual(Uint8Array.of(5, 5, 5));
+    expect((await receiver.unprotect(sframe, Uint8Array.of(MEDIA_CODEC_ID.vp8, ...prefix))).plaintext).toEqual(Uint8Array.of(0x31, 0, 0, 5, 5, 5));
+  });
+
+  it('refuses a frame whose sender encrypted other first bytes than the clear prefix it sent', async () => {
+    // A member holds every key, so it can seal a frame whose clear prefix says one thing to the
+    // SFU (a key frame, other dimensions) while the decoder would get another.
+    const { sender, receiver } = await endpoints();
+    const frame = Uint8Array.of(0x31, 0, 0, 5, 5, 5);
+    const lie = Uint8Array.of(0x33, 0, 0);
+    const data = await sender.protect(KID, frame, Uint8Array.of(MEDIA_CODEC_ID.vp8, ...lie), lie);
+    await expect(unprotectMediaFrame({ receiver, codec: 'vp8', data })).rejects.toMatchObject({ reason: Reason.prefixMismatch });
+    const short = await sender.protect(KID, Uint8Array.of(0x31), Uint8Array.of(MEDIA_CODEC_ID.vp8, 0x31, 0, 0), Uint8Array.of(0x31, 0, 0));
+    await expect(unprotectMediaFrame({ receiver, codec: 'vp8', data: short })).rejects.toMatchObject({ reason: Reason.prefixMismatch });
+  });
+
+  it("refuses the retired VP8 framing (codec id 1, only the bytes after the prefix encrypted) instead of decoding it", async () => {
+    // What a page loaded before this framing sends: it must fail, not decode with its prefix twice.
+    const { sender, receiver } = await endpoints();
+    const prefix = Uint8Array.of(0x31, 0, 0);
+    const data = await sender.protect(KID, Uint8Array.of(5, 5, 5), Uint8Array.of(1, ...prefix), prefix);
+    await expect(unprotectMediaFrame({ receiver, codec: 'vp8', data })).rejects.toMatchObject({ reason: Reason.authFailed });
   });
 });

@@ -204,6 +204,7 @@ function dropReasonOf(error: unknown): DropReason {
   if (!(error instanceof SealroomCryptoError)) return DropReason.malformed;
   switch (error.reason) {
     case 'auth-failed':
+    case 'prefix-mismatch': // sealed by a key holder that lied about the frame's clear bytes
       return DropReason.auth;
     case 'replayed':
       return DropReason.replay;
