@@ -63,15 +63,26 @@ function chromiumPage(page: PlaywrightPage): EnginePage {
 }
 
 /**
- * The first visible, enabled element matching `selector`. Not puppeteer's Locator: with
- * firefox-esr 140.10 its in-page checks never succeed (the page logs "Permission denied to access
- * property \"length\"" and a blocked eval), so every action timed out; waitForSelector and element
- * handles work.
+ * The first visible, enabled element matching `selector`, looked for from Node every 100 ms.
+ * - Not puppeteer's Locator, nor `waitForFunction`: both run their predicate in the page through
+ *   `new Function`, which the app's CSP blocks (firefox-esr 140.10 logs "Permission denied to access
+ *   property \"length\"" and a blocked eval), so every action timed out.
+ * - Not `waitForSelector(..., { visible: true })` either: a visibility wait polls on
+ *   requestAnimationFrame, and a Firefox given an X display (the screen-sharing guest on Xvfb) may
+ *   not run animation frames, so its first action timed out with the field on screen (most runs
+ *   under load, and a fresh-clone CI run).
  */
 async function actionable(page: PuppeteerPage, selector: string) {
-  const handle = await page.waitForSelector(`:is(${selector}):not([disabled])`, { visible: true, timeout: ACTION_TIMEOUT_MS });
-  if (handle === null) throw new Error(`no element matches ${selector}`);
-  return handle;
+  const css = `:is(${selector}):not([disabled])`;
+  const deadline = Date.now() + ACTION_TIMEOUT_MS;
+  for (;;) {
+    for (const handle of await page.$$(css)) {
+      if (await handle.isVisible()) return handle;
+      await handle.dispose();
+    }
+    if (Date.now() > deadline) throw new Error(`no visible, enabled element matches ${selector} after ${ACTION_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function firefoxPage(page: PuppeteerPage): EnginePage {
