@@ -21,6 +21,7 @@ import {
 import { printLogs } from './harness/browser';
 import { PATTERNS, sampleVideo, writePatternY4m } from './harness/pattern';
 import { frameBytes, type RawPeer, type RawPeers, startRawPeers } from './harness/rawpeer';
+import { waitUntil } from './harness/wait';
 
 const MEDIA_WAIT = { timeoutMs: 60_000, intervalMs: 500 };
 const VIDEO_FRAMES = 90;
@@ -157,6 +158,46 @@ describe('the raw LiveKit peer, on clear media', () => {
       expect(hosts.length).toBeGreaterThan(0);
       expect(local.length + remote.length).toBeGreaterThan(0);
       expect([...hosts, ...local, ...remote].filter((host) => !LOOPBACK.test(host))).toEqual([]);
+    }
+  });
+});
+
+// LiveKit gives a later track of the same kind an idle transceiver of the subscriber, so one
+// receiver of the spy can carry several tracks in turn. Its recording of the first must not hide
+// the second: before the recorder closed a recording on unsubscribe, a receiver already holding
+// its `retain: 'first'` frames of the first track listed the second track as full and gave no frame
+// of it (cross-engine-group's screen share after the clear publisher left).
+describe('the spy, when LiveKit hands one receiver a later track', () => {
+  const room = `rawpeer-reuse-${randomBytes(6).toString('hex')}`;
+  let peers: RawPeers | undefined;
+
+  afterAll(async () => {
+    await peers?.close();
+  });
+
+  it('records the later track afresh, and keeps the earlier recording under its own name', async () => {
+    peers = await startRawPeers();
+    const spy = await peers.startSpy(room, { identity: 'spy-reuse', maxFramesPerTrack: 60, retain: 'first' });
+    const first = await peers.startClearPublisher(room, { identity: 'first', fakeVideo: await writePatternY4m(PATTERNS[0]!) });
+    await spy.waitForFrames({ identity: 'first', kind: 'video' }, 60, MEDIA_WAIT);
+    const [earlier] = (await spy.tracks()).filter((t) => t.identity === 'first' && t.kind === 'video');
+    await first.close();
+    // The receiver is idle once the spy has closed the first track's recording and holds an unnamed one.
+    await waitUntil('the spy closing the first video recording', () => spy.tracks(), (tracks) => tracks.some((t) => t.receiverId === earlier!.receiverId && t.identity === null), MEDIA_WAIT);
+    const second = await peers.startClearPublisher(room, { identity: 'second', fakeVideo: await writePatternY4m(PATTERNS[1]!) });
+    try {
+      const [later] = await waitUntil('the second video recorded', async () => (await spy.tracks()).filter((t) => t.identity === 'second' && t.kind === 'video' && t.kept >= 30), (l) => l.length > 0, MEDIA_WAIT);
+      console.log(`[e2e] first video on receiver ${earlier!.receiverId}, second on receiver ${later!.receiverId}`);
+      const frames = await spy.frames({ trackSid: later!.trackSid! });
+      expect(frames.length).toBeGreaterThanOrEqual(30);
+      expect(frames.every((f) => f.identity === 'second')).toBe(true);
+      const images = (await spy.decodeVideo(frames)).flatMap((a) => (a.outcome === 'image' ? [a.sample] : []));
+      // The second publisher's picture, never the first's (its first pictures may be tiny and blurred).
+      expect(images.some((sample) => resemblesPattern(sample, PATTERNS[1]!.quadrants))).toBe(true);
+      expect(images.filter((sample) => resemblesPattern(sample, PATTERNS[0]!.quadrants))).toEqual([]);
+      expect((await spy.frames({ trackSid: earlier!.trackSid! })).every((f) => f.identity === 'first')).toBe(true);
+    } finally {
+      await second.close();
     }
   });
 });
