@@ -18,7 +18,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseProtectedFrame, payloadBytes, resemblesPattern, shannonEntropy } from './harness/analysis';
 import { printLogs } from './harness/browser';
 import { type EngineMember, launchEngineMember, waitForSendersPicture } from './harness/engine-members';
-import { admitKnock, attribute, callCodeIn, count, createRoomIn, joinAs, ownIdIn, testid, waitForCount, waitForEpochIn, waitForTilesIn } from './harness/engine-ui';
+import { admitKnock, attribute, callCodeIn, count, createRoomIn, joinAs, ownIdIn, testid, waitForCount, waitForEncryptedTiles, waitForEpochIn, waitForTilesIn } from './harness/engine-ui';
 import type { Engine } from './harness/engines';
 import { audit, kidEpoch, remoteVideo } from './harness/members';
 import { PATTERNS, sampleVideo, writePatternY4m } from './harness/pattern';
@@ -106,7 +106,7 @@ describe('a three-person call mixing Firefox and Chromium, watched by the SFU', 
       await waitForDecodedVideo(viewer.page, 30, WAIT);
       for (const sender of members.filter((m) => m !== viewer)) await waitForSendersPicture(viewer, remoteVideo(ids.get(sender)!), sender, WAIT);
       expect((await audit(viewer.page)).stats.decrypted).toBeGreaterThan(0);
-      expect(await count(viewer.page, `${testid('tile')}[data-security="encrypted"]`)).toBe(2);
+      await waitForEncryptedTiles(viewer.page, 2, WAIT);
     }
   });
 

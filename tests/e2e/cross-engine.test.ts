@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { printLogs } from './harness/browser';
 import { type EngineMember, cspViolations, launchEngineMember, waitForSendersPicture } from './harness/engine-members';
-import { admitKnock, callCodeIn, createRoomIn, joinAs, ownIdIn, testid, waitForTilesIn } from './harness/engine-ui';
+import { admitKnock, callCodeIn, createRoomIn, joinAs, ownIdIn, testid, waitForEncryptedTiles, waitForTilesIn } from './harness/engine-ui';
 import type { Engine, EnginePage } from './harness/engines';
 import { audit, remoteVideo } from './harness/members';
 import { PATTERNS } from './harness/pattern';
@@ -112,7 +112,7 @@ for (const [hostEngine, guestEngine] of PAIRS) {
         await waitForRisingAudio(viewer.page, WAIT);
         const { stats } = await audit(viewer.page);
         expect(stats.decrypted).toBeGreaterThan(0);
-        expect(await viewer.page.evaluate(`document.querySelectorAll('${testid('tile')}[data-security="encrypted"]').length`)).toBe(1);
+        await waitForEncryptedTiles(viewer.page, 1, WAIT);
       }
     });
 

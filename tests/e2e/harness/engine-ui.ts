@@ -25,6 +25,20 @@ export function attribute(page: EnginePage, selector: string, name: string): Pro
   return page.evaluate<string | null>(`document.querySelector(${JSON.stringify(selector)})?.getAttribute(${JSON.stringify(name)}) ?? null`);
 }
 
+/**
+ * Waits until `expected` remote tiles say `encrypted`. A tile's state follows the media Worker's
+ * stats, posted every half second, so it may trail the first decoded picture; a timeout names every
+ * remote tile's state.
+ */
+export function waitForEncryptedTiles(page: EnginePage, expected: number, options?: WaitOptions): Promise<(string | null)[]> {
+  return waitUntil(
+    `${expected} remote tile(s) saying encrypted (${page.engine})`,
+    () => page.evaluate<(string | null)[]>(`[...document.querySelectorAll('${testid('tile')}:not([data-local="true"])')].map((e) => e.getAttribute('data-security'))`),
+    (states) => states.length === expected && states.every((s) => s === 'encrypted'),
+    options,
+  );
+}
+
 /** Home page -> new room. Returns the share link (with its #fragment) that the host's page shows. */
 export async function createRoomIn(page: EnginePage, origin: string): Promise<string> {
   await page.goto(`${origin}/`);
