@@ -105,11 +105,17 @@ export const MEDIA_BATCH_INTERVAL_MS = 200;
  */
 export const MEDIA_SIGNATURE_BOUND_MS = 2000;
 /**
- * Frames more than this many counters ahead of the newest one a valid batch covered are never
- * shown before their batch: so forged frames shown early can take at most this many of the real
- * sender's counters (its own frames at those counters then fail the replay window).
+ * How far ahead of the newest counter a valid batch covered a frame may be and still be shown
+ * before its batch: forged frames shown early can take at most that many of the real sender's
+ * counters (its own frames at those counters then fail the replay window). The receiver sizes it
+ * per sender from what it measures (decision 0016): the counters the sender's verified batches show
+ * it seals in twice the time its frames recently waited for their batches, never less than the
+ * floor, never more than it seals in MEDIA_SIGNATURE_BOUND_MS, and never more than the ceiling. So
+ * on a quick relay it stays near the floor, and a busy machine or a slow relay widens it only up to
+ * the bound, whoever delays the batches.
  */
 export const MEDIA_OPTIMISTIC_SLACK = 64;
+export const MEDIA_OPTIMISTIC_SLACK_MAX = 512;
 /** A verified batch (its range and digests) is kept this long for frames that arrive after it; older frames are dropped unjudged. */
 export const MEDIA_BATCH_RETENTION_MS = 2000;
 /** After an unsigned frame (not a proven forgery) the sender's frames are held this long. */

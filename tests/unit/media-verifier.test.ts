@@ -231,6 +231,57 @@ describe('[M1] media signature checks in the Worker', () => {
     expect(await ahead.held).toBe('dropped');
   });
 
+  it('shows at once, not in bursts, the frames of a sender whose batches come steadily a second late (a busy machine)', async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    const relay: { due: number; batches: Uint8Array[] }[] = [];
+    const outcomes: Outcome[] = [];
+    // 100 ms ticks, 100 frames a second, one cut every 200 ms as the Worker makes them, each batch a second on the way.
+    for (let tick = 1; tick <= 60; tick++) {
+      for (const f of t.send(tick * 10, tick * 10 + 10)) {
+        const o = await t.receive(f);
+        if (tick > 30) outcomes.push(o);
+      }
+      if (tick % 2 === 0) relay.push({ due: tick + 10, batches: await t.host.flush() });
+      while (relay.length > 0 && relay[0]!.due <= tick) for (const b of relay.shift()!.batches) await t.verifier.batch(b);
+      t.clock.advance(100);
+      t.verifier.sweep();
+    }
+    // Once the receiver has seen how late the batches are, no frame waits for its batch (a fixed
+    // 64-counter slack held every one of them, about a second each).
+    expect(outcomes.filter((o) => o !== 'shown')).toEqual([]);
+    for (const b of relay.flatMap((r) => r.batches)) await t.verifier.batch(b);
+    await t.deliver(t.host);
+    expect(t.verifier.stats().byParticipant.get(HOST)).toMatchObject({ verified: 600, unsigned: 0, forged: 0, holding: false, late: false, unverified: false });
+  });
+
+  it('keeps the slack within what the sender seals in the bound when the server holds its batches back and lets them go at once', async () => {
+    const t = await setup();
+    t.send(0, 10);
+    await t.deliver(t.host);
+    t.clock.advance(MEDIA_SIGNATURE_BOUND_MS + 100);
+    t.verifier.sweep(); // that first range is forgotten
+    const held: Outcome[] = [];
+    const withheld: Uint8Array[] = [];
+    // 1.8 s of frames at 100 a second: they wait, ahead of the newest covered counter (9).
+    for (let tick = 1; tick <= 18; tick++) {
+      for (const f of t.send(tick * 10, tick * 10 + 10)) held.push(await t.receive(f));
+      if (tick % 2 === 0) withheld.push(...(await t.host.flush()));
+      t.clock.advance(100);
+      t.verifier.sweep();
+    }
+    for (const b of withheld) await t.verifier.batch(b); // nine batches at once: they arrived together
+    expect(await settle(held)).toEqual(held.map(() => 'shown'));
+    // The frames waited 1.8 s, so the slack may grow to what the host seals in the bound: 200 counters
+    // at 100 a second. Read off the batches' arrival alone, the rate would look nine times higher.
+    const newest = 189;
+    const within = await t.receive(frame(HOST_KID, newest + 150, 1));
+    expect(within).toBe('shown');
+    const beyond = (await t.receive(frame(HOST_KID, newest + 201 + 50, 1))) as Held;
+    expect(beyond.held).toBeInstanceOf(Promise);
+  });
+
   it("does not refuse the host for a batch someone else made in the host's name", async () => {
     const t = await setup();
     const forgerKey = await generateMediaSigningKey('libsodium');

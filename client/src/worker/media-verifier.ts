@@ -7,8 +7,11 @@
 //     before its tag is tried (so it touches no replay window);
 //   - inside a verified range but not listed: not the sender's ("unsigned"), dropped;
 //   - not covered yet: shown at once ("optimistic") when the sender's frames are not held and the
-//     frame is within MEDIA_OPTIMISTIC_SLACK counters past the newest range; its digest is kept and
-//     judged when the batch whose range holds it arrives. Otherwise it waits for that batch (held).
+//     frame is within the sender's slack past the newest range; its digest is kept and judged when
+//     the batch whose range holds it arrives. Otherwise it waits for that batch (held). The slack
+//     follows how late this sender's batches are (#slackFor), between MEDIA_OPTIMISTIC_SLACK and
+//     what the sender seals in MEDIA_SIGNATURE_BOUND_MS: a fixed count of counters held every frame
+//     of a busy machine, whose batches come a second late, and so froze its picture in bursts.
 // Only a verified batch raises a flag (forged: listed with another digest; unsigned: in its range,
 // not listed), so a slow path can delay a flag but never raise one. Time only stops showing:
 // once a frame shown early is MEDIA_SIGNATURE_BOUND_MS old without its batch, the sender's frames
@@ -23,7 +26,8 @@
 // name the host's KID, and that must not make anyone refuse the host.
 // Bounded by what this page chose to hold: per KID, batches for MEDIA_BATCH_RETENTION_MS (at most
 // MAX_ENTRIES digests), MAX_WAITING held frames, MAX_QUEUED batches waiting for a key, MAX_LIVES keys.
-import { type DecodedMediaBatch, type MediaCodec, type MediaVerifyKey, MEDIA_BATCH_RETENTION_MS, MEDIA_DIGEST_BYTES, MEDIA_OPTIMISTIC_SLACK } from '../../../crypto/index';
+import { type DecodedMediaBatch, type MediaCodec, type MediaVerifyKey, MEDIA_BATCH_INTERVAL_MS, MEDIA_BATCH_RETENTION_MS, MEDIA_DIGEST_BYTES } from '../../../crypto/index';
+import { MEDIA_OPTIMISTIC_SLACK, MEDIA_OPTIMISTIC_SLACK_MAX } from '../../../crypto/index';
 import { MEDIA_SIGNATURE_BOUND_MS, MEDIA_UNSIGNED_HOLD_MS, PAGE_LIFE_CTR_BITS, decodeMediaBatch, decodeSFrameHeader, importMediaVerifyKey } from '../../../crypto/index';
 import { mediaFrameDigest, splitMediaFrame, verifyMediaBatch } from '../../../crypto/index';
 import { type SignatureStats, type SignatureTally } from './messages';
@@ -34,6 +38,10 @@ const MAX_LIVES = 4;
 const MAX_ENTRIES = 8192;
 /** A frame shown early is judged when its batch comes, for at most this long. */
 const PENDING_MS = 4 * MEDIA_SIGNATURE_BOUND_MS;
+/** Per verified batch, the remembered wait for batches shrinks by this factor (halves in about 1.3 s). */
+const LAG_DECAY = 0.9;
+/** The slack covers the sender's counters of this many times the recent wait (jitter, the next cut). */
+const LAG_MARGIN = 2;
 
 /** What to do with a received frame before its tag is tried. */
 export type Admission =
@@ -75,6 +83,10 @@ interface KidState {
   readonly flagged: Set<bigint>;
   /** A frame shown early went past the bound without its batch: nothing more is shown early until they catch up. */
   late: boolean;
+  /** The longest a frame of this KID recently waited for its batch (decays by LAG_DECAY per batch). */
+  lagMs: number;
+  /** How many counters past the newest range a frame may be and be shown early (#slackFor). */
+  slack: bigint;
   /** When a verified batch of this KID was last applied. */
   batchAt: number;
   /** When a held frame of this KID was last dropped unjudged with no batch of it come since the frame began to wait. */
@@ -106,7 +118,7 @@ export class MediaVerifier {
   addKeys(keys: readonly { readonly kid: bigint; readonly owner: string }[]): void {
     for (const { kid, owner } of keys) {
       if (this.#kids.get(kid)?.owner === owner) continue;
-      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, batchAt: -Infinity, starvedAt: -Infinity, proven: false, holdUntil: 0, refused: false });
+      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, lagMs: 0, slack: BigInt(MEDIA_OPTIMISTIC_SLACK), batchAt: -Infinity, starvedAt: -Infinity, proven: false, holdUntil: 0, refused: false });
     }
   }
 
@@ -186,9 +198,11 @@ export class MediaVerifier {
     while (st.entries.size > MAX_ENTRIES && st.ranges.length > 1) this.#forgetRange(st);
     const inRange = (ctr: bigint): boolean => ctr >= range.from && ctr <= range.to;
     for (const ctr of listed) if (st.flagged.delete(ctr)) this.#coverage.late++;
+    let waited = 0;
     for (const [ctr, shown] of st.pending) {
       if (!inRange(ctr)) continue;
       st.pending.delete(ctr);
+      waited = Math.max(waited, now - shown.at);
       this.#covered(now - shown.at);
       const signed = st.entries.get(ctr);
       if (signed === undefined) {
@@ -200,6 +214,7 @@ export class MediaVerifier {
     for (const w of st.waiting) {
       if (!inRange(w.ctr)) continue;
       st.waiting.delete(w);
+      waited = Math.max(waited, now - w.since);
       this.#covered(now - w.since);
       const signed = st.entries.get(w.ctr);
       if (signed === undefined) {
@@ -208,6 +223,26 @@ export class MediaVerifier {
       } else w.resolve(this.#judge(st, signed, w.digest, w.participant));
     }
     if (st.late && ![...st.pending.values()].some((p) => now - p.at >= MEDIA_SIGNATURE_BOUND_MS)) st.late = false;
+    st.lagMs = Math.max(waited, st.lagMs * LAG_DECAY);
+    st.slack = this.#slackFor(st, batch.life, now);
+  }
+
+  /**
+   * The counters this sender seals in LAG_MARGIN times its frames' recent wait for their batches,
+   * capped at what it seals in MEDIA_SIGNATURE_BOUND_MS and at MEDIA_OPTIMISTIC_SLACK_MAX, floored
+   * at MEDIA_OPTIMISTIC_SLACK. Its rate comes from its own verified ranges of this life, over the
+   * longer of the time they took to arrive and one batch interval each: a server that holds batches
+   * back and lets them go at once makes them arrive together, and must not make the rate look
+   * higher than one interval per batch (a sender cuts one batch an interval).
+   */
+  #slackFor(st: KidState, life: number, now: number): bigint {
+    const kept = st.ranges.filter((r) => lifeOf(r.from) === life);
+    const newest = st.newest.get(life);
+    if (kept.length === 0 || newest === undefined) return BigInt(MEDIA_OPTIMISTIC_SLACK);
+    const counters = Number(newest - kept[0]!.from + 1n);
+    const perMs = counters / Math.max(now - kept[0]!.at + MEDIA_BATCH_INTERVAL_MS, kept.length * MEDIA_BATCH_INTERVAL_MS);
+    const slack = perMs * Math.min(MEDIA_SIGNATURE_BOUND_MS, LAG_MARGIN * st.lagMs);
+    return BigInt(Math.min(MEDIA_OPTIMISTIC_SLACK_MAX, Math.max(MEDIA_OPTIMISTIC_SLACK, Math.ceil(slack))));
   }
 
   #covered(ms: number): void {
@@ -247,7 +282,7 @@ export class MediaVerifier {
       const oldest = st.ranges.find((r) => lifeOf(r.from) === life);
       if (oldest === undefined || ctr < oldest.from) return DROP;
     }
-    const held = st.proven || st.late || now < st.holdUntil || newest === undefined || ctr > newest + BigInt(MEDIA_OPTIMISTIC_SLACK);
+    const held = st.proven || st.late || now < st.holdUntil || newest === undefined || ctr > newest + st.slack;
     if (!held) return { kind: 'optimistic', kid, ctr, digest, participant };
     if (st.waiting.size >= MAX_WAITING) return DROP; // this page holds no more: lost, like a lost packet
     this.#tally(participant).held++;
