@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MEDIA_OPTIMISTIC_SLACK, MEDIA_SIGNATURE_BOUND_MS, fromBase64Url, isMediaBatch } from '../../crypto/index';
 import { printLogs } from './harness/browser';
-import { type HostileProxy, type Wire, startHostileProxy } from './harness/hostile-proxy';
+import { type HostileProxy, type ProxiedSocket, type Wire, startHostileProxy } from './harness/hostile-proxy';
 import { audit, launchMember, type Member, ownId, remoteVideo } from './harness/members';
 import { waitForMoreFrames } from './harness/media-probe';
 import { PATTERNS } from './harness/pattern';
@@ -64,16 +64,25 @@ describe('[M1] signed batches the server withholds from one member', () => {
   const tileOfAlice = () => bob.page.locator(`[data-testid="tile"][data-participant="${aliceId}"]`);
   const opened = async () => (await audit(bob.page)).stats.byParticipant[aliceId]?.opened ?? 0;
   const signatures = async () => (await audit(bob.page)).stats.signatures.byParticipant[aliceId];
-
-  it("says the tile waits for the sender's signatures, shows nothing unchecked meanwhile, accuses nobody, and recovers", async () => {
+  /**
+   * Once Bob's tile for Alice says encrypted, every batch of Alice's on its way to Bob goes to
+   * `take` instead (which may inject it later). Returns the tamper's removal and how many it took.
+   */
+  async function takeAlicesBatchesToBob(take: (m: Wire, socket: ProxiedSocket) => void): Promise<{ stop: () => void; taken: () => number }> {
     await waitUntil("Bob's tile for Alice says encrypted", () => tileOfAlice().getAttribute('data-security'), (s) => s === 'encrypted', WAIT);
     const bobId = await ownId(bob.page);
-    let dropped = 0;
+    let taken = 0;
     const stop = proxy.tamper('to-browser', (m, socket) => {
       if (socket.participantId !== bobId || m['from'] !== aliceId || !isBatch(m)) return m;
-      dropped++;
+      taken++;
+      take(m, socket);
       return null;
     });
+    return { stop, taken: () => taken };
+  }
+
+  it("says the tile waits for the sender's signatures, shows nothing unchecked meanwhile, accuses nobody, and recovers", async () => {
+    const { stop, taken: dropped } = await takeAlicesBatchesToBob(() => undefined);
     const withheldAt = Date.now();
     await waitUntil("Bob's tile for Alice says it waits for her signatures", () => tileOfAlice().getAttribute('data-security'), (s) => s === 'unverified', { timeoutMs: 30_000, intervalMs: 100 });
     const noticedMs = Date.now() - withheldAt;
@@ -85,7 +94,7 @@ describe('[M1] signed batches the server withholds from one member', () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const shownMeanwhile = (await opened()) - atNotice;
     expect(shownMeanwhile).toBeLessThanOrEqual(MEDIA_OPTIMISTIC_SLACK);
-    expect(dropped).toBeGreaterThan(10);
+    expect(dropped()).toBeGreaterThan(10);
     expect(await tileOfAlice().getAttribute('data-security')).toBe('unverified');
     expect(await signatures()).toMatchObject({ unsigned: 0, forged: 0, holding: false });
 
@@ -99,15 +108,8 @@ describe('[M1] signed batches the server withholds from one member', () => {
   });
 
   it('goes on showing, as they arrive, the frames of a sender whose batches all come 1.2 s late', async () => {
-    await waitUntil("Bob's tile for Alice says encrypted", () => tileOfAlice().getAttribute('data-security'), (s) => s === 'encrypted', WAIT);
-    const bobId = await ownId(bob.page);
-    let delayed = 0;
-    const stop = proxy.tamper('to-browser', (m, socket) => {
-      if (socket.participantId !== bobId || m['from'] !== aliceId || !isBatch(m)) return m;
-      delayed++;
-      setTimeout(() => socket.inject(m), DELAY_MS); // same delay for each: their order is kept
-      return null;
-    });
+    // The same delay for each: their order is kept.
+    const { stop, taken: delayed } = await takeAlicesBatchesToBob((m, socket) => setTimeout(() => socket.inject(m), DELAY_MS));
     try {
       // A few seconds for Bob's page to see how late her batches are, then five to count.
       await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -119,8 +121,8 @@ describe('[M1] signed batches the server withholds from one member', () => {
       }
       const held = ((await signatures())?.held ?? 0) - before.held;
       const shown = (await opened()) - before.opened;
-      console.log(`[e2e] batches ${DELAY_MS} ms late: ${shown} of Alice's frames opened on Bob's page in 5 s, ${held} of them held for their batch first (${delayed} batches delayed)`);
-      expect(delayed).toBeGreaterThan(20);
+      console.log(`[e2e] batches ${DELAY_MS} ms late: ${shown} of Alice's frames opened on Bob's page in 5 s, ${held} of them held for their batch first (${delayed()} batches delayed)`);
+      expect(delayed()).toBeGreaterThan(20);
       expect(shown).toBeGreaterThan(100);
       // With a fixed 64-counter slack, 12-14 of 282-392 were held here (her frames ran more than 64
       // counters ahead of the newest batch that came); each stops its track until its batch comes.
