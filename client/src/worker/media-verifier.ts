@@ -42,6 +42,8 @@ const PENDING_MS = 4 * MEDIA_SIGNATURE_BOUND_MS;
 const LAG_DECAY = 0.9;
 /** The slack covers the sender's counters of this many times the recent wait (jitter, the next cut). */
 const LAG_MARGIN = 2;
+/** Until a key has this many verified ranges of a page life (a second of them), its rate is not trusted below its inherited slack. */
+const RATE_RANGES = 5;
 
 /** What to do with a received frame before its tag is tried. */
 export type Admission =
@@ -70,6 +72,8 @@ interface Range {
 interface KidState {
   readonly owner: string;
   readonly signers: Map<number, Promise<MediaVerifyKey>>;
+  /** Page lives its owner signed in under its key of the epoch before (its counters start there too). */
+  readonly lives: ReadonlySet<number>;
   readonly queued: DecodedMediaBatch[];
   /** CTR -> digest, for the counters of the ranges kept. */
   readonly entries: Map<bigint, Uint8Array>;
@@ -87,6 +91,8 @@ interface KidState {
   lagMs: number;
   /** How many counters past the newest range a frame may be and be shown early (#slackFor). */
   slack: bigint;
+  /** The slack its owner's key of the epoch before had: the least it has until its own ranges tell its rate. */
+  readonly inherited: bigint;
   /** When a verified batch of this KID was last applied. */
   batchAt: number;
   /** When a held frame of this KID was last dropped unjudged with no batch of it come since the frame began to wait. */
@@ -118,7 +124,10 @@ export class MediaVerifier {
   addKeys(keys: readonly { readonly kid: bigint; readonly owner: string }[]): void {
     for (const { kid, owner } of keys) {
       if (this.#kids.get(kid)?.owner === owner) continue;
-      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, lagMs: 0, slack: BigInt(MEDIA_OPTIMISTIC_SLACK), batchAt: -Infinity, starvedAt: -Infinity, proven: false, holdUntil: 0, refused: false });
+      // The same sender under its key of the epoch before: same relay, same rate, so its slack.
+      let before: KidState | undefined;
+      for (const other of this.#kids.values()) if (other.owner === owner && other.ranges.length > 0) before = other;
+      this.#kids.set(kid, { owner, signers: new Map(), lives: new Set(before?.signers.keys()), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, lagMs: before?.lagMs ?? 0, slack: before?.slack ?? BigInt(MEDIA_OPTIMISTIC_SLACK), inherited: before?.slack ?? BigInt(MEDIA_OPTIMISTIC_SLACK), batchAt: -Infinity, starvedAt: -Infinity, proven: false, holdUntil: 0, refused: false });
     }
   }
 
@@ -233,7 +242,8 @@ export class MediaVerifier {
    * at MEDIA_OPTIMISTIC_SLACK. Its rate comes from its own verified ranges of this life, over the
    * longer of the time they took to arrive and one batch interval each: a server that holds batches
    * back and lets them go at once makes them arrive together, and must not make the rate look
-   * higher than one interval per batch (a sender cuts one batch an interval).
+   * higher than one interval per batch (a sender cuts one batch an interval). A new epoch's key
+   * keeps its owner's previous slack until it has RATE_RANGES ranges.
    */
   #slackFor(st: KidState, life: number, now: number): bigint {
     const kept = st.ranges.filter((r) => lifeOf(r.from) === life);
@@ -241,8 +251,9 @@ export class MediaVerifier {
     if (kept.length === 0 || newest === undefined) return BigInt(MEDIA_OPTIMISTIC_SLACK);
     const counters = Number(newest - kept[0]!.from + 1n);
     const perMs = counters / Math.max(now - kept[0]!.at + MEDIA_BATCH_INTERVAL_MS, kept.length * MEDIA_BATCH_INTERVAL_MS);
-    const slack = perMs * Math.min(MEDIA_SIGNATURE_BOUND_MS, LAG_MARGIN * st.lagMs);
-    return BigInt(Math.min(MEDIA_OPTIMISTIC_SLACK_MAX, Math.max(MEDIA_OPTIMISTIC_SLACK, Math.ceil(slack))));
+    const slack = BigInt(Math.min(MEDIA_OPTIMISTIC_SLACK_MAX, Math.max(MEDIA_OPTIMISTIC_SLACK, Math.ceil(perMs * Math.min(MEDIA_SIGNATURE_BOUND_MS, LAG_MARGIN * st.lagMs)))));
+    // A new key's first range covers only part of an interval, which would make its rate look low.
+    return kept.length < RATE_RANGES && st.inherited > slack ? st.inherited : slack;
   }
 
   #covered(ms: number): void {
@@ -275,7 +286,11 @@ export class MediaVerifier {
     }
     const now = this.#now();
     const life = lifeOf(ctr);
-    const newest = st.newest.get(life);
+    // Before the first batch of a page life whose statement came (or that its owner signed in under
+    // its key of the epoch before: the statement may still be on its way), the sender's counters
+    // start at the life's first one (a new epoch's key): its first frames are shown within the slack.
+    const known = st.signers.has(life) || st.lives.has(life);
+    const newest = st.newest.get(life) ?? (known ? (BigInt(life) << LIFE_SHIFT) - 1n : undefined);
     if (newest !== undefined && ctr <= newest) {
       // Behind the newest range and in none kept: its batch is forgotten (too late to judge: dropped,
       // no alarm) or still on its way (batches may pass each other: wait for it).
@@ -426,7 +441,8 @@ export class MediaVerifier {
   }
 }
 
-const lifeOf = (ctr: bigint): number => Number(ctr >> BigInt(PAGE_LIFE_CTR_BITS));
+const LIFE_SHIFT = BigInt(PAGE_LIFE_CTR_BITS);
+const lifeOf = (ctr: bigint): number => Number(ctr >> LIFE_SHIFT);
 const OPEN: Admission = { kind: 'open' };
 const DROP: Admission = { kind: 'drop' };
 
