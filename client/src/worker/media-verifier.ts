@@ -72,8 +72,6 @@ interface Range {
 interface KidState {
   readonly owner: string;
   readonly signers: Map<number, Promise<MediaVerifyKey>>;
-  /** Page lives its owner signed in under its key of the epoch before (its counters start there too). */
-  readonly lives: ReadonlySet<number>;
   readonly queued: DecodedMediaBatch[];
   /** CTR -> digest, for the counters of the ranges kept. */
   readonly entries: Map<bigint, Uint8Array>;
@@ -127,7 +125,7 @@ export class MediaVerifier {
       // The same sender under its key of the epoch before: same relay, same rate, so its slack.
       let before: KidState | undefined;
       for (const other of this.#kids.values()) if (other.owner === owner && other.ranges.length > 0) before = other;
-      this.#kids.set(kid, { owner, signers: new Map(), lives: new Set(before?.signers.keys()), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, lagMs: before?.lagMs ?? 0, slack: before?.slack ?? BigInt(MEDIA_OPTIMISTIC_SLACK), inherited: before?.slack ?? BigInt(MEDIA_OPTIMISTIC_SLACK), batchAt: -Infinity, starvedAt: -Infinity, proven: false, holdUntil: 0, refused: false });
+      this.#kids.set(kid, { owner, signers: new Map(), queued: [], entries: new Map(), ranges: [], newest: new Map(), pending: new Map(), waiting: new Set(), flagged: new Set(), late: false, lagMs: before?.lagMs ?? 0, slack: before?.slack ?? BigInt(MEDIA_OPTIMISTIC_SLACK), inherited: before?.slack ?? BigInt(MEDIA_OPTIMISTIC_SLACK), batchAt: -Infinity, starvedAt: -Infinity, proven: false, holdUntil: 0, refused: false });
     }
   }
 
@@ -286,11 +284,10 @@ export class MediaVerifier {
     }
     const now = this.#now();
     const life = lifeOf(ctr);
-    // Before the first batch of a page life whose statement came (or that its owner signed in under
-    // its key of the epoch before: the statement may still be on its way), the sender's counters
-    // start at the life's first one (a new epoch's key): its first frames are shown within the slack.
-    const known = st.signers.has(life) || st.lives.has(life);
-    const newest = st.newest.get(life) ?? (known ? (BigInt(life) << LIFE_SHIFT) - 1n : undefined);
+    // Before the first verified batch of a page life nothing is shown early, not even at a new key's
+    // first counters: a page that got the key late (it joined or caught up mid-epoch) lost the
+    // batches that cover them, so a forgery shown there would never be judged.
+    const newest = st.newest.get(life);
     if (newest !== undefined && ctr <= newest) {
       // Behind the newest range and in none kept: its batch is forgotten (too late to judge: dropped,
       // no alarm) or still on its way (batches may pass each other: wait for it).
@@ -441,8 +438,7 @@ export class MediaVerifier {
   }
 }
 
-const LIFE_SHIFT = BigInt(PAGE_LIFE_CTR_BITS);
-const lifeOf = (ctr: bigint): number => Number(ctr >> LIFE_SHIFT);
+const lifeOf = (ctr: bigint): number => Number(ctr >> BigInt(PAGE_LIFE_CTR_BITS));
 const OPEN: Admission = { kind: 'open' };
 const DROP: Admission = { kind: 'drop' };
 
